@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* strbuf.c - growable strings for formatters (see strbuf.h). */
+#include "common/strbuf.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void strbuf_init(struct strbuf *sb)
+{
+	*sb = (struct strbuf){ 0 };
+}
+
+void strbuf_done(struct strbuf *sb)
+{
+	free(sb->buf);
+	*sb = (struct strbuf){ 0 };
+}
+
+void strbuf_reset(struct strbuf *sb)
+{
+	sb->len = 0;
+	sb->oom = 0;
+	if (sb->buf)
+		sb->buf[0] = '\0';
+}
+
+int strbuf_reserve(struct strbuf *sb, size_t extra)
+{
+	if (sb->oom)
+		return -ENOMEM;
+	if (extra > SIZE_MAX - sb->len - 1)
+		goto fail;
+	size_t need = sb->len + extra + 1;
+	if (need <= sb->cap)
+		return 0;
+	size_t cap = sb->cap ? sb->cap : 64;
+	while (cap < need) {
+		if (cap > SIZE_MAX / 2) {
+			cap = need;
+			break;
+		}
+		cap *= 2;
+	}
+	char *b = realloc(sb->buf, cap);
+	if (!b)
+		goto fail;
+	sb->buf = b;
+	sb->cap = cap;
+	return 0;
+fail:
+	sb->oom = 1;
+	return -ENOMEM;
+}
+
+void strbuf_append(struct strbuf *sb, const char *s, size_t n)
+{
+	if (strbuf_reserve(sb, n) < 0)
+		return;
+	memcpy(sb->buf + sb->len, s, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+}
+
+void strbuf_puts(struct strbuf *sb, const char *s)
+{
+	strbuf_append(sb, s, strlen(s));
+}
+
+void strbuf_putc(struct strbuf *sb, char c)
+{
+	if (strbuf_reserve(sb, 1) < 0)
+		return;
+	sb->buf[sb->len++] = c;
+	sb->buf[sb->len] = '\0';
+}
+
+void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || strbuf_reserve(sb, (size_t)n) < 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	sb->len += (size_t)n;
+}
+
+void strbuf_put_u64(struct strbuf *sb, uint64_t v)
+{
+	char tmp[24];
+	size_t i = sizeof(tmp);
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	strbuf_append(sb, tmp + i, sizeof(tmp) - i);
+}
+
+void strbuf_put_i64(struct strbuf *sb, int64_t v)
+{
+	if (v < 0) {
+		strbuf_putc(sb, '-');
+		/* -(INT64_MIN) overflows; go through unsigned arithmetic */
+		strbuf_put_u64(sb, (uint64_t)0 - (uint64_t)v);
+		return;
+	}
+	strbuf_put_u64(sb, (uint64_t)v);
+}
+
+void strbuf_put_json_string(struct strbuf *sb, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	/* worst case: every byte becomes \u00XX */
+	if (n > (SIZE_MAX - 2) / 6 || strbuf_reserve(sb, n * 6 + 2) < 0) {
+		sb->oom = 1;
+		return;
+	}
+	char *o = sb->buf + sb->len;
+	*o++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		switch (c) {
+		case '"':
+			*o++ = '\\';
+			*o++ = '"';
+			break;
+		case '\\':
+			*o++ = '\\';
+			*o++ = '\\';
+			break;
+		case '\n':
+			*o++ = '\\';
+			*o++ = 'n';
+			break;
+		case '\r':
+			*o++ = '\\';
+			*o++ = 'r';
+			break;
+		case '\t':
+			*o++ = '\\';
+			*o++ = 't';
+			break;
+		default:
+			if (c < 0x20 || c == 0x7f) {
+				*o++ = '\\';
+				*o++ = 'u';
+				*o++ = '0';
+				*o++ = '0';
+				*o++ = hex[c >> 4];
+				*o++ = hex[c & 15];
+			} else {
+				*o++ = (char)c;
+			}
+		}
+	}
+	*o++ = '"';
+	*o = '\0';
+	sb->len = (size_t)(o - sb->buf);
+}
+
+int strbuf_error(const struct strbuf *sb)
+{
+	return sb->oom ? -ENOMEM : 0;
+}
+
+char *strbuf_detach(struct strbuf *sb, size_t *ret_len)
+{
+	if (sb->oom) {
+		strbuf_done(sb);
+		return NULL;
+	}
+	if (!sb->buf && strbuf_reserve(sb, 0) < 0)
+		return NULL;
+	char *b = sb->buf;
+	if (ret_len)
+		*ret_len = sb->len;
+	*sb = (struct strbuf){ 0 };
+	return b;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * strbuf.h - growable, always NUL-terminated byte string (the role SDS plays in Redis).
+ *
+ * Formatters and escapers write into a strbuf. Growth is overflow-checked; on allocation
+ * failure the buffer keeps its old contents, `oom` is set and every later append is a no-op,
+ * so a formatter can append freely and check once at the end with strbuf_error().
+ */
+#ifndef WARD_COMMON_STRBUF_H
+#define WARD_COMMON_STRBUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/compiler.h"
+
+struct strbuf {
+	char *buf; /* owned; NUL-terminated when cap > 0 */
+	size_t len, cap;
+	int oom;
+};
+
+void strbuf_init(struct strbuf *sb);
+void strbuf_done(struct strbuf *sb);
+/* strbuf_reset() - keep the allocation, empty the string. */
+void strbuf_reset(struct strbuf *sb);
+/* strbuf_reserve() - make room for @extra more bytes. Return: 0 or -ENOMEM. */
+int strbuf_reserve(struct strbuf *sb, size_t extra);
+void strbuf_append(struct strbuf *sb, const char *s, size_t n);
+void strbuf_puts(struct strbuf *sb, const char *s);
+void strbuf_putc(struct strbuf *sb, char c);
+void strbuf_printf(struct strbuf *sb, const char *fmt, ...) WARD_PRINTF(2, 3);
+void strbuf_put_u64(struct strbuf *sb, uint64_t v);
+void strbuf_put_i64(struct strbuf *sb, int64_t v);
+/* strbuf_put_json_string() - append @s (length @n) as a quoted JSON string (RFC 8259 escaping). */
+void strbuf_put_json_string(struct strbuf *sb, const char *s, size_t n);
+/* strbuf_error() - -ENOMEM if any append failed, else 0. */
+int strbuf_error(const struct strbuf *sb);
+/* strbuf_detach() - hand the buffer to the caller (free()) and reset @sb. Never NULL unless OOM. */
+char *strbuf_detach(struct strbuf *sb, size_t *ret_len);
+
+#endif

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unit tests: the KubeArmor gRPC JSON writer (record/record.c). */
+#include "support/ward_test.h"
+
+#include <string.h>
+
+#include "common/strbuf.h"
+#include "record/record.h"
+
+/* Seed example 1 (spec/seed-examples.md), in proto field order, as ward writes it. */
+static void seed_example_1_serialises_in_proto_order(void **state)
+{
+	(void)state;
+	struct ward_record r = {
+		.ts_ns = 1717156232123456000LL,
+		.cluster_name = "wsl-ubuntu",
+		.host_name = "ubuntu-2gb-hel1-2",
+		.host_ppid = 130025,
+		.host_pid = 130034,
+		.ppid = 0,
+		.pid = 130034,
+		.uid = 0,
+		.parent_process_name = "/usr/bin/bash",
+		.process_name = "/usr/bin/ps",
+		.policy_name = "ksp-discovery-process-discovery",
+		.severity = "5",
+		.tags = "MITRE,Discovery",
+		.message = "Someone accessed running process",
+		.type = "MatchedHostPolicy",
+		.source = "/usr/bin/bash",
+		.operation = "Process",
+		.resource = "/usr/bin/ps",
+		.data = "syscall=SYS_EXECVE",
+		.enforcer = "eBPF Monitor",
+		.action = "Audit",
+		.result = "Passed",
+		.cwd = "/root/",
+		.tty = "pts1",
+		.extra_json = "\"cluster_id\":\"27273\"",
+	};
+	struct strbuf sb;
+	strbuf_init(&sb);
+	assert_int_equal(record_to_json(&r, &sb), 0);
+	assert_string_equal(
+		sb.buf,
+		"{\"Timestamp\":1717156232,\"UpdatedTime\":\"2024-05-31T11:50:32.123456Z\","
+		"\"ClusterName\":\"wsl-ubuntu\",\"HostName\":\"ubuntu-2gb-hel1-2\","
+		"\"HostPPID\":130025,\"HostPID\":130034,\"PPID\":0,\"PID\":130034,\"UID\":0,"
+		"\"ParentProcessName\":\"/usr/bin/bash\",\"ProcessName\":\"/usr/bin/ps\","
+		"\"PolicyName\":\"ksp-discovery-process-discovery\",\"Severity\":\"5\","
+		"\"Tags\":\"MITRE,Discovery\",\"ATags\":[\"MITRE\",\"Discovery\"],"
+		"\"Message\":\"Someone accessed running process\",\"Type\":\"MatchedHostPolicy\","
+		"\"Source\":\"/usr/bin/bash\",\"Operation\":\"Process\",\"Resource\":\"/usr/bin/ps\","
+		"\"Data\":\"syscall=SYS_EXECVE\",\"Enforcer\":\"eBPF Monitor\",\"Action\":\"Audit\","
+		"\"Result\":\"Passed\",\"Cwd\":\"/root/\",\"TTY\":\"pts1\",\"cluster_id\":\"27273\"}");
+	strbuf_done(&sb);
+}
+
+static void empty_fields_are_omitted_but_ppid_and_uid_kept(void **state)
+{
+	(void)state;
+	struct ward_record r = { .ts_ns = 0, .present = RECORD_HAS_TIMESTAMP, .type = "HostLog" };
+	struct strbuf sb;
+	strbuf_init(&sb);
+	assert_int_equal(record_to_json(&r, &sb), 0);
+	assert_string_equal(sb.buf, "{\"PPID\":0,\"UID\":0,\"Type\":\"HostLog\"}");
+	strbuf_done(&sb);
+}
+
+static void field_lookup_accepts_both_forms_and_suggests(void **state)
+{
+	(void)state;
+	assert_non_null(record_field_find("HostName"));
+	assert_ptr_equal(record_field_find("hostName"), record_field_find("HOSTNAME"));
+	assert_null(record_field_find("Hostnam"));
+	assert_string_equal(record_field_suggest("Hostnam"), "HostName");
+	assert_string_equal(record_field_suggest("Opration"), "Operation");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(seed_example_1_serialises_in_proto_order),
+		cmocka_unit_test(empty_fields_are_omitted_but_ppid_and_uid_kept),
+		cmocka_unit_test(field_lookup_accepts_both_forms_and_suggests),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
