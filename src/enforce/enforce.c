@@ -517,6 +517,21 @@ void enforce_get_stats(struct enforce *e, struct enforce_stats *ret)
 	pthread_mutex_unlock(&e->lock);
 }
 
+size_t enforce_get_latencies(struct enforce *e, uint32_t *out, size_t max)
+{
+	size_t n, i, start;
+
+	pthread_mutex_lock(&e->lock);
+	n = e->n_lat < ENFORCE_LATENCY_SAMPLES ? e->n_lat : ENFORCE_LATENCY_SAMPLES;
+	if (n > max)
+		n = max;
+	start = e->n_lat - n;
+	for (i = 0; i < n; i++)
+		out[i] = e->lat[(start + i) % ENFORCE_LATENCY_SAMPLES];
+	pthread_mutex_unlock(&e->lock);
+	return n;
+}
+
 enum enforce_backend enforce_backend_for(struct enforce *e, enum policy_op op)
 {
 	switch (op) {

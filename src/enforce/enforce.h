@@ -175,6 +175,14 @@ int enforce_add_container(struct enforce *e, pid_t pid, const struct policy_scop
 /* enforce_get_stats() - a snapshot of the counters. */
 void enforce_get_stats(struct enforce *e, struct enforce_stats *ret);
 
+/*
+ * enforce_get_latencies() - the decision times (fanotify event read → response written, ns)
+ * of the last up to ENFORCE_LATENCY_SAMPLES denied events, oldest first, into @out (room for
+ * @max). Return: the number written. For benchmarks and metrics.
+ */
+#define ENFORCE_LATENCY_SAMPLES 4096
+size_t enforce_get_latencies(struct enforce *e, uint32_t *out, size_t max);
+
 /* enforce_backend_for() - the backend this running enforcer uses for @op. */
 enum enforce_backend enforce_backend_for(struct enforce *e, enum policy_op op);
 

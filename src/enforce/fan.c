@@ -479,6 +479,14 @@ static void build_source(pid_t tid, const char *exe, char *buf, size_t size)
 	}
 }
 
+static int is_self(pid_t tid)
+{
+	char link[64];
+
+	snprintf(link, sizeof(link), "/proc/self/task/%d", (int)tid);
+	return access(link, F_OK) == 0;
+}
+
 static int decide_event(struct enforce *e, const struct fanotify_event_metadata *md,
 			struct perm *pm)
 {
@@ -490,14 +498,17 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 	int have_sys, r;
 	size_t i;
 
+	struct stat tst;
+
 	pm->tid = md->pid;
-	r = enf_task_info(pm->tid, &pm->tgid, &pm->ppid, &pm->uid);
-	if (r < 0)
-		return r;
-	if (pm->tgid == e->self) {
-		e->stats.self_allowed++;
-		return 1; /* never block ourselves */
-	}
+	/* Only what the decision needs is read before answering; the rest (tgid, real uid,
+	 * cwd, ...) after, in complete_info(). */
+	snprintf(link, sizeof(link), "/proc/%d", (int)pm->tid);
+	if (stat(link, &tst) < 0)
+		return -errno;
+	pm->uid = tst.st_uid; /* the task's effective uid */
+	pm->tgid = pm->tid;   /* refined in complete_info() */
+	pm->ppid = 0;
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", md->fd);
 	r = (int)read_link(link, pm->path, sizeof(pm->path));
 	if (r < 0)
@@ -513,7 +524,7 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 	if (pm->is_exec && take_interp(e, pm->tid, pm->path))
 		return 1; /* the dynamic loader of an exec already decided */
 
-	sc = enf_scope_for(e, pm->tgid, &pm->w);
+	sc = enf_scope_for(e, pm->tid, &pm->w);
 	if (pm->w.root && pm->w.root[0] && under_dir(pm->path, pm->w.root)) {
 		size_t n = strlen(pm->w.root);
 
@@ -521,7 +532,7 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 			n--;
 		memmove(pm->path, pm->path + n, strlen(pm->path + n) + 1);
 	}
-	have_sys = read_syscall(pm->tid, &sy) == 0;
+	have_sys = !pm->is_exec && read_syscall(pm->tid, &sy) == 0;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.result = POLICY_RESULT_PENDING;
@@ -535,12 +546,15 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 		ev.parent = ev.source = pm->exe;
 		enf_copy(pm->parent, sizeof(pm->parent), pm->exe);
 		enf_copy(pm->source, sizeof(pm->source), pm->exe);
-		snprintf(pm->data, sizeof(pm->data), "syscall=%s",
-			 have_sys && sy.nr == 322 ? "SYS_EXECVEAT" : "SYS_EXECVE");
 	} else {
 		unsigned long flags = 0;
 		int dirfd = -100;
+		pid_t tg;
+		uint32_t ruid;
 
+		/* the parent's exe is part of the decision (fromSource) for files */
+		if (enf_task_info(pm->tid, &tg, &pm->ppid, &ruid) == 0)
+			pm->tgid = tg;
 		ev.op = POLICY_OP_FILE;
 		ev.process = pm->exe;
 		snprintf(link, sizeof(link), "/proc/%d/exe", (int)pm->ppid);
@@ -582,6 +596,10 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 	if (!pm->is_exec && ev.is_write) {
 		for (i = 0; e->opts.protect_dirs && e->opts.protect_dirs[i]; i++) {
 			if (!pm->w.root && under_dir(pm->path, e->opts.protect_dirs[i])) {
+				if (is_self(pm->tid)) {
+					e->stats.self_allowed++;
+					return 1;
+				}
 				memset(&pm->v, 0, sizeof(pm->v));
 				pm->v.kind = POLICY_VERDICT_ALERT;
 				pm->v.action = POLICY_ACTION_BLOCK;
@@ -597,6 +615,10 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 		return 0;
 	}
 	e->hooks.decide(e->hooks.ctx, sc, &ev, &pm->v);
+	if (pm->v.deny && is_self(pm->tid)) {
+		e->stats.self_allowed++;
+		return 1; /* a thread of ours is never blocked */
+	}
 	if (!pm->v.deny && pm->v.kind != POLICY_VERDICT_ALERT && (alias = alias_for(e, &pm->st))) {
 		/* the rule named a symlink to this file: decide under that name too */
 		struct policy_verdict v2;
@@ -703,6 +725,24 @@ static void respond(struct enforce *e, int fd, int allow)
 		e->stats.errors++;
 }
 
+/* After the answer: what the record needs but the decision did not. */
+static void complete_info(struct perm *pm)
+{
+	struct sysc sy;
+	pid_t tg, pp;
+	uint32_t ruid;
+
+	if (enf_task_info(pm->tid, &tg, &pp, &ruid) == 0) {
+		pm->tgid = tg;
+		pm->ppid = pp;
+		pm->uid = ruid;
+	}
+	if (pm->is_exec)
+		snprintf(pm->data, sizeof(pm->data), "syscall=%s",
+			 read_syscall(pm->tid, &sy) == 0 && sy.nr == 322 ? "SYS_EXECVEAT"
+									 : "SYS_EXECVE");
+}
+
 static void record_block(struct enforce *e, struct perm *pm)
 {
 	struct enf_rec *r = calloc(1, sizeof(*r));
@@ -710,6 +750,7 @@ static void record_block(struct enforce *e, struct perm *pm)
 
 	if (!r)
 		return;
+	complete_info(pm);
 	enf_rec_fill_verdict(r, &pm->v, pm->v.deny, "fanotify", "Operation not permitted");
 	if (pm->self_rule) {
 		enf_copy(r->policy, sizeof(r->policy), ENFORCE_SELF_RULE_NAME);
@@ -761,12 +802,16 @@ static void handle_one(struct enforce *e, const struct fanotify_event_metadata *
 	}
 	if (!allow && r == 0)
 		undo_create(e, &pm);
-	respond(e, md->fd, allow);
+	/* measured up to the answer's write(): the write itself wakes the task, which may run
+	 * on this CPU before write() returns, and that is the task's time, not ours */
 	dt = enf_mono_ns() - t0;
+	respond(e, md->fd, allow);
 	e->stats.perm_events++;
 	if ((uint64_t)dt > e->stats.decide_ns_max)
 		e->stats.decide_ns_max = (uint64_t)dt;
 	if (r == 0 && pm.v.deny) {
+		e->lat[e->n_lat++ % ENFORCE_LATENCY_SAMPLES] =
+			dt > UINT32_MAX ? UINT32_MAX : (uint32_t)dt;
 		e->stats.denied++;
 		record_block(e, &pm);
 	} else if (r == 0 && e->opts.report_audit && pm.v.kind == POLICY_VERDICT_ALERT) {
