@@ -126,7 +126,7 @@ void enf_rec_fill_workload(struct enf_rec *r, const struct enforce_workload *w)
 	enf_copy(r->labels, sizeof(r->labels), w->labels);
 	if (w->ns_pid)
 		r->pid = w->ns_pid;
-	if (w->ns_ppid || (w->container_id && w->container_id[0]))
+	if (w->ns_ppid)
 		r->ppid = w->ns_ppid;
 }
 

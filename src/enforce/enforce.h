@@ -77,6 +77,14 @@ struct enforce_hooks {
 		       struct policy_verdict *ret);
 	/* interest() - what to mark (policy_set_interest() in production). */
 	void (*interest)(void *ctx, policy_interest_fn cb, void *cb_ctx);
+	/*
+	 * scope_interest() - optional: what to mark for one scope only. When set, host paths
+	 * are marked for the host scope's rules and each container's root for its own rules
+	 * (a container rule on /usr/lib/ then marks nothing on the host). Else interest() is
+	 * used for every root.
+	 */
+	void (*scope_interest)(void *ctx, const struct policy_scope *scope, policy_interest_fn cb,
+			       void *cb_ctx);
 	/* host() - the host scope, used for host processes and when resolve() fails. */
 	const struct policy_scope *(*host)(void *ctx);
 };

@@ -111,8 +111,14 @@ static void mark_dir_recursive(struct mark_ctx *m, const char *dir, uint64_t mas
 	walk_mask = mask;
 	walk_count = 0;
 	/* FTW_MOUNT: a recursive rule stays on its filesystem like the marks it places. */
-	if (nftw(dir, walk_one, 32, FTW_PHYS | FTW_MOUNT) == 1)
-		mark(m->e, m->fd, FAN_MARK_FILESYSTEM, mask, dir); /* too many dirs */
+	if (nftw(dir, walk_one, 32, FTW_PHYS | FTW_MOUNT) == 1) {
+		/* too many dirs: the filesystem, with allow answers cached in the kernel */
+		mark(m->e, m->fd, FAN_MARK_FILESYSTEM, mask, dir);
+		if (mask & FAN_OPEN_EXEC_PERM)
+			m->e->fan_any_exec = 1;
+		else
+			m->e->fan_any_open = 1;
+	}
 }
 
 static int wants_mark(const struct enforce *e, enum policy_action a)
@@ -192,11 +198,19 @@ int enf_fan_mark_container(struct enforce *e, int fd, int create_fd, pid_t pid)
 	char root[64];
 	struct mark_ctx m = { .e = e, .fd = fd, .create_fd = create_fd, .root = root };
 
+	size_t i;
+
 	snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
 	if (access(root, F_OK) < 0)
 		return -errno;
-	if (e->hooks.interest)
+	if (e->hooks.scope_interest) {
+		for (i = 0; i < e->n_containers; i++)
+			if (e->containers[i].pid == pid)
+				e->hooks.scope_interest(e->hooks.ctx, e->containers[i].scope,
+							on_interest, &m);
+	} else if (e->hooks.interest) {
 		e->hooks.interest(e->hooks.ctx, on_interest, &m);
+	}
 	return 0;
 }
 
@@ -221,7 +235,9 @@ int enf_fan_setup(struct enforce *e, int *ret_fd, int *ret_create_fd)
 	e->fan_any_exec = e->fan_any_open = 0;
 	m.fd = fd;
 	m.create_fd = cfd;
-	if (e->hooks.interest)
+	if (e->hooks.scope_interest && e->hooks.host)
+		e->hooks.scope_interest(e->hooks.ctx, e->hooks.host(e->hooks.ctx), on_interest, &m);
+	else if (e->hooks.interest)
 		e->hooks.interest(e->hooks.ctx, on_interest, &m);
 	mark_protected(e, fd, "");
 	/* containers that are gone drop out here */
@@ -451,6 +467,7 @@ struct perm {
 	struct enforce_workload w;
 	struct policy_verdict v;
 	int self_rule;
+	pid_t ns_pid, ns_ppid;
 	int creating;		/* O_CREAT open: the file may have been made by this call */
 	char raw[ENF_PATH_MAX]; /* the path as the kernel gave it to us (before root strip) */
 };
@@ -726,6 +743,41 @@ static void respond(struct enforce *e, int fd, int allow)
 }
 
 /* After the answer: what the record needs but the decision did not. */
+/* The task's pid in its own pid namespace (last NSpid entry), 0 if unknown. */
+static pid_t ns_pid(pid_t pid)
+{
+	char path[64], buf[2048], *p, *end;
+	long v = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (read_small(path, buf, sizeof(buf), NULL) < 0)
+		return 0;
+	p = strstr(buf, "\nNSpid:");
+	if (!p)
+		return 0;
+	p += 7;
+	for (;;) {
+		long x = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		v = x;
+		p = end;
+	}
+	return (pid_t)v;
+}
+
+/* Is @b in @a's pid namespace? (A parent outside a container has no PPID inside it.) */
+static int same_pidns(pid_t a, pid_t b)
+{
+	char pa[64], pb[64], la[64], lb[64];
+
+	snprintf(pa, sizeof(pa), "/proc/%d/ns/pid", (int)a);
+	snprintf(pb, sizeof(pb), "/proc/%d/ns/pid", (int)b);
+	return read_link(pa, la, sizeof(la)) > 0 && read_link(pb, lb, sizeof(lb)) > 0 &&
+	       strcmp(la, lb) == 0;
+}
+
 static void complete_info(struct perm *pm)
 {
 	struct sysc sy;
@@ -741,6 +793,21 @@ static void complete_info(struct perm *pm)
 		snprintf(pm->data, sizeof(pm->data), "syscall=%s",
 			 read_syscall(pm->tid, &sy) == 0 && sy.nr == 322 ? "SYS_EXECVEAT"
 									 : "SYS_EXECVE");
+	pm->ns_pid = ns_pid(pm->tgid);
+	pm->ns_ppid = pm->ppid > 0 && same_pidns(pm->tgid, pm->ppid) ? ns_pid(pm->ppid) : 0;
+}
+
+/* @path without the container root prefix, in place (paths the kernel gave from our view). */
+static void strip_root(char *path, const char *root)
+{
+	size_t n;
+
+	if (!root || !root[0] || !under_dir(path, root))
+		return;
+	n = strlen(root);
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	memmove(path, path + n, strlen(path + n) + 1);
 }
 
 static void record_block(struct enforce *e, struct perm *pm)
@@ -758,11 +825,21 @@ static void record_block(struct enforce *e, struct perm *pm)
 		enf_copy(r->message, sizeof(r->message),
 			 "write to ward's own files by another process");
 	}
-	r->host_pid = r->pid = pm->tgid;
+	r->host_pid = pm->tgid;
 	r->host_ppid = pm->ppid;
-	r->ppid = pm->w.container_id && pm->w.container_id[0] ? 0 : 0;
+	if (pm->w.container_id && pm->w.container_id[0]) {
+		/* PID/PPID inside the container's pid namespace */
+		r->pid = pm->ns_pid;
+		r->ppid = pm->ns_ppid;
+	} else {
+		/* host processes: KubeArmor reports PID and PPID 0 (seed example 1) */
+		r->pid = pm->tgid;
+		r->ppid = 0;
+	}
 	r->uid = (int32_t)pm->uid;
 	enf_rec_fill_workload(r, &pm->w);
+	strip_root(pm->exe, pm->w.root);
+	strip_root(pm->parent, pm->w.root);
 	enf_copy(r->operation, sizeof(r->operation), pm->is_exec ? "Process" : "File");
 	enf_copy(r->process, sizeof(r->process), pm->is_exec ? pm->path : pm->exe);
 	if (r->process[0] == '\0' || !pm->is_exec) {
