@@ -32,7 +32,8 @@ struct ytree_chunk {
 
 static void *arena_alloc(struct ytree *t, size_t size)
 {
-	size = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	/* 8-byte alignment is enough for everything stored here (pointers, int64_t) */
+	size = (size + 7) & ~(size_t)7;
 	struct ytree_chunk *c = t->chunks;
 	if (!c || c->cap - c->used < size) {
 		size_t cap = size > CHUNK_MIN ? size : CHUNK_MIN;
@@ -365,11 +366,19 @@ static void resolve_plain(struct ynode *n)
 		n->kind = YSCALAR_STR;
 		return;
 	}
-	if (str_in(n->str, nulls))
+	/* most scalars are ordinary words or paths: only a few first characters can start a
+	 * null/bool/number, so skip the table lookups for the rest */
+	char c0 = n->str[0];
+	if (c0 && !strchr("~nNyYtTfFoO+-.0123456789", c0)) {
+		n->kind = YSCALAR_STR;
+		return;
+	}
+	int word = !c0 || strchr("~nNyYtTfFoO", c0);
+	if (word && str_in(n->str, nulls))
 		n->kind = YSCALAR_NULL;
-	else if (str_in(n->str, trues))
+	else if (word && str_in(n->str, trues))
 		n->kind = YSCALAR_BOOL, n->bval = 1;
-	else if (str_in(n->str, falses))
+	else if (word && str_in(n->str, falses))
 		n->kind = YSCALAR_BOOL, n->bval = 0;
 	else if (resolve_int(n->str, &n->ival))
 		n->kind = YSCALAR_INT;

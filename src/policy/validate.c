@@ -419,7 +419,9 @@ static void check_string(struct vctx *v, const struct schema_node *s, const stru
 				return;
 		char list[200] = "";
 		size_t o = 0;
-		for (size_t i = 0; i < s->n_enum && o < sizeof(list); i++)
+		if (s->n_enum > 8) /* the syscall list: 335 names are no help in a message */
+			snprintf(list, sizeof(list), "the %zu allowed values", s->n_enum);
+		for (size_t i = 0; s->n_enum <= 8 && i < s->n_enum && o < sizeof(list); i++)
 			o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s", i ? ", " : "",
 					      s->enum_values[i]);
 		const char *c = closest(n->str, s->enum_values, s->n_enum);
