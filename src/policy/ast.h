@@ -158,7 +158,7 @@ struct policy_selector {
 
 struct policy_doc {
 	enum policy_kind kind;
-	char *file;	       /* where it came from */
+	char *source_file;     /* where it came from (named so it does not clash with the file section) */
 	struct policy_pos pos; /* position of the document start */
 	char *name;	       /* metadata.name */
 	char *namespace_name;  /* metadata.namespace (KSP), may be NULL */
