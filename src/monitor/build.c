@@ -52,6 +52,11 @@ static const char *resolve_path(struct mon_proc_table *pt, const struct ward_eve
 		return "";
 	if (path[0] == '/')
 		return path;
+	/* the decoder joined it with the directory the kernel walked: the most exact answer */
+	if (path == ev->path && ev->path_abs && ev->path_abs[0] == '/')
+		return ev->path_abs;
+	if (path == ev->path2 && ev->path2_abs && ev->path2_abs[0] == '/')
+		return ev->path2_abs;
 	const char *base = NULL;
 	char dir[4096];
 	if (ev->dirfd != AT_FDCWD_VALUE && ev->dirfd >= 0 && pt &&
@@ -131,12 +136,12 @@ static void build_file(struct mon_proc_table *pt, const struct ward_event *ev, s
 		break;
 	case 92: /* chown */
 	case 94: /* lchown */
-		strbuf_printf(d, " userid=%d group=%d", (int32_t)ev->arg_id, (int32_t)ev->arg_gid);
+		strbuf_printf(d, " userid=%d group=%d", ev->chown_uid, ev->chown_gid);
 		pe->is_write = 1;
 		break;
 	case 260: /* fchownat */
-		strbuf_printf(d, " userid=%d group=%d mode=%d", (int32_t)ev->arg_id,
-			      (int32_t)ev->arg_gid, (int32_t)ev->flags);
+		strbuf_printf(d, " userid=%d group=%d mode=%d", ev->chown_uid, ev->chown_gid,
+			      (int32_t)ev->flags);
 		pe->is_write = 1;
 		break;
 	case 90:  /* chmod */
@@ -178,8 +183,12 @@ static void build_net(const struct ward_event *ev, struct mon_scratch *s, struct
 	struct strbuf *res = &s->resource, *d = &s->data;
 	r->operation = "Network";
 	pe->op = POLICY_OP_NETWORK;
-	put_syscall(d, ev->syscall_nr);
-	switch (ev->syscall_nr) {
+	/* events from the cgroup socket hooks stand for the syscall that triggered them */
+	int nr = ev->syscall_nr;
+	if (nr < 0)
+		nr = ev->hook == 1 ? 41 : ev->hook == 2 || ev->hook == 3 ? 42 : nr;
+	put_syscall(d, nr);
+	switch (nr) {
 	case 41: /* socket */
 		strbuf_puts(res, "domain=");
 		mon_sock_domain(ev->sock_domain, res);

@@ -114,8 +114,8 @@ struct mon_proc *mon_proc_get(struct mon_proc_table *t, uint32_t host_pid);
 /* mon_proc_find() - the entry for @host_pid, without touching /proc. */
 struct mon_proc *mon_proc_find(struct mon_proc_table *t, uint32_t host_pid);
 /*
- * mon_proc_fork() - WARD_EV_FORK (@ev->host_pid = the child, @ev->host_ppid = the parent): the
- * child starts as a copy of the parent. mon_proc_exec() - a successful WARD_EV_EXEC replaces
+ * mon_proc_fork() - WARD_EV_FORK (@ev->host_pid = the parent, @ev->child_pid = the new process):
+ * the child starts as a copy of the parent. mon_proc_exec() - a successful WARD_EV_EXEC replaces
  * exe/args (cwd/tty kept). mon_proc_exit() - WARD_EV_EXIT of a thread-group leader removes it.
  * Return: 0 or -ENOMEM.
  */

@@ -38,7 +38,8 @@ struct ward_event {
 	uint64_t cgroup_id;
 	char comm[16];
 
-	/* WARD_EV_EXEC: the new image (absolute) and argv[0..argc-1] */
+	/* WARD_EV_EXEC: the new image (absolute, symlinks resolved) and argv[0..argc-1];
+	 * a failed exec has exe = the path as passed (made absolute when possible), argc 0 */
 	const char *exe;
 	const char *argv[WARD_EV_MAX_ARGS];
 	uint32_t argc;		/* entries in argv[] */
@@ -66,22 +67,27 @@ struct ward_event {
 	int32_t capability;
 
 	/* WARD_EV_SYSCALL: setuid/setgid argument, ptrace request/target */
-	uint32_t arg_id; /* also chown/fchownat: the new owner uid */
+	uint32_t arg_id;
 	int64_t ptrace_request;
 	uint32_t target_pid;
 
 	/* WARD_EV_DROPS */
 	uint64_t lost; /* events lost since the previous WARD_EV_DROPS */
 
-	/*
-	 * Added by the user side (monitor-user): the task's cwd and controlling tty as the kernel
-	 * saw them at the syscall, when the kernel side captures them; NULL otherwise, and the
-	 * user side falls back to the process table (cwd/tty read from /proc at exec time, cwd
-	 * re-read for relative paths). tty is the name without "/dev/" ("pts1").
-	 */
-	const char *cwd;
-	const char *tty;
-	uint32_t arg_gid; /* chown/fchownat: the new group (user side added) */
+	/* Added by the monitor branch (kernel side); all optional, NULL/0 when unknown. */
+	const char *cwd;	/* EXEC: the task's cwd, absolute, no trailing '/' ("/" for root) */
+	const char *tty;	/* EXEC: controlling tty name ("pts0"), "" if none */
+	const char *path_abs;	/* path made absolute: as is if absolute, else joined in the
+				  decoder with the cwd/dirfd directory the kernel walked; NULL
+				  when the kernel could not tell (then use /proc/PID/cwd) */
+	const char *path2_abs;	/* the same for path2 */
+	uint8_t path_truncated; /* a path or the cwd/exe walk hit a kernel limit */
+	int32_t chown_uid, chown_gid;  /* chown/lchown/fchownat arguments (-1 = unchanged) */
+	uint32_t child_pid, child_tid; /* WARD_EV_FORK: the new process (host ids) */
+	int32_t exit_code;	       /* WARD_EV_EXIT: wait status */
+	uint32_t
+		hook; /* WARD_EV_NET from cgroup hooks: 1 socket, 2 connect4, 3 connect6; 0 = syscall */
+	int32_t cap_ret; /* WARD_EV_CAP: 0 granted, -EPERM refused (retval holds the same) */
 };
 
 #endif

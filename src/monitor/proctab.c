@@ -399,13 +399,14 @@ struct mon_proc *mon_proc_get(struct mon_proc_table *t, uint32_t host_pid)
 
 int mon_proc_fork(struct mon_proc_table *t, const struct ward_event *ev)
 {
-	struct mon_proc *parent = mon_proc_get(t, ev->host_ppid);
-	struct mon_proc *c = insert(t, ev->host_pid);
+	uint32_t child = ev->child_pid, parent_pid = ev->host_pid;
+	if (!child || child == parent_pid)
+		return 0; /* a new thread, not a new process */
+	struct mon_proc *parent = mon_proc_get(t, parent_pid);
+	struct mon_proc *c = insert(t, child);
 	if (!c)
 		return -ENOMEM;
-	c->host_ppid = ev->host_ppid;
-	c->pid = ev->pid;
-	c->ppid = ev->ppid;
+	c->host_ppid = parent_pid;
 	c->uid = ev->uid;
 	c->pid_ns = ev->pid_ns;
 	c->mnt_ns = ev->mnt_ns;
@@ -415,9 +416,17 @@ int mon_proc_fork(struct mon_proc_table *t, const struct ward_event *ev)
 		c->source = strdup(parent->source);
 		c->cwd = strdup(parent->cwd);
 		memcpy(c->tty, parent->tty, sizeof(c->tty));
-		if (parent->pid_ns == c->pid_ns || !c->pid_ns) {
-			c->ct = parent->ct;
-			c->ct_resolved = parent->ct_resolved;
+		c->pid_ns = parent->pid_ns;
+		c->mnt_ns = parent->mnt_ns;
+		c->ct = parent->ct;
+		c->ct_resolved = parent->ct_resolved;
+		/* pids in the task's namespace: exact for host tasks; a container child learns
+		 * its own from its first event (every event carries pid/ppid) */
+		if (parent->pid == parent->host_pid) {
+			c->pid = child;
+			c->ppid = parent_pid;
+		} else {
+			c->ppid = parent->pid;
 		}
 	} else {
 		c->exe = strdup("");
@@ -426,7 +435,7 @@ int mon_proc_fork(struct mon_proc_table *t, const struct ward_event *ev)
 		c->cwd = strdup("/");
 	}
 	if (!c->exe || !c->args || !c->source || !c->cwd) {
-		remove_pid(t, ev->host_pid);
+		remove_pid(t, child);
 		return -ENOMEM;
 	}
 	return 0;
@@ -494,6 +503,8 @@ int mon_proc_exec(struct mon_proc_table *t, const struct ward_event *ev)
 			p->cwd = c;
 		}
 	}
+	if (ev->tty)
+		snprintf(p->tty, sizeof(p->tty), "%s", ev->tty);
 	return 0;
 }
 

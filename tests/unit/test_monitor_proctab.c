@@ -47,15 +47,17 @@ static void fork_exec_exit_events_keep_the_table(void **state)
 	assert_non_null(mon_proc_get(t, me)); /* read lazily */
 	/* a child that does not exist in /proc: everything comes from the events */
 	struct ward_event fork_ev = { .kind = WARD_EV_FORK,
-				      .host_pid = 3999999,
-				      .host_tid = 3999999,
-				      .host_ppid = me,
-				      .pid = 3999999,
-				      .ppid = me };
+				      .host_pid = me,
+				      .host_tid = me,
+				      .pid = me,
+				      .child_pid = 3999999,
+				      .child_tid = 3999999 };
 	assert_int_equal(mon_proc_fork(t, &fork_ev), 0);
 	struct mon_proc *c = mon_proc_find(t, 3999999);
 	assert_non_null(c);
 	assert_string_equal(c->exe, mon_proc_find(t, me)->exe);
+	assert_int_equal(c->host_ppid, me);
+	assert_int_equal(c->pid, 3999999);
 	struct ward_event exec_ev = { .kind = WARD_EV_EXEC,
 				      .syscall_nr = 59,
 				      .host_pid = 3999999,
