@@ -36,6 +36,7 @@ struct agent {
 	uint32_t host_pid_ns;
 	struct agent_matcher m;
 	int have_matcher;
+	int n_rules;
 	uint64_t scope_gen; /* bumped on reload: container scopes older than this are rebuilt */
 	struct agent_sink sinks[AGENT_MAX_SINKS];
 	size_t n_sinks;
@@ -204,14 +205,19 @@ int agent_reload(struct agent *a, struct diag *diag)
 	if (!a->have_matcher)
 		return 0;
 	const struct ward_config *cfg = a->o.cfg;
+	/*
+	 * Container scopes point into the current set: free them while it still lives; each
+	 * container rebuilds its scope on its next event (from the new set, or from the old one
+	 * if this load fails and the old set stays).
+	 */
+	mon_ctr_each(a->ctrs, drop_scope, a);
 	int r = a->m.load(a->m.ctx, (const char *const *)cfg->policies, cfg->n_policies, diag);
 	a->st.reloads++;
 	if (r < 0) {
 		a->st.reload_errors++;
 		return r;
 	}
-	/* container scopes point into the old set: rebuilt lazily on each container's next event */
-	mon_ctr_each(a->ctrs, drop_scope, a);
+	a->n_rules = r;
 	return 0;
 }
 
@@ -362,6 +368,7 @@ void agent_get_stats(const struct agent *a, struct agent_stats *ret)
 {
 	*ret = a->st;
 	ret->processes = mon_proc_count(a->procs);
+	ret->rules = (uint64_t)a->n_rules;
 	ret->containers = mon_ctr_count(a->ctrs);
 }
 

@@ -54,8 +54,16 @@ struct agent_matcher {
 	/* The verdict for one event in @scope (also fills pe->protos etc. as the engine needs). */
 	void (*decide)(void *ctx, const void *scope, const struct ward_event *ev,
 		       struct policy_event *pe, struct policy_verdict *ret);
+	/* What the rules name, for the kernel's pre-filter (may be NULL). */
+	void (*interest)(void *ctx, policy_interest_fn cb, void *cb_ctx);
 	void (*destroy)(void *ctx);
 };
+
+/*
+ * agent_matcher_policy() - the policy engine (src/policy/) as a matcher: KubeArmor documents
+ * from the config's policy paths, compiled for @hostname. Return: 0 or -ENOMEM.
+ */
+int agent_matcher_policy(const char *hostname, struct agent_matcher *ret);
 
 /* A record consumer: @json is one line without the newline. */
 struct agent_sink {
@@ -85,6 +93,7 @@ struct agent_stats {
 	uint64_t build_errors; /* out of memory while building a record */
 	uint64_t reloads, reload_errors;
 	uint64_t processes, containers; /* table sizes now */
+	uint64_t rules;			/* rules in the loaded policy set */
 };
 
 /* agent_new() - tables seeded from /proc. Return: 0 or -errno. */
