@@ -112,6 +112,8 @@ $(GEN)/%.skel.h: $(GEN)/%.bpf.o
 
 # ---- user space ------------------------------------------------------------------------------
 $(LIB_OBJS) $(CLI_OBJS): | $(SKELS)
+# -MMD skips -isystem headers, so the skeleton wrappers name their generated header here.
+$(foreach o,$(LIB_OBJS),$(if $(findstring /skel/,$(o)),$(o))): $(SKELS)
 
 $(BUILD)/%.o: %.c
 	@echo '  CC      $@'
