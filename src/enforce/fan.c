@@ -569,6 +569,10 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 		pid_t tg;
 		uint32_t ruid;
 
+		/* The kernel raises FAN_OPEN_EXEC_PERM and then FAN_OPEN_PERM for the image (and
+		 * its interpreter) an execve() opens: the exec event decided that open already. */
+		if (have_sys && (sy.nr == 59 || sy.nr == 322))
+			return 1;
 		/* the parent's exe is part of the decision (fromSource) for files */
 		if (enf_task_info(pm->tid, &tg, &pm->ppid, &ruid) == 0)
 			pm->tgid = tg;
@@ -817,7 +821,6 @@ static void record_block(struct enforce *e, struct perm *pm)
 
 	if (!r)
 		return;
-	complete_info(pm);
 	enf_rec_fill_verdict(r, &pm->v, pm->v.deny, "fanotify", "Operation not permitted");
 	if (pm->self_rule) {
 		enf_copy(r->policy, sizeof(r->policy), ENFORCE_SELF_RULE_NAME);
@@ -879,6 +882,10 @@ static void handle_one(struct enforce *e, const struct fanotify_event_metadata *
 	}
 	if (!allow && r == 0)
 		undo_create(e, &pm);
+	/* A record's process fields are read while the task still waits for us: once
+	 * answered, a denied task often exits at once (bash -c X). */
+	if (r == 0 && (pm.v.deny || (e->opts.report_audit && pm.v.kind == POLICY_VERDICT_ALERT)))
+		complete_info(&pm);
 	/* measured up to the answer's write(): the write itself wakes the task, which may run
 	 * on this CPU before write() returns, and that is the task's time, not ours */
 	dt = enf_mono_ns() - t0;
