@@ -339,7 +339,7 @@ static void put_flag(char *buf, size_t size, const char *name)
 }
 
 /* Open flags spelled as the monitor spells them (KubeArmor's order). */
-static void spell_flags(unsigned long f, char *buf, size_t size)
+void enf_spell_flags(unsigned long f, char *buf, size_t size)
 {
 	static const struct {
 		unsigned long bit;
@@ -613,7 +613,7 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 			if (sy.nr == 257) {
 				char fl[200];
 
-				spell_flags(flags, fl, sizeof(fl));
+				enf_spell_flags(flags, fl, sizeof(fl));
 				snprintf(pm->data, sizeof(pm->data),
 					 "syscall=SYS_OPENAT fd=%d flags=%s", dirfd, fl);
 			} else {
@@ -624,7 +624,7 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 			char fl[200];
 
 			flags = sy.nr == 2 ? sy.args[1] : (O_CREAT | O_WRONLY | O_TRUNC);
-			spell_flags(flags, fl, sizeof(fl));
+			enf_spell_flags(flags, fl, sizeof(fl));
 			snprintf(pm->data, sizeof(pm->data), "syscall=%s flags=%s",
 				 sy.nr == 2 ? "SYS_OPEN" : "SYS_CREAT", fl);
 		} else {
