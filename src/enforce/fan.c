@@ -341,43 +341,25 @@ static void put_flag(char *buf, size_t size, const char *name)
 /* Open flags spelled as the monitor spells them (KubeArmor's order). */
 void enf_spell_flags(unsigned long f, char *buf, size_t size)
 {
+	/* KubeArmor's order (the monitor's names.c uses the same table) */
 	static const struct {
-		unsigned long bit;
+		unsigned long mask;
 		const char *name;
 	} bits[] = {
-		{ O_APPEND, "O_APPEND" },     { O_ASYNC, "O_ASYNC" },
-		{ O_CLOEXEC, "O_CLOEXEC" },   { O_CREAT, "O_CREAT" },
-		{ O_DIRECT, "O_DIRECT" },     { O_DIRECTORY, "O_DIRECTORY" },
-		{ O_EXCL, "O_EXCL" },	      { 0100000, "O_LARGEFILE" },
-		{ O_NOATIME, "O_NOATIME" },   { O_NOCTTY, "O_NOCTTY" },
-		{ O_NOFOLLOW, "O_NOFOLLOW" }, { O_NONBLOCK, "O_NONBLOCK" },
-		{ O_PATH, "O_PATH" },	      { O_TRUNC, "O_TRUNC" },
+		{ 0100, "O_CREAT" },	    { 0200, "O_EXCL" },	       { 0400, "O_NOCTTY" },
+		{ 01000, "O_TRUNC" },	    { 02000, "O_APPEND" },     { 04000, "O_NONBLOCK" },
+		{ 04010000, "O_SYNC" },	    { 020000, "O_ASYNC" },     { 0100000, "O_LARGEFILE" },
+		{ 0200000, "O_DIRECTORY" }, { 0400000, "O_NOFOLLOW" }, { 02000000, "O_CLOEXEC" },
+		{ 040000, "O_DIRECT" },	    { 01000000, "O_NOATIME" }, { 010000000, "O_PATH" },
+		{ 020200000, "O_TMPFILE" },
 	};
 	size_t i;
 
 	buf[0] = '\0';
-	switch (f & O_ACCMODE) {
-	case O_WRONLY:
-		put_flag(buf, size, "O_WRONLY");
-		break;
-	case O_RDWR:
-		put_flag(buf, size, "O_RDWR");
-		break;
-	default:
-		put_flag(buf, size, "O_RDONLY");
-		break;
-	}
-	for (i = 0; i < WARD_ARRAY_SIZE(bits); i++) {
-		if ((f & bits[i].bit) == bits[i].bit &&
-		    !(bits[i].bit == O_DIRECTORY && (f & O_PATH)))
+	put_flag(buf, size, (f & 01) ? "O_WRONLY" : (f & 02) ? "O_RDWR" : "O_RDONLY");
+	for (i = 0; i < WARD_ARRAY_SIZE(bits); i++)
+		if ((f & bits[i].mask) == bits[i].mask)
 			put_flag(buf, size, bits[i].name);
-	}
-	if ((f & __O_TMPFILE) == __O_TMPFILE)
-		put_flag(buf, size, "O_TMPFILE");
-	else if ((f & O_SYNC) == O_SYNC)
-		put_flag(buf, size, "O_SYNC");
-	else if (f & O_DSYNC)
-		put_flag(buf, size, "O_DSYNC");
 }
 
 /* PT_INTERP of the ELF behind @fd, or "" */
