@@ -450,31 +450,43 @@ static int register_anchor(struct yparse *p, const yaml_char_t *anchor, struct y
 	return anchors_put(&p->anchors, (const char *)anchor, n);
 }
 
-static int pair_cmp(const void *a, const void *b)
+struct key_ref {
+	const struct ynode *key;
+	size_t idx;
+};
+
+static int key_ref_cmp(const void *a, const void *b)
 {
-	const struct ypair *x = a, *y = b;
+	const struct key_ref *x = a, *y = b;
 	size_t n = x->key->len < y->key->len ? x->key->len : y->key->len;
 	int c = memcmp(x->key->str, y->key->str, n);
 	if (c)
 		return c;
 	if (x->key->len != y->key->len)
 		return x->key->len < y->key->len ? -1 : 1;
-	/* equal keys: order by position so the later one is reported */
-	if (x->key->pos.line != y->key->pos.line)
-		return x->key->pos.line < y->key->pos.line ? -1 : 1;
-	return x->key->pos.col < y->key->pos.col ? -1 : (x->key->pos.col > y->key->pos.col);
+	return x->idx < y->idx ? -1 : (x->idx > y->idx);
 }
 
-/* Duplicate keys are an error for kubectl's strict decoding; found by sorting a copy. */
-static int check_duplicates(struct ytree *t, const struct ynode *m)
+/*
+ * Duplicate keys: kubectl's YAML decoder (go-yaml v2) keeps the last value, so do the same:
+ * earlier duplicates are removed from the map, and remembered so the validator can warn.
+ * Found by sorting key references, O(n log n) even for huge maps.
+ */
+static int drop_duplicates(struct ytree *t, struct ynode *m)
 {
 	if (m->n < 2)
 		return 0;
-	struct ypair *s = malloc(m->n * sizeof(*s));
-	if (!s)
+	struct key_ref *s = malloc(m->n * sizeof(*s));
+	unsigned char *drop = calloc(m->n, 1);
+	if (!s || !drop) {
+		free(s);
+		free(drop);
 		return -ENOMEM;
-	memcpy(s, m->pairs, m->n * sizeof(*s));
-	qsort(s, m->n, sizeof(*s), pair_cmp);
+	}
+	for (size_t i = 0; i < m->n; i++)
+		s[i] = (struct key_ref){ .key = m->pairs[i].key, .idx = i };
+	qsort(s, m->n, sizeof(*s), key_ref_cmp);
+	size_t n_drop = 0;
 	for (size_t i = 1; i < m->n; i++) {
 		if (s[i].key->len == s[i - 1].key->len &&
 		    memcmp(s[i].key->str, s[i - 1].key->str, s[i].key->len) == 0) {
@@ -483,9 +495,19 @@ static int check_duplicates(struct ytree *t, const struct ynode *m)
 				t->dup_first[t->n_dups] = s[i - 1].key;
 			}
 			t->n_dups++;
+			drop[s[i - 1].idx] = 1;
+			n_drop++;
 		}
 	}
+	if (n_drop) {
+		size_t o = 0;
+		for (size_t i = 0; i < m->n; i++)
+			if (!drop[i])
+				m->pairs[o++] = m->pairs[i];
+		m->n = o;
+	}
 	free(s);
+	free(drop);
 	return 0;
 }
 
@@ -538,7 +560,7 @@ static int close_collection(struct yparse *p, struct ytree *t, yaml_mark_t end)
 			}
 			n->pairs[i] = (struct ypair){ .key = k, .value = f->kids[2 * i + 1] };
 		}
-		r = check_duplicates(t, n);
+		r = drop_duplicates(t, n);
 		if (r)
 			goto out;
 	}
