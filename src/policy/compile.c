@@ -548,6 +548,17 @@ static int flatten_paths(struct policy_set *s, const struct policy_doc *d,
 		t.owner_only = pr->owner_only ? 1 : 0;
 		t.read_only = op == POLICY_OP_FILE && pr->read_only ? 1 : 0;
 		t.res = pr->value;
+		if (pr->kind == POLICY_MATCH_DIR && pr->value[0] &&
+		    pr->value[strlen(pr->value) - 1] != '/') {
+			/* non-k8s mode accepts "/usr/bin" unvalidated; index it as the directory */
+			char *dir = arena_alloc(s, strlen(pr->value) + 2);
+
+			if (!dir)
+				return -ENOMEM;
+			strcpy(dir, pr->value);
+			strcat(dir, "/");
+			t.res = dir;
+		}
 		/* matchPatterns carry no fromSource (§1.4) */
 		err = add_rule(s, d, &t, pr->kind == POLICY_MATCH_PATTERN ? NULL : &pr->from, &m);
 		if (err)

@@ -277,8 +277,8 @@ static int has_label_kv(const struct policy_container *c, const char *k, const c
 }
 
 /*
- * kubearmor.io/container.name: "[a,b]" (k8s form; "[]" = all, empty items ignored) or a plain
- * container name (non-k8s).
+ * kubearmor.io/container.name: "[a,b]" (k8s form; "[]" and "" = all, empty items ignored) or a
+ * plain container name (non-k8s).
  */
 static int container_name_matches(const char *v, const char *name)
 {
@@ -286,6 +286,8 @@ static int container_name_matches(const char *v, const char *name)
 	const char *p, *end;
 	int any = 0;
 
+	if (vl == 0)
+		return 1; /* "" selects every container, like "[]" */
 	if (vl < 2 || v[0] != '[' || v[vl - 1] != ']')
 		return name && !strcmp(v, name);
 	p = v + 1;
