@@ -595,6 +595,35 @@ static int flatten_doc(struct policy_set *s, const struct policy_doc *d, struct 
 		if (err)
 			return err;
 	}
+	for (size_t i = 0; i < d->network.n_dns; i++) {
+		const struct policy_dns_rule *dr = &d->network.dns[i];
+		struct meta_chain m = { &dr->meta, &d->network.meta, &d->meta };
+		struct prule t;
+		const char *dom = dr->domain ? dr->domain : "";
+		size_t dl;
+		char *low;
+
+		while (*dom == '.')
+			dom++;
+		dl = strlen(dom);
+		while (dl && dom[dl - 1] == '.')
+			dl--;
+		if (!dl)
+			continue;
+		low = arena_alloc(s, dl + 1);
+		if (!low)
+			return -ENOMEM;
+		for (size_t k = 0; k < dl; k++)
+			low[k] = (char)tolower((unsigned char)dom[k]);
+		low[dl] = 0;
+		memset(&t, 0, sizeof(t));
+		t.op = POLICY_OP_NETWORK;
+		t.rtype = PRULE_DNS;
+		t.res = low;
+		err = add_rule(s, d, &t, &dr->from, &m);
+		if (err)
+			return err;
+	}
 	for (size_t i = 0; i < d->capabilities.n; i++) {
 		const struct policy_cap_rule *cr = &d->capabilities.v[i];
 		struct meta_chain m = { &cr->meta, &d->capabilities.meta, &d->meta };

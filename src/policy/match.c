@@ -298,6 +298,14 @@ static void pf_gather(const struct policy_scope *sc, const struct policy_event *
 				}
 		}
 	}
+	if (dirs->slots && !walk_dirs) {
+		/* a relative resource: only a recursive "/" rule matches it (§2.3) */
+		const struct pscope_ent *e = tab_find(dirs, phash("/", 1), "/", 1);
+
+		for (uint32_t k = 0; e && k < e->n; k++)
+			if (sc->set->rules[sc->ids[e->off + k]].recursive)
+				pf_consider(sc, a, sc->ids[e->off + k], ev);
+	}
 	consider_all(sc, a, tab_find(&sc->tab[is_file ? PT_PATH_FILE : PT_PATH_PROC], h, p, plen),
 		     ev);
 	if (is_file && dirs->slots && plen && p[plen - 1] != '/') {
@@ -356,12 +364,12 @@ static void alert_posture(enum policy_action a, struct policy_verdict *ret)
 }
 
 /* §2.7 / §2.8 step 3: what an event no rule decided becomes. */
-static void posture_fallback(const struct policy_scope *sc, enum policy_class cls, enum rkind rk,
-			     int covered, struct policy_verdict *ret)
+static void posture_fallback(const struct policy_scope *sc, enum policy_class cls, int allow_list,
+			     enum rkind rk, int covered, struct policy_verdict *ret)
 {
 	enum policy_posture post = sc->posture[cls];
 
-	if (!sc->allow_class[cls])
+	if (!allow_list)
 		return; /* a log */
 	if (rk == RK_PASSED) {
 		if (covered)
@@ -377,9 +385,10 @@ static void posture_fallback(const struct policy_scope *sc, enum policy_class cl
 		alert_posture(POLICY_ACTION_BLOCK, ret);
 }
 
-static int posture_denies(const struct policy_scope *sc, enum policy_class cls, int covered)
+static int posture_denies(const struct policy_scope *sc, enum policy_class cls, int allow_list,
+			  int covered)
 {
-	return sc->allow_class[cls] && sc->posture[cls] == POLICY_POSTURE_BLOCK && !covered;
+	return allow_list && sc->posture[cls] == POLICY_POSTURE_BLOCK && !covered;
 }
 
 static void decide_pf(const struct policy_scope *sc, const struct policy_event *ev,
@@ -397,9 +406,12 @@ static void decide_pf(const struct policy_scope *sc, const struct policy_event *
 		if (r->action == POLICY_ACTION_BLOCK)
 			ret->deny = !((r->read_only || r->owner_only) && a.best_within);
 		else
-			ret->deny = !a.best_within && posture_denies(sc, POLICY_CLASS_FILE, 0);
+			ret->deny = !a.best_within &&
+				    posture_denies(sc, POLICY_CLASS_FILE,
+						   sc->allow_class[POLICY_CLASS_FILE], 0);
 	} else {
-		ret->deny = posture_denies(sc, POLICY_CLASS_FILE, 0);
+		ret->deny = posture_denies(sc, POLICY_CLASS_FILE,
+					   sc->allow_class[POLICY_CLASS_FILE], 0);
 	}
 	if (ev->result == POLICY_RESULT_PENDING)
 		rk = ret->deny ? RK_DENIED : RK_PASSED;
@@ -415,7 +427,8 @@ static void decide_pf(const struct policy_scope *sc, const struct policy_event *
 		ret->kind = POLICY_VERDICT_DROP;
 		return;
 	}
-	posture_fallback(sc, POLICY_CLASS_FILE, rk, a.covered, ret);
+	posture_fallback(sc, POLICY_CLASS_FILE, sc->allow_class[POLICY_CLASS_FILE], rk, a.covered,
+			 ret);
 }
 
 /* Network/Capabilities fromSource: Source starts with "<path> " or ProcessName == path. */
@@ -452,6 +465,36 @@ static void nc_scan(const struct policy_scope *sc, const struct pscope_list *l,
 	}
 }
 
+/*
+ * DNS (§2.3): the name equals the rule domain or starts with "<domain>."; repeated after dropping
+ * each leading label, so www.google.com and google.com.svc.cluster.local both match google.com.
+ */
+static int dns_match(const struct prule *r, const char *name)
+{
+	for (const char *s = name; s; s = strchr(s, '.') ? strchr(s, '.') + 1 : NULL) {
+		if (!strncmp(s, r->res, r->res_len) && (s[r->res_len] == 0 || s[r->res_len] == '.'))
+			return 1;
+	}
+	return 0;
+}
+
+static void dns_scan(const struct policy_scope *sc, const struct policy_event *ev, struct nc_acc *a)
+{
+	for (uint32_t k = 0; k < sc->dns.n; k++) {
+		uint32_t id = sc->ids[sc->dns.off + k];
+		const struct prule *r = &sc->set->rules[id];
+
+		if (!src_ok_nc(r, ev) || !dns_match(r, ev->domain))
+			continue;
+		if (id < a->first)
+			a->first = id;
+		if (is_allow_rule(r))
+			a->covered = 1;
+		if (r->action == POLICY_ACTION_BLOCK)
+			a->block = 1;
+	}
+}
+
 static void decide_nc(const struct policy_scope *sc, const struct policy_event *ev,
 		      struct policy_verdict *ret)
 {
@@ -459,8 +502,11 @@ static void decide_nc(const struct policy_scope *sc, const struct policy_event *
 		ev->op == POLICY_OP_NETWORK ? POLICY_CLASS_NETWORK : POLICY_CLASS_CAPABILITIES;
 	struct nc_acc a = { NO_RULE, 0, 0 };
 	enum rkind rk;
+	int allow_list;
 
-	if (ev->op == POLICY_OP_NETWORK) {
+	if (ev->op == POLICY_OP_NETWORK && ev->domain) {
+		dns_scan(sc, ev, &a);
+	} else if (ev->op == POLICY_OP_NETWORK) {
 		uint32_t m = ev->protos & ((1u << POLICY_PROTO_COUNT) - 1) & ~1u;
 
 		if (m)
@@ -474,7 +520,10 @@ static void decide_nc(const struct policy_scope *sc, const struct policy_event *
 	} else if (ev->capability >= 0 && ev->capability < PSCOPE_CAP_MAX) {
 		nc_scan(sc, &sc->cap[ev->capability], ev, &a);
 	}
-	ret->deny = !sc->set->audited && (a.block || posture_denies(sc, cls, a.covered));
+	allow_list =
+		ev->op == POLICY_OP_NETWORK && ev->domain ? sc->allow_dns : sc->allow_class[cls];
+	ret->deny =
+		!sc->set->audited && (a.block || posture_denies(sc, cls, allow_list, a.covered));
 	if (ev->result == POLICY_RESULT_PENDING)
 		rk = ret->deny ? RK_DENIED : RK_PASSED;
 	else
@@ -493,7 +542,7 @@ static void decide_nc(const struct policy_scope *sc, const struct policy_event *
 		    (r->action == POLICY_ACTION_AUDIT_BLOCK && rk == RK_PASSED))
 			return alert_rule(sc, a.first, ret);
 	}
-	posture_fallback(sc, cls, rk, a.covered, ret);
+	posture_fallback(sc, cls, allow_list, rk, a.covered, ret);
 }
 
 /* Syscall fromSource: the first token of Source is the path, or lies under the dir. */

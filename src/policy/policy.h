@@ -229,6 +229,11 @@ struct policy_event {
 	uint32_t protos;    /* network: mask from policy_proto_classify() */
 	int32_t capability; /* capabilities: CAP_* number */
 	int32_t syscall_nr; /* syscall: x86-64 number */
+	/*
+	 * Network: the DNS query name of a DNS event (lower-case, no trailing dot); NULL for socket
+	 * events. A DNS event is matched against matchDNSQueries rules only (protos unused).
+	 */
+	const char *domain;
 };
 
 enum policy_verdict_kind {

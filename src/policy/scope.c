@@ -27,6 +27,7 @@ enum {
 	PL_NET,
 	PL_CAP,
 	PL_SYS,
+	PL_DNS,
 };
 
 static int item_cmp(const void *a, const void *b)
@@ -137,6 +138,9 @@ static int build_tables(struct policy_scope *sc, struct item *it, size_t n)
 			case PL_CAP:
 				l = &sc->cap[it[i].bucket];
 				break;
+			case PL_DNS:
+				l = &sc->dns;
+				break;
 			default:
 				l = &sc->sys;
 				break;
@@ -176,7 +180,10 @@ int pscope_build(const struct policy_set *s, const uint8_t *sel, int host,
 		if (!sel[i])
 			continue;
 		sc->n_rules++;
-		if (r->is_allow || r->action == POLICY_ACTION_AUDIT_ALLOW)
+		if ((r->is_allow || r->action == POLICY_ACTION_AUDIT_ALLOW) &&
+		    r->rtype == PRULE_DNS)
+			sc->allow_dns = 1;
+		else if (r->is_allow || r->action == POLICY_ACTION_AUDIT_ALLOW)
 			sc->allow_class[op_class(r->op)] = 1;
 		switch (r->rtype) {
 		case PRULE_PATH:
@@ -218,6 +225,9 @@ int pscope_build(const struct policy_set *s, const uint8_t *sel, int host,
 		case PRULE_CAP:
 			x.table = PL_CAP;
 			x.bucket = (uint32_t)r->num;
+			break;
+		case PRULE_DNS:
+			x.table = PL_DNS;
 			break;
 		default:
 			x.table = PL_SYS;

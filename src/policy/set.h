@@ -27,6 +27,7 @@ enum prule_rtype {
 	PRULE_PROTO,   /* num = enum policy_proto; POLICY_PROTO_NONE = "all" */
 	PRULE_CAP,     /* num = CAP_* number */
 	PRULE_SYSCALL, /* num = x86-64 syscall number; res = matchPaths path or NULL */
+	PRULE_DNS,     /* res = domain, lower-case, no leading/trailing dots */
 };
 
 enum prule_src {
@@ -117,7 +118,8 @@ struct policy_scope {
 	int host;
 	enum policy_posture posture[POLICY_CLASS_COUNT];
 	uint8_t allow_class[POLICY_CLASS_COUNT];
-	uint32_t *ids; /* rule indices, grouped per key/list, ascending inside a group */
+	uint8_t allow_dns; /* DNS has its own allow-list in the kernel (§2.6); network posture */
+	uint32_t *ids;	   /* rule indices, grouped per key/list, ascending inside a group */
 	size_t n_ids;
 	struct pscope_tab tab[PT_COUNT];
 	struct pscope_list
@@ -125,6 +127,7 @@ struct policy_scope {
 	struct pscope_list net[POLICY_PROTO_COUNT]; /* [POLICY_PROTO_NONE] = "all" rules */
 	struct pscope_list cap[PSCOPE_CAP_MAX];
 	struct pscope_list sys;
+	struct pscope_list dns;
 	size_t n_rules;
 };
 

@@ -13,6 +13,7 @@
 struct cev {
 	enum policy_op op;
 	const char *proc, *parent, *path, *source; /* source NULL = proc */
+	const char *domain;			   /* network: a DNS event */
 	int32_t result;
 	uint32_t uid, owner; /* owner 0 = unknown */
 	uint8_t write;
@@ -735,6 +736,7 @@ static void run_case(const struct ccase *c)
 		e.parent = x->parent;
 		e.path = x->path;
 		e.source = x->source ? x->source : x->proc;
+		e.domain = x->domain;
 		e.result = x->result;
 		e.uid = x->uid;
 		e.owner_uid = x->owner;
