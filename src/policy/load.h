@@ -51,6 +51,7 @@ struct ynode {
 	size_t len;
 	int64_t ival;
 	int bval;
+	int plain; /* a plain (unquoted) scalar: only a plain "<<" is a merge key */
 	/* seq: items[n]; map: pairs[n] */
 	struct ynode **items;
 	struct ypair *pairs;

@@ -489,6 +489,39 @@ static void duplicate_keys_keep_the_last_value_with_a_warning(void **state)
 	diag_done(&L.d);
 }
 
+static void merge_keys_work_as_in_kubectl(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"apiVersion: security.kubearmor.com/v1\nkind: KubeArmorPolicy\n"
+		"metadata: {name: merge}\nspec:\n"
+		"  <<: {severity: 3, action: Audit}\n  action: Block\n"
+		"  file:\n    matchPaths:\n"
+		"    - <<: [{path: /a, readOnly: true}, {path: /b, ownerOnly: true}]\n"
+		"      path: /c\n";
+	struct policy_doc_list *l = NULL;
+	struct diag d;
+	diag_init(&d);
+	assert_int_equal(policy_load_buffer("m.yaml", y, strlen(y), &l, &d), 0);
+	assert_int_equal(d.n, 0);
+	struct strbuf sb;
+	strbuf_init(&sb);
+	assert_int_equal(policy_doc_list_to_json(l, &sb), 0);
+	/* explicit keys win over merged ones; the first merged mapping wins over later ones */
+	assert_non_null(strstr(sb.buf, "\"path\": \"/c\""));
+	assert_non_null(strstr(sb.buf, "\"readOnly\": true"));
+	assert_non_null(strstr(sb.buf, "\"ownerOnly\": true"));
+	assert_non_null(strstr(sb.buf, "\"severity\": 3"));
+	assert_null(strstr(sb.buf, "\"Audit\""));
+	strbuf_done(&sb);
+	policy_doc_list_free(l);
+	diag_done(&d);
+	/* a quoted "<<" is an ordinary (here unknown) key */
+	expect_error("apiVersion: security.kubearmor.com/v1\nkind: KubeArmorPolicy\n"
+		     "metadata: {name: q}\nspec:\n  \"<<\": {severity: 3}\n",
+		     5, 3, "unknown field '<<'");
+}
+
 static void tab_before_a_trailing_comment_loads(void **state)
 {
 	(void)state;
@@ -634,6 +667,7 @@ int main(void)
 		cmocka_unit_test(empty_documents_are_ignored_and_each_document_stands_alone),
 		cmocka_unit_test(every_problem_is_reported_not_only_the_first),
 		cmocka_unit_test(duplicate_keys_keep_the_last_value_with_a_warning),
+		cmocka_unit_test(merge_keys_work_as_in_kubectl),
 		cmocka_unit_test(tab_before_a_trailing_comment_loads),
 		cmocka_unit_test(yaml_syntax_errors_have_positions),
 		cmocka_unit_test(compiled_schema_tables_match_the_crd_files),
