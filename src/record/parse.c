@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,13 +32,48 @@ struct pctx {
 	struct diag *diag;
 };
 
-static const struct record_field *find_exact(const char *key)
+/*
+ * Key → field: an import parses ~35 keys per record, so a linear scan of the field table per
+ * key would dominate; a small hash table over both key forms is built once.
+ */
+#define KEYTAB 256
+static const struct record_field *keytab[KEYTAB];
+static const char *keytab_name[KEYTAB];
+static pthread_once_t keytab_once = PTHREAD_ONCE_INIT;
+
+static unsigned key_hash(const char *s)
+{
+	unsigned h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static void keytab_put(const char *name, const struct record_field *f)
+{
+	unsigned i = key_hash(name) % KEYTAB;
+	while (keytab[i])
+		i = (i + 1) % KEYTAB;
+	keytab[i] = f;
+	keytab_name[i] = name;
+}
+
+static void keytab_build(void)
 {
 	for (size_t i = 0; i < record_n_fields; i++) {
-		const struct record_field *f = &record_fields[i];
-		if (!strcmp(f->name, key) || (f->file_name && !strcmp(f->file_name, key)))
-			return f;
+		keytab_put(record_fields[i].name, &record_fields[i]);
+		if (record_fields[i].file_name &&
+		    strcmp(record_fields[i].file_name, record_fields[i].name))
+			keytab_put(record_fields[i].file_name, &record_fields[i]);
 	}
+}
+
+static const struct record_field *find_exact(const char *key)
+{
+	pthread_once(&keytab_once, keytab_build);
+	for (unsigned i = key_hash(key) % KEYTAB; keytab[i]; i = (i + 1) % KEYTAB)
+		if (!strcmp(keytab_name[i], key))
+			return keytab[i];
 	return NULL;
 }
 

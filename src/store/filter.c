@@ -409,7 +409,8 @@ static void compile_dict(struct sqlctx *x, const struct col *col, const struct c
 			strbuf_printf(x->out, "r.%s IS NULL", n);
 			return;
 		}
-		strbuf_printf(x->out, "r.%s = ", n);
+		/* IN, not =: two writers may have given the same string two ids */
+		strbuf_printf(x->out, "r.%s IN ", n);
 		dict_lookup(x, tbl, c);
 		return;
 	case OP_NE:
@@ -417,9 +418,9 @@ static void compile_dict(struct sqlctx *x, const struct col *col, const struct c
 			strbuf_printf(x->out, "r.%s IS NOT NULL", n);
 			return;
 		}
-		strbuf_printf(x->out, "r.%s %s ", n,
-			      x->d == STORE_DIALECT_POSTGRES ? "IS DISTINCT FROM" : "IS NOT");
+		strbuf_printf(x->out, "(r.%s IS NULL OR r.%s NOT IN ", n, n);
 		dict_lookup(x, tbl, c);
+		strbuf_puts(x->out, ")");
 		return;
 	case OP_SUB:
 	case OP_NSUB:

@@ -27,6 +27,7 @@ struct store_writer {
 	sqlite3 *db;
 	sqlite3_stmt *ins, *dict_find[2], *dict_ins[2], *fts_ins;
 	struct strmap dict[2]; /* 0 = sdict, 1 = tdict: string → id */
+	int complete[2];       /* the cache holds every string of the dictionary: a miss is new */
 	struct store_writer_opts o;
 	int in_txn;
 	unsigned pending;
@@ -71,6 +72,7 @@ static void dict_caches_reset(struct store_writer *w)
 	/* a rolled-back batch may have cached ids that no longer exist */
 	strmap_clear(&w->dict[0]);
 	strmap_clear(&w->dict[1]);
+	w->complete[0] = w->complete[1] = 0;
 }
 
 static int txn_commit(struct store_writer *w)
@@ -99,14 +101,18 @@ static int64_t dict_id(struct store_writer *w, int d, const char *s)
 	if (id)
 		return id;
 	/* bounded cache: high-cardinality values (resources) must not grow memory forever */
-	if (w->dict[d].n > 500000)
+	if (w->dict[d].n > 500000) {
 		strmap_clear(&w->dict[d]);
-	sqlite3_stmt *f = w->dict_find[d];
-	sqlite3_bind_int64(f, 1, h);
-	sqlite3_bind_text(f, 2, s, (int)n, SQLITE_STATIC);
-	if (sqlite3_step(f) == SQLITE_ROW)
-		id = sqlite3_column_int64(f, 0);
-	sqlite3_reset(f);
+		w->complete[d] = 0;
+	}
+	if (!w->complete[d]) {
+		sqlite3_stmt *f = w->dict_find[d];
+		sqlite3_bind_int64(f, 1, h);
+		sqlite3_bind_text(f, 2, s, (int)n, SQLITE_STATIC);
+		if (sqlite3_step(f) == SQLITE_ROW)
+			id = sqlite3_column_int64(f, 0);
+		sqlite3_reset(f);
+	}
 	if (!id) {
 		sqlite3_stmt *ins = w->dict_ins[d];
 		sqlite3_bind_int64(ins, 1, h);
@@ -398,6 +404,48 @@ static int prep(sqlite3 *db, const char *sql, sqlite3_stmt **st)
 		       : -EIO;
 }
 
+/*
+ * Load a dictionary into the writer's cache when it is small enough, so that a cache miss
+ * means "new string" and costs no lookup query.
+ */
+static int preload(struct store_writer *w, int d)
+{
+	sqlite3_stmt *q = NULL;
+	int64_t n = 0;
+	int r = -EIO;
+	char sql[64];
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", d ? "tdict" : "sdict");
+	if (sqlite3_prepare_v2(w->db, sql, -1, &q, NULL) != SQLITE_OK ||
+	    sqlite3_step(q) != SQLITE_ROW)
+		goto out;
+	n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	q = NULL;
+	if (n > 300000) {
+		r = 0;
+		goto out;
+	}
+	snprintf(sql, sizeof(sql), "SELECT id, h, s FROM %s", d ? "tdict" : "sdict");
+	if (sqlite3_prepare_v2(w->db, sql, -1, &q, NULL) != SQLITE_OK)
+		goto out;
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (!strmap_put(&w->dict[d], 0, sqlite3_column_int64(q, 0),
+				(uint64_t)sqlite3_column_int64(q, 1),
+				(const char *)sqlite3_column_text(q, 2))) {
+			r = -ENOMEM;
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		goto out;
+	w->complete[d] = 1;
+	r = 0;
+out:
+	sqlite3_finalize(q);
+	return r;
+}
+
 static void writer_free(struct store_writer *w)
 {
 	sqlite3_finalize(w->ins);
@@ -470,6 +518,12 @@ int store_writer_open(const char *path, const struct store_writer_opts *opts,
 		goto fail_msg;
 	if (store_meta_get_int(w->db, "head_id", &w->durable_id))
 		goto fail_msg;
+	for (int d = 0; d < 2; d++) {
+		r = preload(w, d);
+		if (r)
+			goto fail_msg;
+	}
+	r = -EIO;
 	if (w->o.autoflush) {
 		if (pthread_create(&w->thread, NULL, autoflush_main, w)) {
 			r = -EAGAIN;
