@@ -52,11 +52,19 @@ static const char *resolve_path(struct mon_proc_table *pt, const struct ward_eve
 		return "";
 	if (path[0] == '/')
 		return path;
-	/* the decoder joined it with the directory the kernel walked: the most exact answer */
-	if (path == ev->path && ev->path_abs && ev->path_abs[0] == '/')
-		return ev->path_abs;
-	if (path == ev->path2 && ev->path2_abs && ev->path2_abs[0] == '/')
-		return ev->path2_abs;
+	/*
+	 * The decoder joined it with the directory the kernel walked: the most exact answer.
+	 * Cleaned of "." and ".." as KubeArmor's filepath.Join cleans it.
+	 */
+	const char *abs = path == ev->path    ? ev->path_abs
+			  : path == ev->path2 ? ev->path2_abs
+					      : NULL;
+	if (abs && abs[0] == '/') {
+		if (!strstr(abs, "/.") && !strstr(abs, "//"))
+			return abs;
+		mon_path_join("/", abs, out);
+		return out->buf;
+	}
 	const char *base = NULL;
 	char dir[4096];
 	if (ev->dirfd != AT_FDCWD_VALUE && ev->dirfd >= 0 && pt &&
