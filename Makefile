@@ -101,6 +101,11 @@ $(GEN)/%.bpf.o: src/bpf/%.bpf.c src/bpf/events.h $(wildcard src/bpf/*.bpf.h) $(G
 	@echo '  BPF     $@'
 	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(GEN) -Isrc/bpf -c $< -o $@.tmp && $(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
 
+# The enforcers' objects share only enforce.bpf.h (not the monitor's events.h).
+$(GEN)/enforce_%.bpf.o: src/bpf/enforce_%.bpf.c src/bpf/enforce.bpf.h $(GEN)/vmlinux.h
+	@echo '  BPF     $@'
+	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(GEN) -Isrc/bpf -c $< -o $@.tmp && $(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
+
 $(GEN)/%.skel.h: $(GEN)/%.bpf.o
 	@echo '  SKEL    $@'
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@

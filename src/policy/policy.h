@@ -52,6 +52,32 @@ int policy_load_paths(const char *const *paths, size_t n, struct policy_doc_list
 int policy_load_buffer(const char *name, const char *buf, size_t len, struct policy_doc_list **ret,
 		       struct diag *diag);
 
+/* What one load saw, for `ward policy validate`'s summary line. */
+struct policy_load_stats {
+	size_t valid;	/* KubeArmor documents loaded */
+	size_t invalid; /* KubeArmor documents rejected, plus files that could not be parsed */
+	size_t skipped; /* other kinds (noted in diag) */
+	size_t files;
+};
+
+/*
+ * policy_load_file() - policy_load_paths() for one regular file, also counting what it saw.
+ * @stats is added to (not reset). Return: as policy_load_paths().
+ */
+int policy_load_file(const char *path, struct policy_doc_list **ret,
+		     struct policy_load_stats *stats, struct diag *diag);
+
+/*
+ * policy_list_files() - the files policy_load_paths() reads for @paths, in that order: a file as
+ * given, a directory as every *.yaml / *.yml below it (sorted by name, recursive; names starting
+ * with '.' and symlinked directories are not entered, so a Kubernetes ConfigMap mount is read
+ * once). @ret is a NULL-terminated array; free with policy_file_list_free().
+ * Return: the number of paths that could not be read (each reported in @diag; the others are
+ * still listed and @ret is set), or -ENOMEM.
+ */
+int policy_list_files(const char *const *paths, size_t n, char ***ret, struct diag *diag);
+void policy_file_list_free(char **files);
+
 void policy_doc_list_free(struct policy_doc_list *l);
 size_t policy_doc_list_count(const struct policy_doc_list *l);
 
