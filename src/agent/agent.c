@@ -27,6 +27,7 @@
 #include "common/diag.h"
 #include "common/strbuf.h"
 #include "config/config.h"
+#include "store/store.h"
 
 struct agent {
 	struct agent_opts o;
@@ -538,4 +539,39 @@ out:
 	if (tfd >= 0)
 		close(tfd);
 	return r;
+}
+
+/* ---- the store sink -------------------------------------------------------------------------- */
+
+static int store_sink_write(void *ctx, const struct ward_record *r, const char *json, size_t len)
+{
+	(void)json;
+	(void)len;
+	/* the writer copies the record into its open batch; its thread commits every 50 ms */
+	return store_writer_append(ctx, r, 1, NULL) == 0 ? 0 : -EIO;
+}
+
+static void store_sink_destroy(void *ctx)
+{
+	(void)store_writer_close(ctx);
+}
+
+int agent_sink_store(const char *path, const struct ward_config *cfg, struct agent_sink *ret,
+		     char *err, size_t errsize)
+{
+	struct store_writer_opts o = {
+		.batch_ms = 50,
+		.autoflush = 1,
+		.max_age_s = cfg->store_max_age,
+		.max_bytes = (int64_t)cfg->store_max_size,
+	};
+	struct store_writer *w = NULL;
+	int r = store_writer_open(path, &o, &w, err, errsize);
+	if (r)
+		return r;
+	memset(ret, 0, sizeof(*ret));
+	ret->ctx = w;
+	ret->write = store_sink_write;
+	ret->destroy = store_sink_destroy;
+	return 0;
 }

@@ -106,8 +106,8 @@ const char *policy_action_to_string(enum policy_action a)
 
 const char *policy_op_to_string(enum policy_op op)
 {
-	static const char *const names[POLICY_OP_COUNT] = {"Process", "File", "Network",
-							   "Capabilities", "Syscall"};
+	static const char *const names[POLICY_OP_COUNT] = { "Process", "File", "Network",
+							    "Capabilities", "Syscall" };
 
 	return (unsigned)op < POLICY_OP_COUNT ? names[op] : "";
 }
@@ -164,8 +164,9 @@ uint32_t policy_proto_classify(int domain, int type, int protocol)
 static int proto_from_name(const char *n)
 {
 	static const char *const names[POLICY_PROTO_COUNT] = {
-		"all", "tcp", "udp", "icmp", "icmpv6", "sctp", "raw",
-		"stream", "dgram", "rdm", "seqpacket", "dccp", "packet"};
+		"all",	  "tcp",   "udp", "icmp",      "icmpv6", "sctp",  "raw",
+		"stream", "dgram", "rdm", "seqpacket", "dccp",	 "packet"
+	};
 
 	for (int i = 0; i < POLICY_PROTO_COUNT; i++)
 		if (!strcasecmp(n, names[i]))
@@ -175,16 +176,47 @@ static int proto_from_name(const char *n)
 
 static int cap_from_name(const char *n)
 {
-	static const char *const names[] = {
-		"chown",	"dac_override",	 "dac_read_search", "fowner",	    "fsetid",
-		"kill",		"setgid",	 "setuid",	    "setpcap",	    "linux_immutable",
-		"net_bind_service", "net_broadcast", "net_admin", "net_raw",	    "ipc_lock",
-		"ipc_owner",	"sys_module",	 "sys_rawio",	    "sys_chroot",   "sys_ptrace",
-		"sys_pacct",	"sys_admin",	 "sys_boot",	    "sys_nice",	    "sys_resource",
-		"sys_time",	"sys_tty_config", "mknod",	    "lease",	    "audit_write",
-		"audit_control", "setfcap",	 "mac_override",    "mac_admin",    "syslog",
-		"wake_alarm",	"block_suspend", "audit_read",	    "perfmon",	    "bpf",
-		"checkpoint_restore"};
+	static const char *const names[] = { "chown",
+					     "dac_override",
+					     "dac_read_search",
+					     "fowner",
+					     "fsetid",
+					     "kill",
+					     "setgid",
+					     "setuid",
+					     "setpcap",
+					     "linux_immutable",
+					     "net_bind_service",
+					     "net_broadcast",
+					     "net_admin",
+					     "net_raw",
+					     "ipc_lock",
+					     "ipc_owner",
+					     "sys_module",
+					     "sys_rawio",
+					     "sys_chroot",
+					     "sys_ptrace",
+					     "sys_pacct",
+					     "sys_admin",
+					     "sys_boot",
+					     "sys_nice",
+					     "sys_resource",
+					     "sys_time",
+					     "sys_tty_config",
+					     "mknod",
+					     "lease",
+					     "audit_write",
+					     "audit_control",
+					     "setfcap",
+					     "mac_override",
+					     "mac_admin",
+					     "syslog",
+					     "wake_alarm",
+					     "block_suspend",
+					     "audit_read",
+					     "perfmon",
+					     "bpf",
+					     "checkpoint_restore" };
 
 	if (!strncasecmp(n, "cap_", 4))
 		n += 4;
@@ -283,7 +315,8 @@ static int host_regex_match(const char *pattern, const char *value)
 static int host_selector_matches(const struct policy_host *h, const struct policy_selector *sel)
 {
 	for (size_t i = 0; i < sel->n_labels; i++) {
-		const char *k = sel->labels[i].key, *v = sel->labels[i].value ? sel->labels[i].value : "";
+		const char *k = sel->labels[i].key,
+			   *v = sel->labels[i].value ? sel->labels[i].value : "";
 
 		if (!strcmp(k, "kubearmor.io/hostname") || !strcmp(k, "kubernetes.io/hostname")) {
 			const char *hv = host_value(h, k);
@@ -297,8 +330,8 @@ static int host_selector_matches(const struct policy_host *h, const struct polic
 		} else if (!strcmp(k, "kubearmor.io/hostnamereg") ||
 			   !strcmp(k, "kubernetes.io/hostnamereg")) {
 			const char *hv = host_value(h, !strcmp(k, "kubearmor.io/hostnamereg")
-							   ? "kubearmor.io/hostname"
-							   : "kubernetes.io/hostname");
+							       ? "kubearmor.io/hostname"
+							       : "kubernetes.io/hostname");
 
 			if (!hv || !host_regex_match(v, hv))
 				return 0;
@@ -329,7 +362,7 @@ static enum policy_action chain_action(const struct meta_chain *m)
 static int fill_info(struct policy_set *s, const struct policy_doc *d, const struct meta_chain *m,
 		     struct policy_rule_info *info)
 {
-	const struct policy_meta *chain[3] = {m->rule, m->section, m->spec};
+	const struct policy_meta *chain[3] = { m->rule, m->section, m->spec };
 	int severity = 0;
 	const struct policy_strv *tags = NULL;
 	const char *message = NULL;
@@ -477,7 +510,7 @@ static int flatten_paths(struct policy_set *s, const struct policy_doc *d,
 {
 	for (size_t i = 0; i < sec->n; i++) {
 		const struct policy_path_rule *pr = &sec->v[i];
-		struct meta_chain m = {&pr->meta, &sec->meta, &d->meta};
+		struct meta_chain m = { &pr->meta, &sec->meta, &d->meta };
 		struct prule t;
 		int err;
 
@@ -529,7 +562,7 @@ static int flatten_doc(struct policy_set *s, const struct policy_doc *d, struct 
 		return err;
 	for (size_t i = 0; i < d->network.n_protocols; i++) {
 		const struct policy_proto_rule *pr = &d->network.protocols[i];
-		struct meta_chain m = {&pr->meta, &d->network.meta, &d->meta};
+		struct meta_chain m = { &pr->meta, &d->network.meta, &d->meta };
 		struct prule t;
 		int p = pr->protocol ? proto_from_name(pr->protocol) : -1;
 
@@ -547,7 +580,7 @@ static int flatten_doc(struct policy_set *s, const struct policy_doc *d, struct 
 	}
 	for (size_t i = 0; i < d->capabilities.n; i++) {
 		const struct policy_cap_rule *cr = &d->capabilities.v[i];
-		struct meta_chain m = {&cr->meta, &d->capabilities.meta, &d->meta};
+		struct meta_chain m = { &cr->meta, &d->capabilities.meta, &d->meta };
 		struct prule t;
 		int c = cr->capability ? cap_from_name(cr->capability) : -1;
 
@@ -565,7 +598,7 @@ static int flatten_doc(struct policy_set *s, const struct policy_doc *d, struct 
 	}
 	for (size_t i = 0; i < d->syscalls.n; i++) {
 		const struct policy_syscall_rule *sr = &d->syscalls.v[i];
-		struct meta_chain m = {&sr->meta, &d->syscalls.meta, &d->meta};
+		struct meta_chain m = { &sr->meta, &d->syscalls.meta, &d->meta };
 
 		for (size_t j = 0; j < sr->syscalls.n; j++) {
 			struct prule t;
@@ -599,7 +632,8 @@ static int copy_selector(struct policy_set *s, const struct policy_doc *d, struc
 		if (!p->labels)
 			return -ENOMEM;
 		for (size_t i = 0; i < sel->n_labels; i++) {
-			p->labels[i].key = arena_strdup(s, sel->labels[i].key ? sel->labels[i].key : "");
+			p->labels[i].key =
+				arena_strdup(s, sel->labels[i].key ? sel->labels[i].key : "");
 			p->labels[i].value =
 				arena_strdup(s, sel->labels[i].value ? sel->labels[i].value : "");
 			if (!p->labels[i].key || !p->labels[i].value)
@@ -622,7 +656,8 @@ static int copy_selector(struct policy_set *s, const struct policy_doc *d, struc
 			if (!o->values.v)
 				return -ENOMEM;
 			for (size_t j = 0; j < e->values.n; j++) {
-				o->values.v[j] = arena_strdup(s, e->values.v[j] ? e->values.v[j] : "");
+				o->values.v[j] =
+					arena_strdup(s, e->values.v[j] ? e->values.v[j] : "");
 				if (!o->values.v[j])
 					return -ENOMEM;
 			}
@@ -730,14 +765,14 @@ const struct policy_scope *policy_set_host_scope(const struct policy_set *s)
 
 void policy_set_interest(const struct policy_set *s, policy_interest_fn cb, void *ctx)
 {
-	uint8_t any_sent[POLICY_OP_COUNT] = {0};
-	uint8_t allow_class[POLICY_CLASS_COUNT] = {0};
+	uint8_t any_sent[POLICY_OP_COUNT] = { 0 };
+	uint8_t allow_class[POLICY_CLASS_COUNT] = { 0 };
 
 	for (size_t i = 0; i < s->n_rules; i++) {
 		const struct prule *r = &s->rules[i];
 
 		if (r->is_allow || r->action == POLICY_ACTION_AUDIT_ALLOW)
-			allow_class[r->op == POLICY_OP_NETWORK	    ? POLICY_CLASS_NETWORK
+			allow_class[r->op == POLICY_OP_NETWORK	      ? POLICY_CLASS_NETWORK
 				    : r->op == POLICY_OP_CAPABILITIES ? POLICY_CLASS_CAPABILITIES
 								      : POLICY_CLASS_FILE] = 1;
 	}
@@ -763,7 +798,8 @@ void policy_set_interest(const struct policy_set *s, policy_interest_fn cb, void
 			cb(ctx, op, POLICY_INTEREST_PATH, r->res, r->info.action);
 			break;
 		case PRULE_DIR:
-			cb(ctx, op, r->recursive ? POLICY_INTEREST_DIR_RECURSIVE : POLICY_INTEREST_DIR,
+			cb(ctx, op,
+			   r->recursive ? POLICY_INTEREST_DIR_RECURSIVE : POLICY_INTEREST_DIR,
 			   r->res, r->info.action);
 			break;
 		case PRULE_GLOB:

@@ -126,7 +126,8 @@ int pglob_match(const char *pat, size_t plen, const char *s, size_t slen)
 
 			/* first fit: the star consumes i+1 bytes, never a '/' */
 			for (i = 0; i < slen && s[i] != '/'; i++) {
-				r = chunk_match(pat + cstart, cend - cstart, s + i + 1, slen - i - 1);
+				r = chunk_match(pat + cstart, cend - cstart, s + i + 1,
+						slen - i - 1);
 				if (r == -2)
 					return 0;
 				if (r >= 0) {
@@ -231,7 +232,8 @@ int pglob_go_regexp_ok(const char *pat)
 			p++;
 			if (!*p)
 				return 0;
-			if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '1' && *p <= '9')) {
+			if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			    (*p >= '1' && *p <= '9')) {
 				if (!strchr("aAbBdDfnpPrsStvwWxz", *p))
 					return 0;
 			}

@@ -51,7 +51,8 @@ static const struct pscope_ent *tab_find_slash(const struct pscope_tab *t, uint6
 	for (i = (uint32_t)h & t->mask; t->slots[i].key; i = (i + 1) & t->mask) {
 		const struct pscope_ent *e = &t->slots[i];
 
-		if (e->h == h && e->len == len + 1 && e->key[len] == '/' && !memcmp(e->key, key, len))
+		if (e->h == h && e->len == len + 1 && e->key[len] == '/' &&
+		    !memcmp(e->key, key, len))
 			return e;
 	}
 	return NULL;
@@ -73,8 +74,9 @@ struct pf_acc {
  */
 static uint64_t kernel_score(const struct prule *r, uint32_t id)
 {
-	static const uint64_t rank[] = {[PRULE_PATH] = 3, [PRULE_DIR] = 1, [PRULE_GLOB] = 0,
-					[PRULE_EXECNAME] = 2};
+	static const uint64_t rank[] = {
+		[PRULE_PATH] = 3, [PRULE_DIR] = 1, [PRULE_GLOB] = 0, [PRULE_EXECNAME] = 2
+	};
 	uint64_t len = r->rtype == PRULE_DIR ? (r->res_len & 0xffff) : 0;
 
 	return (1ull << 62) | ((uint64_t)(r->src_kind != PRULE_SRC_NONE) << 61) |
@@ -187,7 +189,8 @@ static void pf_sources(const struct policy_scope *sc, struct pf_acc *a, const ch
 	}
 }
 
-static void pf_gather(const struct policy_scope *sc, const struct policy_event *ev, struct pf_acc *a)
+static void pf_gather(const struct policy_scope *sc, const struct policy_event *ev,
+		      struct pf_acc *a)
 {
 	int is_file = ev->op == POLICY_OP_FILE;
 	const char *exe = ev->process;
@@ -298,7 +301,8 @@ static void posture_fallback(const struct policy_scope *sc, enum policy_class cl
 			alert_posture(POLICY_ACTION_AUDIT_BLOCK, ret);
 		return;
 	}
-	if (rk == RK_DENIED && post != POLICY_POSTURE_ALLOW && (!covered || post == POLICY_POSTURE_BLOCK))
+	if (rk == RK_DENIED && post != POLICY_POSTURE_ALLOW &&
+	    (!covered || post == POLICY_POSTURE_BLOCK))
 		alert_posture(POLICY_ACTION_BLOCK, ret);
 }
 
@@ -310,7 +314,7 @@ static int posture_denies(const struct policy_scope *sc, enum policy_class cls, 
 static void decide_pf(const struct policy_scope *sc, const struct policy_event *ev,
 		      struct policy_verdict *ret)
 {
-	struct pf_acc a = {NO_RULE, NO_RULE, 0, 0, 0, 0};
+	struct pf_acc a = { NO_RULE, NO_RULE, 0, 0, 0, 0 };
 	enum rkind rk;
 
 	pf_gather(sc, ev, &a);
@@ -350,7 +354,8 @@ static int src_ok_nc(const struct prule *r, const struct policy_event *ev)
 		return 1;
 	if (ev->process && !strcmp(ev->process, r->src))
 		return 1;
-	return ev->source && !strncmp(ev->source, r->src, r->src_len) && ev->source[r->src_len] == ' ';
+	return ev->source && !strncmp(ev->source, r->src, r->src_len) &&
+	       ev->source[r->src_len] == ' ';
 }
 
 struct nc_acc {
@@ -381,7 +386,7 @@ static void decide_nc(const struct policy_scope *sc, const struct policy_event *
 {
 	enum policy_class cls =
 		ev->op == POLICY_OP_NETWORK ? POLICY_CLASS_NETWORK : POLICY_CLASS_CAPABILITIES;
-	struct nc_acc a = {NO_RULE, 0, 0};
+	struct nc_acc a = { NO_RULE, 0, 0 };
 	enum rkind rk;
 
 	if (ev->op == POLICY_OP_NETWORK) {
@@ -467,7 +472,8 @@ static void decide_sys(const struct policy_scope *sc, const struct policy_event 
 			uint32_t id = sc->ids[sc->sys.off + k];
 			const struct prule *r = &sc->set->rules[id];
 
-			if (r->num == ev->syscall_nr && src_ok_sys(r, ev) && path_ok_sys(r, ev->path)) {
+			if (r->num == ev->syscall_nr && src_ok_sys(r, ev) &&
+			    path_ok_sys(r, ev->path)) {
 				alert_rule(sc, id, ret);
 				return;
 			}

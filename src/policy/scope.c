@@ -74,7 +74,7 @@ static int tab_insert(struct pscope_tab *t, const char *key, uint32_t len, uint3
 
 static int build_tables(struct policy_scope *sc, struct item *it, size_t n)
 {
-	uint32_t distinct[PT_COUNT] = {0};
+	uint32_t distinct[PT_COUNT] = { 0 };
 	size_t i = 0;
 
 	/* items per table bound the distinct keys; load factor stays <= 1/2 */
@@ -139,7 +139,8 @@ static int build_tables(struct policy_scope *sc, struct item *it, size_t n)
 	return 0;
 }
 
-int pscope_build(const struct policy_set *s, const uint8_t *sel, int host, struct policy_scope **ret)
+int pscope_build(const struct policy_set *s, const uint8_t *sel, int host,
+		 struct policy_scope **ret)
 {
 	struct policy_scope *sc;
 	struct item *it = NULL;
@@ -159,7 +160,7 @@ int pscope_build(const struct policy_set *s, const uint8_t *sel, int host, struc
 	}
 	for (uint32_t i = 0; i < s->n_rules; i++) {
 		const struct prule *r = &s->rules[i];
-		struct item x = {0, 0, NULL, 0, i};
+		struct item x = { 0, 0, NULL, 0, i };
 		int pf = r->op == POLICY_OP_PROCESS ? 0 : 1;
 
 		if (!sel[i])
@@ -183,8 +184,9 @@ int pscope_build(const struct policy_set *s, const uint8_t *sel, int host, struc
 				x.key = r->res;
 				x.len = r->res_len;
 			} else {
-				x.table = r->rtype == PRULE_PATH ? (pf ? PT_PATH_FILE : PT_PATH_PROC)
-								 : (pf ? PT_DIR_FILE : PT_DIR_PROC);
+				x.table = r->rtype == PRULE_PATH
+						  ? (pf ? PT_PATH_FILE : PT_PATH_PROC)
+						  : (pf ? PT_DIR_FILE : PT_DIR_PROC);
 				x.key = r->res;
 				x.len = r->res_len;
 			}
@@ -327,8 +329,10 @@ static int policy_applies(const struct pset_policy *p, const struct policy_conta
 	if (p->kind == POLICY_KIND_HSP)
 		return 0;
 	if (p->kind == POLICY_KIND_CSP)
-		return exprs_match(p, POLICY_EXPR_NAMESPACE, c) && exprs_match(p, POLICY_EXPR_LABEL, c);
-	if (p->namespace_name && (!c->namespace_name || strcmp(p->namespace_name, c->namespace_name)))
+		return exprs_match(p, POLICY_EXPR_NAMESPACE, c) &&
+		       exprs_match(p, POLICY_EXPR_LABEL, c);
+	if (p->namespace_name &&
+	    (!c->namespace_name || strcmp(p->namespace_name, c->namespace_name)))
 		return 0;
 	for (size_t i = 0; i < p->n_labels; i++) {
 		const struct policy_label *l = &p->labels[i];

@@ -24,8 +24,8 @@ enum prule_rtype {
 	PRULE_DIR,
 	PRULE_GLOB,
 	PRULE_EXECNAME,
-	PRULE_PROTO, /* num = enum policy_proto; POLICY_PROTO_NONE = "all" */
-	PRULE_CAP,   /* num = CAP_* number */
+	PRULE_PROTO,   /* num = enum policy_proto; POLICY_PROTO_NONE = "all" */
+	PRULE_CAP,     /* num = CAP_* number */
 	PRULE_SYSCALL, /* num = x86-64 syscall number; res = matchPaths path or NULL */
 };
 
@@ -114,8 +114,8 @@ struct policy_scope {
 	uint32_t *ids; /* rule indices, grouped per key/list, ascending inside a group */
 	size_t n_ids;
 	struct pscope_tab tab[PT_COUNT];
-	struct pscope_list glob[2];			/* [0] process, [1] file */
-	struct pscope_list net[POLICY_PROTO_COUNT];	/* [POLICY_PROTO_NONE] = "all" rules */
+	struct pscope_list glob[2];		    /* [0] process, [1] file */
+	struct pscope_list net[POLICY_PROTO_COUNT]; /* [POLICY_PROTO_NONE] = "all" rules */
 	struct pscope_list cap[PSCOPE_CAP_MAX];
 	struct pscope_list sys;
 	size_t n_rules;
@@ -130,7 +130,8 @@ static inline uint64_t phash_step(uint64_t h, unsigned char c)
 uint64_t phash(const char *s, size_t n);
 
 /* scope.c: build a scope from a rule selection (rules[i] included when sel[i]). */
-int pscope_build(const struct policy_set *s, const uint8_t *sel, int host, struct policy_scope **ret);
+int pscope_build(const struct policy_set *s, const uint8_t *sel, int host,
+		 struct policy_scope **ret);
 
 /* glob.c */
 int pglob_match(const char *pat, size_t plen, const char *s, size_t slen);
