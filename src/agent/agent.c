@@ -290,11 +290,21 @@ int agent_handle_event(void *agent, const struct ward_event *ev)
 	}
 
 	struct mon_proc *p = mon_proc_get(a->procs, ev->host_pid);
-	if (p && !p->ct_resolved) {
-		uint32_t pns = ev->pid_ns ? ev->pid_ns : p->pid_ns;
-		uint32_t mns = ev->mnt_ns ? ev->mnt_ns : p->mnt_ns;
-		if (pns && pns != a->host_pid_ns)
-			p->ct = mon_ctr_lookup(a->ctrs, pns, mns, ev->host_pid);
+	/*
+	 * A child starts in its parent's namespaces (fork copies the entry) and a container's
+	 * init moves into new ones while the runtime sets it up: re-resolve whenever the
+	 * event's namespace pair differs from the one the entry was resolved for (the container
+	 * table caches by pair, so this is a hash lookup after the first time).
+	 */
+	if (p && ((ev->pid_ns && (ev->pid_ns != p->pid_ns || ev->mnt_ns != p->mnt_ns)) ||
+		  !p->ct_resolved)) {
+		if (ev->pid_ns) {
+			p->pid_ns = ev->pid_ns;
+			p->mnt_ns = ev->mnt_ns;
+		}
+		p->ct = p->pid_ns && p->pid_ns != a->host_pid_ns
+				? mon_ctr_lookup(a->ctrs, p->pid_ns, p->mnt_ns, ev->host_pid)
+				: NULL;
 		p->ct_resolved = 1;
 	}
 	const struct mon_proc *parent = mon_proc_get(a->procs, ev->host_ppid ? ev->host_ppid
