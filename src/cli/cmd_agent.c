@@ -257,6 +257,7 @@ int cmd_agent(int argc, char **argv)
 	mc.visibility = cfg->visibility & MONITOR_VIS_ALL;
 	mc.visibility |= MONITOR_VIS_PROCESS; /* exec events keep the process table */
 	mc.failed_exec = 1;
+	mc.ringbuf_bytes = cfg->ring_buffer;
 	r = monitor_open(&mc, &m);
 	if (r) {
 		fprintf(stderr, "ward agent: cannot start the eBPF monitor: %s%s\n", strerror(-r),

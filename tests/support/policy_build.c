@@ -27,13 +27,13 @@ static char *xstrdup(const char *s)
 	return d;
 }
 
-#define GROW(arr, n)                                                                \
-	do {                                                                        \
-		void *np_ = realloc((arr), ((n) + 1) * sizeof(*(arr)));             \
-		if (!np_)                                                           \
-			abort();                                                    \
-		(arr) = np_;                                                        \
-		memset(&(arr)[(n)], 0, sizeof(*(arr)));                             \
+#define GROW(arr, n)                                                    \
+	do {                                                            \
+		void *np_ = realloc((arr), ((n) + 1) * sizeof(*(arr))); \
+		if (!np_)                                               \
+			abort();                                        \
+		(arr) = np_;                                            \
+		memset(&(arr)[(n)], 0, sizeof(*(arr)));                 \
 	} while (0)
 
 static void strv_split(struct policy_strv *v, const char *csv)
