@@ -27,6 +27,7 @@
 #include "common/diag.h"
 #include "common/strbuf.h"
 #include "config/config.h"
+#include "store/store.h"
 
 struct agent {
 	struct agent_opts o;
@@ -289,11 +290,21 @@ int agent_handle_event(void *agent, const struct ward_event *ev)
 	}
 
 	struct mon_proc *p = mon_proc_get(a->procs, ev->host_pid);
-	if (p && !p->ct_resolved) {
-		uint32_t pns = ev->pid_ns ? ev->pid_ns : p->pid_ns;
-		uint32_t mns = ev->mnt_ns ? ev->mnt_ns : p->mnt_ns;
-		if (pns && pns != a->host_pid_ns)
-			p->ct = mon_ctr_lookup(a->ctrs, pns, mns, ev->host_pid);
+	/*
+	 * A child starts in its parent's namespaces (fork copies the entry) and a container's
+	 * init moves into new ones while the runtime sets it up: re-resolve whenever the
+	 * event's namespace pair differs from the one the entry was resolved for (the container
+	 * table caches by pair, so this is a hash lookup after the first time).
+	 */
+	if (p && ((ev->pid_ns && (ev->pid_ns != p->pid_ns || ev->mnt_ns != p->mnt_ns)) ||
+		  !p->ct_resolved)) {
+		if (ev->pid_ns) {
+			p->pid_ns = ev->pid_ns;
+			p->mnt_ns = ev->mnt_ns;
+		}
+		p->ct = p->pid_ns && p->pid_ns != a->host_pid_ns
+				? mon_ctr_lookup(a->ctrs, p->pid_ns, p->mnt_ns, ev->host_pid)
+				: NULL;
 		p->ct_resolved = 1;
 	}
 	const struct mon_proc *parent = mon_proc_get(a->procs, ev->host_ppid ? ev->host_ppid
@@ -538,4 +549,39 @@ out:
 	if (tfd >= 0)
 		close(tfd);
 	return r;
+}
+
+/* ---- the store sink -------------------------------------------------------------------------- */
+
+static int store_sink_write(void *ctx, const struct ward_record *r, const char *json, size_t len)
+{
+	(void)json;
+	(void)len;
+	/* the writer copies the record into its open batch; its thread commits every 50 ms */
+	return store_writer_append(ctx, r, 1, NULL) == 0 ? 0 : -EIO;
+}
+
+static void store_sink_destroy(void *ctx)
+{
+	(void)store_writer_close(ctx);
+}
+
+int agent_sink_store(const char *path, const struct ward_config *cfg, struct agent_sink *ret,
+		     char *err, size_t errsize)
+{
+	struct store_writer_opts o = {
+		.batch_ms = 50,
+		.autoflush = 1,
+		.max_age_s = cfg->store_max_age,
+		.max_bytes = (int64_t)cfg->store_max_size,
+	};
+	struct store_writer *w = NULL;
+	int r = store_writer_open(path, &o, &w, err, errsize);
+	if (r)
+		return r;
+	memset(ret, 0, sizeof(*ret));
+	ret->ctx = w;
+	ret->write = store_sink_write;
+	ret->destroy = store_sink_destroy;
+	return 0;
 }
