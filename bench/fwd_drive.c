@@ -6,7 +6,10 @@
  * as one JSON line. Record i has Message "alert <i>" so receivers can check completeness.
  *
  *   fwd_drive --config F --spool DIR [--count N] [--from K] [--rate PER_SEC] [--wait-ms MS]
- *             [--stop-ms MS] [--rss-every-ms MS]
+ *             [--stop-ms MS] [--rss-every-ms MS] [--expect N]
+ *
+ * --expect N waits until N items are delivered per output (e.g. a restart with --count 0
+ * that only drains the spool).
  *
  * --rss-every-ms prints "rss_kb <t_ms> <kB>" lines to stderr while running (memory figure).
  */
@@ -53,13 +56,14 @@ static void on_event(const struct ward_record *r, void *ud)
 int main(int argc, char **argv)
 {
 	const char *config = NULL, *spool = NULL;
-	long count = 1000, from = 0, rate = 0, wait_ms = 30000, stop_ms = 5000, rss_every = 0;
+	long count = 1000, from = 0, rate = 0, wait_ms = 30000, stop_ms = 5000, rss_every = 0,
+	     expect = -1;
 	static const struct option lo[] = {
 		{ "config", 1, NULL, 'c' },  { "spool", 1, NULL, 's' },
 		{ "count", 1, NULL, 'n' },   { "from", 1, NULL, 'f' },
 		{ "rate", 1, NULL, 'r' },    { "wait-ms", 1, NULL, 'w' },
 		{ "stop-ms", 1, NULL, 't' }, { "rss-every-ms", 1, NULL, 'm' },
-		{ NULL, 0, NULL, 0 },
+		{ "expect", 1, NULL, 'e' },  { NULL, 0, NULL, 0 },
 	};
 	int opt;
 	while ((opt = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -87,6 +91,9 @@ int main(int argc, char **argv)
 			break;
 		case 'm':
 			rss_every = atol(optarg);
+			break;
+		case 'e':
+			expect = atol(optarg);
 			break;
 		default:
 			return 2;
@@ -169,9 +176,10 @@ int main(int argc, char **argv)
 		n = fwd_stats(f, st, 16);
 		int done = 1;
 		for (size_t i = 0; i < n; i++)
-			done &= st[i].sent + st[i].rejected + st[i].spool_drops +
-					st[i].queue_drops >=
-				st[i].submitted;
+			done &= expect >= 0 ? st[i].sent + st[i].rejected >= (uint64_t)expect
+					    : st[i].sent + st[i].rejected + st[i].spool_drops +
+							      st[i].queue_drops >=
+						      st[i].submitted;
 		if (done || now_ms() - t0 > (uint64_t)wait_ms + t_submit)
 			break;
 		if (rss_every && now_ms() - last_rss >= (uint64_t)rss_every) {
