@@ -2,7 +2,7 @@
 /*
  * clickhouse.c - `type: clickhouse`: the HTTP interface, `INSERT INTO db.table FORMAT
  * JSONEachRow` with one KubeArmor JSON record per row and a batch per request. The table is a
- * MergeTree partitioned by day (toYYYYMMDD(UpdatedTime)), created on the first send when
+ * MergeTree partitioned by day (toYYYYMMDD(Timestamp)), created on the first send when
  * `create_table: true`. Columns are named like the record fields; fields the table does not
  * have (ATags, extra fields) are skipped by input_format_skip_unknown_fields.
  */
@@ -31,17 +31,17 @@ static const struct fwd_option ch_options[] = {
 	{ NULL, NULL },
 };
 
+/* Plain types only: Debian 12 ships ClickHouse 18.16 (no DateTime64, LowCardinality experimental). */
 static const char ch_schema[] =
 	"CREATE TABLE IF NOT EXISTS %s ("
-	"UpdatedTime DateTime64(6, 'UTC'), Timestamp Int64, ClusterName LowCardinality(String), "
-	"HostName LowCardinality(String), NamespaceName String, PodName String, Labels String, "
-	"ContainerID String, ContainerName String, ContainerImage String, HostPPID Int32, "
-	"HostPID Int32, PPID Int32, PID Int32, UID Int32, ParentProcessName String, "
-	"ProcessName String, PolicyName String, Severity String, Tags String, Message String, "
-	"Type LowCardinality(String), Source String, Operation LowCardinality(String), "
-	"Resource String, Data String, Enforcer LowCardinality(String), "
-	"Action LowCardinality(String), Result String, Cwd String, TTY String"
-	") ENGINE = MergeTree PARTITION BY toYYYYMMDD(UpdatedTime) ORDER BY (HostName, UpdatedTime)";
+	"Timestamp DateTime, UpdatedTime String, ClusterName String, HostName String, "
+	"NamespaceName String, PodName String, Labels String, ContainerID String, "
+	"ContainerName String, ContainerImage String, HostPPID Int32, HostPID Int32, PPID Int32, "
+	"PID Int32, UID Int32, ParentProcessName String, ProcessName String, PolicyName String, "
+	"Severity String, Tags String, Message String, Type String, Source String, "
+	"Operation String, Resource String, Data String, Enforcer String, Action String, "
+	"Result String, Cwd String, TTY String"
+	") ENGINE = MergeTree PARTITION BY toYYYYMMDD(Timestamp) ORDER BY (HostName, Timestamp)";
 
 static int ident_ok(const char *s)
 {
@@ -84,7 +84,7 @@ static int ch_create(const struct fwd_output_config *c, void **ret, struct diag 
 	/* the query in the URL, the rows in the body */
 	if (asprintf(&s->insert_path,
 		     "/?query=INSERT%%20INTO%%20%s%%20FORMAT%%20JSONEachRow"
-		     "&input_format_skip_unknown_fields=1&date_time_input_format=best_effort",
+		     "&input_format_skip_unknown_fields=1",
 		     s->table) < 0) {
 		s->insert_path = NULL;
 		ch_destroy(s);
