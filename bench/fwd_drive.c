@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -190,11 +191,15 @@ int main(int argc, char **argv)
 	}
 	uint64_t t_done = now_ms() - t0;
 	fwd_stop(f, (unsigned)stop_ms);
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	long cpu_ms = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+		      (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
 	printf("{\"count\":%ld,\"submit_ms\":%" PRIu64 ",\"deliver_ms\":%" PRIu64
 	       ",\"rate_per_s\":%.0f,"
-	       "\"max_rss_kb\":%ld,\"events\":%" PRIu64 ",\"outputs\":[",
+	       "\"max_rss_kb\":%ld,\"cpu_ms\":%ld,\"events\":%" PRIu64 ",\"outputs\":[",
 	       count, t_submit, t_done, t_done ? count * 1000.0 / (double)t_done : 0.0, rss_kb(),
-	       events_seen);
+	       cpu_ms, events_seen);
 	for (size_t i = 0; i < n; i++)
 		printf("%s{\"name\":\"%s\",\"submitted\":%" PRIu64 ",\"sent\":%" PRIu64
 		       ",\"rejected\":%" PRIu64 ",\"failures\":%" PRIu64 ",\"retried\":%" PRIu64

@@ -32,8 +32,8 @@
 #include "common/strbuf.h"
 #include "record/record.h"
 
-#define SEG_MAX_DEFAULT (4u << 20)
-#define READ_MAX	(4u << 20)
+#define SEG_MAX_DEFAULT (32u << 20)
+#define READ_MAX	(16u << 20)
 
 static const struct fwd_ops *const all_ops[] = {
 	&fwd_syslog_ops,     &fwd_hec_ops,   &fwd_elasticsearch_ops, &fwd_loki_ops,
@@ -461,6 +461,7 @@ static void *sender_main(void *arg)
 		memset(st, 0, sizeof(st));
 	uint64_t r_seg = st[0], r_off = st[1];
 	uint64_t redo_seg = st[2], redo_off = st[3];
+	uint64_t pending_since = 0;
 
 	while (buf && items && ends) {
 		pthread_mutex_lock(&o->lock);
@@ -483,9 +484,6 @@ static void *sender_main(void *arg)
 		pthread_mutex_unlock(&o->lock);
 		if (stop)
 			break;
-		/* small backlog: give the spooler flush_ms to fill a batch */
-		if (r_seg == w_seg && avail < 65536 && o->cfg->flush_ms && !o->closing)
-			pause_ms(o, o->cfg->flush_ms);
 
 		if (rfd_seg != r_seg) {
 			if (rfd >= 0)
@@ -547,6 +545,23 @@ static void *sender_main(void *arg)
 			r_off += pos;
 			continue;
 		}
+		/*
+		 * A batch goes out when it is full or its oldest item has waited flush_ms: per-request
+		 * receivers (HTTP, ClickHouse parts) need big batches, a trickle still leaves quickly.
+		 */
+		if (n < cap_items && r_seg == w_seg && pos + 4 <= READ_MAX && o->cfg->flush_ms) {
+			pthread_mutex_lock(&o->lock);
+			int closing = o->closing;
+			pthread_mutex_unlock(&o->lock);
+			uint64_t t = now_ms();
+			if (!pending_since)
+				pending_since = t;
+			if (!closing && t - pending_since < o->cfg->flush_ms) {
+				pause_ms(o, (unsigned)(o->cfg->flush_ms - (t - pending_since)));
+				continue;
+			}
+		}
+		pending_since = 0;
 		st[2] = r_seg;
 		st[3] = r_off + pos;
 		state_save(o, st);
