@@ -106,7 +106,8 @@ static int make_filter(struct server *s, const struct server_request *req, const
 	struct server_param p[SERVER_MAX_PARAMS];
 	size_t n = 0;
 	for (size_t i = 0; i < req->n_params; i++) {
-		int skip = 0;
+		/* "a=1&&b=2" and a trailing "&" leave empty keys: nothing to filter on */
+		int skip = !req->params[i].key[0];
 		for (const char *const *o = own; o && *o; o++)
 			if (!strcmp(req->params[i].key, *o))
 				skip = 1;
