@@ -730,8 +730,20 @@ int policy_doc_from_tree(const char *file, const struct ytree *t, struct diag *d
 		if (strcmp(kind->str, schema_kinds[i].kind) == 0)
 			sk = &schema_kinds[i];
 	if (!sk) {
-		diag_add(diag, DIAG_NOTE, file, kind->pos.line, kind->pos.col, "skipping kind '%s'",
-			 quote(kind, q, sizeof(q)));
+		/* still a note (not ours to judge), but a misspelt KubeArmor kind would otherwise
+		 * vanish silently: name the near miss */
+		const char *names[8];
+		size_t nn = 0;
+		for (size_t i = 0; i < schema_n_kinds && nn < WARD_ARRAY_SIZE(names); i++)
+			names[nn++] = schema_kinds[i].kind;
+		const char *c = closest(kind->str, names, nn);
+		if (c)
+			diag_add(diag, DIAG_NOTE, file, kind->pos.line, kind->pos.col,
+				 "skipping kind '%s' (did you mean '%s'?)",
+				 quote(kind, q, sizeof(q)), c);
+		else
+			diag_add(diag, DIAG_NOTE, file, kind->pos.line, kind->pos.col,
+				 "skipping kind '%s'", quote(kind, q, sizeof(q)));
 		return 0;
 	}
 	struct vctx v = { .file = file, .diag = diag, .spec = schema_prop_find(sk->root, "spec") };

@@ -425,6 +425,13 @@ static void other_kinds_are_skipped_with_a_note(void **state)
 	assert_true(has_msg(&L.d, DIAG_NOTE, 7, 7, "skipping kind 'KubeArmorNetworkPolicy'"));
 	assert_true(has_msg(&L.d, DIAG_NOTE, 10, 1, "skipping document without 'kind'"));
 	diag_done(&L.d);
+	/* a misspelt KubeArmor kind is not ours to judge either, but the note names it */
+	load("apiVersion: security.kubearmor.com/v1\nkind: KubearmorPolicy\nmetadata: {name: a}\n",
+	     &L);
+	assert_int_equal(L.r, 0);
+	assert_true(has_msg(&L.d, DIAG_NOTE, 2, 7,
+			    "skipping kind 'KubearmorPolicy' (did you mean 'KubeArmorPolicy'?)"));
+	diag_done(&L.d);
 }
 
 static void empty_documents_are_ignored_and_each_document_stands_alone(void **state)
