@@ -257,6 +257,12 @@ void policy_scope_free(struct policy_scope *sc)
 	free(sc);
 }
 
+void policy_scope_set_posture(struct policy_scope *sc,
+			      const enum policy_posture posture[POLICY_CLASS_COUNT])
+{
+	memcpy(sc->posture, posture, sizeof(sc->posture));
+}
+
 int policy_scope_is_host(const struct policy_scope *sc)
 {
 	return sc->host;
