@@ -160,6 +160,13 @@ void policy_scope_free(struct policy_scope *sc);
  */
 void policy_scope_set_posture(struct policy_scope *sc,
 			      const enum policy_posture posture[POLICY_CLASS_COUNT]);
+/*
+ * policy_scope_set_audited() - `kubearmor-policy: audited` for one workload (KubeArmor forces it
+ * for kube-system and Cilium pods, §2.6): nothing is denied, Block/Allow read "Audit (Block)"/
+ * "Audit (Allow)". The set-wide default is policy_compile_opts.audited. Same calling rule as
+ * policy_scope_set_posture().
+ */
+void policy_scope_set_audited(struct policy_scope *sc, int audited);
 int policy_scope_is_host(const struct policy_scope *sc);
 
 /* ---- deciding ----------------------------------------------------------------------------- */
