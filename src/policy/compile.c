@@ -462,7 +462,7 @@ static int add_rule(struct policy_set *s, const struct policy_doc *d, const stru
 			r->action = POLICY_ACTION_AUDIT;
 			r->is_allow = 0;
 		}
-		if (r->rtype == PRULE_GLOB) {
+		if (r->rtype == PRULE_GLOB && res) {
 			r->glob_prefix = pglob_literal_prefix(res);
 			for (uint32_t k = r->glob_prefix; k > 0; k--)
 				if (res[k - 1] == '/') {
