@@ -28,7 +28,7 @@
 #define DEFAULT_WAKEUP	 (256u << 10)
 #define INTEREST_PENDING 4096 /* items kept between begin and commit before falling back */
 
-/* x86-64 syscall numbers per class (the kernel's switch in ward_sys_enter matches). */
+/* x86-64 syscall numbers per class (the kernel's switch in ward_sys_exit matches). */
 static const uint32_t file_nrs[] = { 2,	  257, 437, 87,	 263, 84, 82, 264,
 				     316, 90,  268, 452, 92,  94, 260 };
 static const uint32_t net_nrs[] = { 41, 42, 43, 288, 49, 50 };
@@ -210,16 +210,13 @@ static int apply(struct monitor *m)
 	if ((r = set_rt(m)) < 0)
 		return r;
 	if (need_sys) {
-		/* exit first: an entry without its exit would only fill the pending map */
-		if ((r = attach_prog(m, SKEL_MON_SYS_EXIT)) < 0 ||
-		    (r = attach_prog(m, SKEL_MON_SYS_ENTER)) < 0)
+		if ((r = attach_prog(m, SKEL_MON_SYS_EXIT)) < 0)
 			return r;
 	}
 	if (need_cap && (r = attach_prog(m, SKEL_MON_CAP_CAPABLE)) < 0)
 		return r;
 
 	if (!need_sys) {
-		detach_prog(m, SKEL_MON_SYS_ENTER);
 		detach_prog(m, SKEL_MON_SYS_EXIT);
 	}
 	if (!need_cap)
@@ -459,7 +456,7 @@ uint32_t monitor_attached(const struct monitor *m)
 
 	if (m->links[SKEL_MON_SCHED_EXEC])
 		a |= MONITOR_HOOK_SCHED;
-	if (m->links[SKEL_MON_SYS_ENTER])
+	if (m->links[SKEL_MON_SYS_EXIT])
 		a |= MONITOR_HOOK_SYSCALL;
 	if (m->links[SKEL_MON_SOCK_CREATE])
 		a |= MONITOR_HOOK_CGROUP;

@@ -8,8 +8,8 @@
  * enrichment and the policy matcher (user side of this module, the agent loop).
  *
  * Cost model (docs/benchmarks/monitor.md): exec/fork/exit (sched tp_btf) and INET socket()/
- * connect() (cgroup-v2 hooks) are always cheap. Syscall hooks (sys_enter/sys_exit) slow every
- * syscall on the machine, so they are attached only while monitor_set_visibility() or the
+ * connect() (cgroup-v2 hooks) are always cheap. The syscall hook (raw sys_exit) slows every
+ * syscall on the machine, so it is attached only while monitor_set_visibility() or the
  * interest set (monitor_interest_*) asks for a syscall, and detached again when not.
  *
  * Threading: one struct monitor is used from one thread (the agent loop). Nothing prints.
@@ -106,7 +106,7 @@ int monitor_track_pid(struct monitor *m, uint32_t tgid, int on);
 
 /* Hook groups attached right now (monitor_attached()). */
 #define MONITOR_HOOK_SCHED   (1u << 0) /* sched_process_exec/fork/exit */
-#define MONITOR_HOOK_SYSCALL (1u << 1) /* sys_enter/sys_exit */
+#define MONITOR_HOOK_SYSCALL (1u << 1) /* sys_exit (raw syscall tracepoint) */
 #define MONITOR_HOOK_CGROUP  (1u << 2) /* cgroup sock_create/connect4/connect6 */
 #define MONITOR_HOOK_CAP     (1u << 3) /* cap_capable */
 uint32_t monitor_attached(const struct monitor *m);
