@@ -600,14 +600,14 @@ int BPF_PROG(ward_sys_exit, struct pt_regs *regs, long ret)
 		p2 = (const char *)a[1];
 		break;
 	case 41: /* socket(domain, type, protocol): INET ones come from cgroup/sock_create */
-		if ((a[0] == AF_INET_VAL || a[0] == AF_INET6_VAL) && rt->cgroup_net)
+		if ((a[0] == AF_INET_VAL || a[0] == AF_INET6_VAL) && rt->cgroup_sock)
 			return 0;
 		break;
 	case 42: /* connect(fd, addr, len) */
 	case 49: /* bind(fd, addr, len) */
 		ward_read_sockaddr(e, (const void *)a[1]);
 		if (nr == 42 && (e->family == AF_INET_VAL || e->family == AF_INET6_VAL) &&
-		    rt->cgroup_net)
+		    rt->cgroup_connect)
 			return 0;
 		break;
 	default:
