@@ -569,7 +569,12 @@ static void store_sink_destroy(void *ctx)
 int agent_sink_store(const char *path, const struct ward_config *cfg, struct agent_sink *ret,
 		     char *err, size_t errsize)
 {
+	/*
+	 * Small batches: the writer copies each appended record until its commit, so the batch
+	 * size bounds the agent's memory under load (64 MiB budget) more than its speed does.
+	 */
 	struct store_writer_opts o = {
+		.batch_records = 1024,
 		.batch_ms = 50,
 		.autoflush = 1,
 		.max_age_s = cfg->store_max_age,

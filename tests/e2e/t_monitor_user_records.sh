@@ -25,7 +25,7 @@ fi
 [ -x "$helper" ] || { notok "helper $helper built"; exit 1; }
 
 mkdir -p "$tmp/work/sub"
-"$WARD_BIN" agent --config /dev/null --policy "$tmp/nopolicies" --json-out "$tmp/out.json" \
+"$WARD_BIN" agent --config /dev/null --policy "$tmp/nopolicies" --store "$tmp/ward.db" --json-out "$tmp/out.json" \
 	--hostname mu-e2e --cluster mu-cluster 2>"$tmp/err" &
 agent_pid=$!
 for _ in $(seq 100); do grep -q 'monitoring' "$tmp/err" && break; sleep 0.1; done
