@@ -10,7 +10,7 @@ build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
 ward="$top/$build/ward"
 tmp=$(mktemp -d /tmp/ward-mu-lat.XXXXXX)
-trap 'kill -KILL $agent 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'kill -KILL $agent 2>/dev/null || true; rm -rf "$tmp"' EXIT
 "$ward" agent --config /dev/null --policy "$tmp/none" --store "$tmp/w.db" \
 	--json-out "$tmp/out.json" --visibility file 2>"$tmp/err" &
 agent=$!
