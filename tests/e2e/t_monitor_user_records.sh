@@ -51,7 +51,7 @@ cwd="$tmp/work/"
 # Fields every record of the helper carries (HostPPID: the subshell that ran it).
 common=$(jq -cn --arg h "$helper" --arg s "$src" --arg c "$cwd" --argjson p "$pid" \
 	'{ClusterName:"mu-cluster",HostName:"mu-e2e",HostPID:$p,PID:$p,PPID:0,UID:0,
-	  ProcessName:$h,Source:$s,Type:"HostLog",Cwd:$c}')
+	  ProcessName:$h,Source:$s,Type:"HostLog",Cwd:$c,UserName:"root"}')
 check() { # what operation resource data result
 	local what=$1 op=$2 res=$3 data=$4 result=$5 want got n
 	want=$(jq -cn --argjson c "$common" --arg o "$op" --arg r "$res" --arg d "$data" --arg x "$result" \
