@@ -156,6 +156,8 @@ $(BUILD)/fuzz/replay_%: fuzz/%.c fuzz/replay.c $(LIBWARD)
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< fuzz/replay.c $(LIBWARD) $(PKG_LIBS) $(ALL_LDFLAGS)
 
 tests: $(WARD) $(UNIT_BINS) $(KERNEL_BINS) $(HELPER_BINS) $(FUZZ_REPLAY_BINS)
+# the forwarding e2e tests drive libward through bench/fwd_drive (fwd area)
+tests: $(BUILD)/bench/fwd_drive
 
 check-unit: $(UNIT_BINS)
 	$(Q)tests/run-tests.sh unit $(BUILD)

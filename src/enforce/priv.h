@@ -106,6 +106,8 @@ struct enforce {
 
 	struct enf_fold_slot fold[ENF_FOLD_SLOTS];
 	struct enforce_stats stats;
+	uint32_t lat[ENFORCE_LATENCY_SAMPLES]; /* ring of denied-event decision times, ns */
+	size_t n_lat;			       /* total ever written */
 };
 
 /* fan.c */

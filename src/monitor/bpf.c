@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <mntent.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -18,6 +20,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpf/events.h"
+#include "common/msg.h"
 #include "monitor/decode.h"
 #include "monitor/skel/skel_monitor.h"
 
@@ -80,6 +83,19 @@ uint64_t monitor_path_hash(const char *path)
 	for (i = 0; i < n; i++)
 		h = (h ^ (uint8_t)path[i]) * 0x100000001b3ULL;
 	return h;
+}
+
+/* libbpf's own messages (verifier logs...) become debug messages: library code does not print. */
+static int libbpf_to_msg(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char buf[512];
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	buf[strcspn(buf, "\n")] = '\0';
+	msg_debug("libbpf: %s", buf);
+	return 0;
 }
 
 /* The cgroup-v2 mount point (hybrid hosts have it at /sys/fs/cgroup/unified). */
@@ -265,6 +281,7 @@ int monitor_open(const struct monitor_config *c, struct monitor **ret)
 	uint32_t self = (uint32_t)getpid();
 	int r;
 
+	libbpf_set_print(libbpf_to_msg);
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;

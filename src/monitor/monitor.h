@@ -119,6 +119,43 @@ struct monitor_counters {
 };
 void monitor_get_counters(const struct monitor *m, struct monitor_counters *ret);
 
+/* ---- `ward probe`: what this kernel supports ------------------------------------------------ */
+
+#define MONITOR_PROBE_MAX_PROGS 16
+
+struct monitor_probe_prog {
+	const char *name; /* BPF function name, e.g. "ward_sched_exec" */
+	const char *hook; /* its attach point, e.g. "tp_btf/sched_process_exec" */
+	int loads;	  /* the verifier accepted it */
+	int attaches;	  /* it attached (and was detached again) */
+	int err;	  /* first negative errno, 0 if it loads and attaches */
+};
+
+struct monitor_probe {
+	char kernel[128];  /* uname -r */
+	int btf;	   /* /sys/kernel/btf/vmlinux readable */
+	char cgroup2[256]; /* cgroup-v2 mount point, "" if none */
+	struct monitor_probe_prog progs[MONITOR_PROBE_MAX_PROGS];
+	unsigned n_progs;
+	int ringbuf;	   /* BPF ring buffers work (the monitor's map loaded) */
+	int fanotify_perm; /* FAN_OPEN_PERM + FAN_OPEN_EXEC_PERM marks can be placed */
+	int fanotify_err;
+	int lsm_listed;			      /* "bpf" in /sys/kernel/security/lsm */
+	int lsm_loads, lsm_attaches, lsm_err; /* the BPF-LSM probe program */
+	int monitor_ok; /* every always-on monitor program loads and attaches */
+};
+
+/*
+ * monitor_probe_run() - load and attach (then detach) each monitor program on its own, and
+ * check BTF, cgroup v2, fanotify permission events and BPF-LSM. Needs root for meaningful
+ * answers; without it every program reports -EPERM. Return: 0 (the answers are in @ret even
+ * when nothing works) or -ENOMEM.
+ */
+int monitor_probe_run(struct monitor_probe *ret);
+
+/* monitor_probe_to_json() - @p as one JSON object (no newline). Return 0 or -ENOMEM. */
+int monitor_probe_to_json(const struct monitor_probe *p, struct strbuf *out);
+
 /*
  * monitor_path_hash() - the hash the kernel uses for path interest (FNV-1a 64 over the bytes,
  * trailing '/' removed). Exposed for tests.

@@ -473,8 +473,14 @@ static int add_rule(struct policy_set *s, const struct policy_doc *d, const stru
 			r->action = POLICY_ACTION_AUDIT;
 			r->is_allow = 0;
 		}
-		if (r->rtype == PRULE_GLOB)
+		if (r->rtype == PRULE_GLOB) {
 			r->glob_prefix = pglob_literal_prefix(res);
+			for (uint32_t k = r->glob_prefix; k > 0; k--)
+				if (res[k - 1] == '/') {
+					r->glob_dir = k;
+					break;
+				}
+		}
 		if (from && from->n) {
 			const struct policy_source *src = &from->v[i];
 
@@ -542,6 +548,17 @@ static int flatten_paths(struct policy_set *s, const struct policy_doc *d,
 		t.owner_only = pr->owner_only ? 1 : 0;
 		t.read_only = op == POLICY_OP_FILE && pr->read_only ? 1 : 0;
 		t.res = pr->value;
+		if (pr->kind == POLICY_MATCH_DIR && pr->value[0] &&
+		    pr->value[strlen(pr->value) - 1] != '/') {
+			/* non-k8s mode accepts "/usr/bin" unvalidated; index it as the directory */
+			char *dir = arena_alloc(s, strlen(pr->value) + 2);
+
+			if (!dir)
+				return -ENOMEM;
+			strcpy(dir, pr->value);
+			strcat(dir, "/");
+			t.res = dir;
+		}
 		/* matchPatterns carry no fromSource (§1.4) */
 		err = add_rule(s, d, &t, pr->kind == POLICY_MATCH_PATTERN ? NULL : &pr->from, &m);
 		if (err)
@@ -575,6 +592,35 @@ static int flatten_doc(struct policy_set *s, const struct policy_doc *d, struct 
 		t.rtype = PRULE_PROTO;
 		t.num = p;
 		err = add_rule(s, d, &t, &pr->from, &m);
+		if (err)
+			return err;
+	}
+	for (size_t i = 0; i < d->network.n_dns; i++) {
+		const struct policy_dns_rule *dr = &d->network.dns[i];
+		struct meta_chain m = { &dr->meta, &d->network.meta, &d->meta };
+		struct prule t;
+		const char *dom = dr->domain ? dr->domain : "";
+		size_t dl;
+		char *low;
+
+		while (*dom == '.')
+			dom++;
+		dl = strlen(dom);
+		while (dl && dom[dl - 1] == '.')
+			dl--;
+		if (!dl)
+			continue;
+		low = arena_alloc(s, dl + 1);
+		if (!low)
+			return -ENOMEM;
+		for (size_t k = 0; k < dl; k++)
+			low[k] = (char)tolower((unsigned char)dom[k]);
+		low[dl] = 0;
+		memset(&t, 0, sizeof(t));
+		t.op = POLICY_OP_NETWORK;
+		t.rtype = PRULE_DNS;
+		t.res = low;
+		err = add_rule(s, d, &t, &dr->from, &m);
 		if (err)
 			return err;
 	}

@@ -373,15 +373,13 @@ int policy_load_paths(const char *const *paths, size_t n, struct policy_doc_list
 	}
 	int r = 0, invalid = 0;
 	for (char **f = files; *f; f++) {
+		/* a listed file that cannot be read (permissions, a race with its removal) is one
+		 * invalid file, reported; the others still load */
 		r = load_file_into(*f, l, &st, diag);
 		if (r == -ENOMEM)
 			break;
-		if (r < 0) {
-			bad++;
-			r = 0;
-		} else {
-			invalid += r;
-		}
+		invalid += r < 0 ? 1 : r;
+		r = 0;
 	}
 	policy_file_list_free(files);
 	if (r < 0) {

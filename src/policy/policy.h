@@ -229,6 +229,11 @@ struct policy_event {
 	uint32_t protos;    /* network: mask from policy_proto_classify() */
 	int32_t capability; /* capabilities: CAP_* number */
 	int32_t syscall_nr; /* syscall: x86-64 number */
+	/*
+	 * Network: the DNS query name of a DNS event (lower-case, no trailing dot); NULL for socket
+	 * events. A DNS event is matched against matchDNSQueries rules only (protos unused).
+	 */
+	const char *domain;
 };
 
 enum policy_verdict_kind {
@@ -259,6 +264,16 @@ struct policy_verdict {
 /*
  * policy_scope_decide() - KubeArmor's userspace decision (§2.8) for one event, plus the
  * enforcement answer. No allocation, no locks; safe from any thread while the set lives.
+ *
+ * @ret->deny follows BPF-LSM's precedence (§2.4): for process/file the most specific rule wins
+ * (fromSource rules before others; exact path, then execname, then the deepest directory, then a
+ * pattern); a Block rule denies unless the event is inside its readOnly/ownerOnly subset; an
+ * Allow-listed class with block posture denies what no Allow rule covers. Network and
+ * capabilities: any matching Block rule, or block posture outside the allow list. Syscall rules
+ * and `audited` never deny. With result POLICY_RESULT_PENDING the record fields are those of the
+ * event as it will end: "Permission denied" when deny is set, "Passed" otherwise.
+ * fromSource compares with the process or its parent (process/file), the first token of
+ * Source or the process (network/capabilities/syscalls).
  */
 void policy_scope_decide(const struct policy_scope *sc, const struct policy_event *ev,
 			 struct policy_verdict *ret);

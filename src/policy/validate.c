@@ -684,12 +684,16 @@ int policy_doc_from_tree(const char *file, const struct ytree *t, struct diag *d
 		return 0;
 	}
 	struct vctx v = { .file = file, .diag = diag, .spec = schema_prop_find(sk->root, "spec") };
+	/* kubectl keeps the last of duplicate keys without complaint; a policy that says `action`
+	 * twice is still worth a warning, since only one of them takes effect. */
 	for (size_t i = 0; i < t->n_dups && i < WARD_ARRAY_SIZE(t->dup_key); i++)
-		verr(&v, t->dup_key[i]->pos, "duplicate key '%s' (first at line %u)",
-		     quote(t->dup_key[i], q, sizeof(q)), t->dup_first[i]->pos.line);
+		diag_add(diag, DIAG_WARNING, file, t->dup_key[i]->pos.line, t->dup_key[i]->pos.col,
+			 "duplicate key '%s': the one at line %u is ignored, this one is used "
+			 "(as kubectl does)",
+			 quote(t->dup_key[i], q, sizeof(q)), t->dup_first[i]->pos.line);
 	if (t->n_dups > WARD_ARRAY_SIZE(t->dup_key))
-		verr(&v, root->pos, "%zu more duplicate keys",
-		     t->n_dups - WARD_ARRAY_SIZE(t->dup_key));
+		diag_add(diag, DIAG_WARNING, file, root->pos.line, root->pos.col,
+			 "%zu more duplicate keys", t->n_dups - WARD_ARRAY_SIZE(t->dup_key));
 	walk(&v, sk->root, root);
 	const struct ynode *api = ymap_get(root, "apiVersion");
 	if (!api)

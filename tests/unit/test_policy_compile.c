@@ -371,6 +371,22 @@ static void interest_lists_paths_dirs_globs_and_any_per_op(void **state)
 	fx_done(&f);
 }
 
+static void interest_reports_every_event_of_an_allow_listed_class(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f);
+	struct policy_doc *d = tpb_doc(POLICY_KIND_KSP, "allow", NULL);
+	tpb_spec(d, A_ALLOW, 0, NULL, NULL);
+	tpb_path(d, FILE_, POLICY_MATCH_DIR, "/tmp/");
+	tpb_push(f.l, d);
+	fx_compile(&f);
+	struct seen s = {{0}};
+	policy_set_interest(f.s, collect, &s);
+	assert_string_equal(s.buf, "Process:4:-:Allow;File:4:-:Allow;File:1:/tmp/:Allow;");
+	fx_done(&f);
+}
+
 static void strings_for_actions_and_operations(void **state)
 {
 	(void)state;
@@ -423,6 +439,7 @@ int main(void)
 		cmocka_unit_test(rule_info_carries_inherited_severity_tags_message_and_stable_ids),
 		cmocka_unit_test(unknown_protocol_is_reported_not_dropped),
 		cmocka_unit_test(interest_lists_paths_dirs_globs_and_any_per_op),
+		cmocka_unit_test(interest_reports_every_event_of_an_allow_listed_class),
 		cmocka_unit_test(strings_for_actions_and_operations),
 		cmocka_unit_test(empty_set_decides_everything_as_logs),
 	};

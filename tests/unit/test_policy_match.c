@@ -7,6 +7,8 @@
  */
 #include "support/policy_fx.h"
 
+#include <stdlib.h>
+
 static const char *const UB1[] = { "container=ubuntu-1", "group=group-1", NULL };
 static const char *const UB3[] = { "container=ubuntu-3", "group=group-1", NULL };
 static const char *const UB4[] = { "container=ubuntu-4", "group=group-2", NULL };
@@ -952,6 +954,95 @@ static void syscalls_match_paths_file_and_recursive_dir_last_match_wins(void **s
 	fx_done(&f);
 }
 
+static void dns_allow_list_uses_the_network_posture_and_leaves_sockets_alone(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f);
+	f.o.container_posture[POLICY_CLASS_NETWORK] = POLICY_POSTURE_BLOCK;
+	struct policy_doc *d = tpb_doc(POLICY_KIND_KSP, "allow-dns-example", NULL);
+	tpb_spec(d, A_ALLOW, 0, NULL, NULL);
+	d->network.dns = calloc(1, sizeof(*d->network.dns));
+	d->network.dns[0].domain = strdup(".Example.COM.");
+	d->network.n_dns = 1;
+	tpb_push(f.l, d);
+	const struct policy_scope *sc = fx_container(&f, "default", "c", UB1);
+	struct policy_event e =
+		fx_ev(POLICY_OP_NETWORK, "/usr/bin/curl", "/bin/bash", NULL, POLICY_RESULT_PENDING);
+	e.domain = "api.example.com";
+	expect_drop(sc, &e);
+	e.domain = "example.org";
+	expect_alert(sc, &e, "DefaultPosture", A_BLOCK, 1);
+	/* sockets are not in the DNS allow list: no protocol Allow rule, no posture */
+	e.domain = NULL;
+	e.protos = policy_proto_classify(2, 1, 0);
+	expect_log(sc, &e, 0);
+	fx_done(&f);
+}
+
+static void posture_allow_lets_everything_outside_the_allow_list_through_silently(void **state)
+{
+	(void)state;
+	struct fx f = posture_fx(POLICY_POSTURE_ALLOW, 0);
+	const struct policy_scope *sc = fx_container(&f, "default", "c", UB1);
+	struct policy_event e =
+		fx_ev(FILE_, "/bin/cat", "/bin/bash", "/etc/hosts", POLICY_RESULT_PENDING);
+	expect_log(sc, &e, 0);
+	e.path = "/tmp/x";
+	expect_drop(sc, &e);
+	fx_done(&f);
+}
+
+static void file_pattern_also_matches_the_process_name(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f);
+	struct policy_doc *d = tpb_doc(POLICY_KIND_KSP, "audit-python-files", NULL);
+	tpb_spec(d, A_AUDIT, 1, NULL, NULL);
+	tpb_path(d, FILE_, POLICY_MATCH_PATTERN, "/usr/bin/python3*");
+	tpb_push(f.l, d);
+	const struct policy_scope *sc = fx_container(&f, "default", "c", UB1);
+	struct policy_event e = fx_ev(FILE_, "/usr/bin/python3.11", "/bin/bash", "/etc/hosts", 0);
+	expect_alert(sc, &e, "audit-python-files", A_AUDIT, 0);
+	e.process = "/usr/bin/perl";
+	expect_log(sc, &e, 0);
+	fx_done(&f);
+}
+
+static void file_dir_rule_for_the_root_recursive_covers_everything(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f);
+	struct policy_doc *d = tpb_doc(POLICY_KIND_KSP, "audit-all", NULL);
+	tpb_spec(d, A_AUDIT, 1, NULL, NULL);
+	tpb_path(d, FILE_, POLICY_MATCH_DIR, "/")->recursive = 1;
+	tpb_push(f.l, d);
+	d = tpb_doc(POLICY_KIND_KSP, "audit-top", NULL);
+	tpb_spec(d, A_AUDIT, 1, NULL, NULL);
+	tpb_path(d, FILE_, POLICY_MATCH_DIR, "/");
+	tpb_push(f.l, d);
+	const struct policy_scope *sc = fx_container(&f, "default", "c", UB1);
+	struct policy_event e = fx_ev(FILE_, "/bin/cat", "/bin/bash", "/a/b/c/d", 0);
+	expect_alert(sc, &e, "audit-all", A_AUDIT, 0);
+	e.path = "relative/path"; /* §2.3: "/" recursive matches any resource */
+	expect_alert(sc, &e, "audit-all", A_AUDIT, 0);
+	fx_done(&f);
+	/* non-recursive "/": only direct children */
+	fx_init(&f);
+	d = tpb_doc(POLICY_KIND_KSP, "audit-top", NULL);
+	tpb_spec(d, A_AUDIT, 1, NULL, NULL);
+	tpb_path(d, FILE_, POLICY_MATCH_DIR, "/");
+	tpb_push(f.l, d);
+	sc = fx_container(&f, "default", "c", UB1);
+	e.path = "/top";
+	expect_alert(sc, &e, "audit-top", A_AUDIT, 0);
+	e.path = "/a/b";
+	expect_log(sc, &e, 0);
+	fx_done(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -996,6 +1087,11 @@ int main(void)
 		cmocka_unit_test(syscalls_match_syscalls_alert_audit_with_inherited_meta),
 		cmocka_unit_test(syscalls_from_source_path_dir_and_recursive_dir),
 		cmocka_unit_test(syscalls_match_paths_file_and_recursive_dir_last_match_wins),
+		cmocka_unit_test(dns_allow_list_uses_the_network_posture_and_leaves_sockets_alone),
+		cmocka_unit_test(
+			posture_allow_lets_everything_outside_the_allow_list_through_silently),
+		cmocka_unit_test(file_pattern_also_matches_the_process_name),
+		cmocka_unit_test(file_dir_rule_for_the_root_recursive_covers_everything),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
