@@ -381,7 +381,7 @@ static void interest_reports_every_event_of_an_allow_listed_class(void **state)
 	tpb_path(d, FILE_, POLICY_MATCH_DIR, "/tmp/");
 	tpb_push(f.l, d);
 	fx_compile(&f);
-	struct seen s = {{0}};
+	struct seen s = { { 0 } };
 	policy_set_interest(f.s, collect, &s);
 	assert_string_equal(s.buf, "Process:4:-:Allow;File:4:-:Allow;File:1:/tmp/:Allow;");
 	fx_done(&f);
