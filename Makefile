@@ -233,5 +233,7 @@ clean:
 	rm -rf build build-* 
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
+# test and bench binaries track their headers too (a changed struct must relink them)
+-include $(UNIT_BINS:=.d) $(KERNEL_BINS:=.d) $(BENCH_BINS:=.d)
 .DELETE_ON_ERROR:
 .SECONDARY:
