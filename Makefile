@@ -101,12 +101,19 @@ $(GEN)/%.bpf.o: src/bpf/%.bpf.c src/bpf/events.h $(wildcard src/bpf/*.bpf.h) $(G
 	@echo '  BPF     $@'
 	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(GEN) -Isrc/bpf -c $< -o $@.tmp && $(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
 
+# The enforcers' objects share only enforce.bpf.h (not the monitor's events.h).
+$(GEN)/enforce_%.bpf.o: src/bpf/enforce_%.bpf.c src/bpf/enforce.bpf.h $(GEN)/vmlinux.h
+	@echo '  BPF     $@'
+	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(GEN) -Isrc/bpf -c $< -o $@.tmp && $(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
+
 $(GEN)/%.skel.h: $(GEN)/%.bpf.o
 	@echo '  SKEL    $@'
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
 
 # ---- user space ------------------------------------------------------------------------------
 $(LIB_OBJS) $(CLI_OBJS): | $(SKELS)
+# -MMD skips -isystem headers, so the skeleton wrappers name their generated header here.
+$(foreach o,$(LIB_OBJS),$(if $(findstring /skel/,$(o)),$(o))): $(SKELS)
 
 $(BUILD)/%.o: %.c
 	@echo '  CC      $@'
