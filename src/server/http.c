@@ -59,6 +59,14 @@ int server_backend_ingest(struct server_backend *be, const struct ward_record *c
 	return be->ops->ingest(be, recs, n);
 }
 
+int server_backend_retain(struct server_backend *be, int64_t max_age_s, int64_t now,
+			  int64_t *ret_deleted)
+{
+	if (max_age_s <= 0)
+		return -EINVAL;
+	return be->ops->retain(be, max_age_s, now, ret_deleted);
+}
+
 const char *server_default_web_dir(void)
 {
 	static char dir[PATH_MAX];

@@ -1133,6 +1133,9 @@ static void pg_close(struct server_backend *be)
 	free(b);
 }
 
+static int pg_retain(struct server_backend *be, int64_t max_age_s, int64_t now,
+		     int64_t *ret_dropped);
+
 static const struct backend_ops pg_ops = {
 	.name = "postgresql",
 	.filter_new = pg_filter_new,
@@ -1141,19 +1144,17 @@ static const struct backend_ops pg_ops = {
 	.counts = pg_counts,
 	.histogram = pg_histogram,
 	.tail = pg_tail,
+	.retain = pg_retain,
 	.ingest = pg_ingest,
 	.close = pg_close,
 };
-
-int backend_pg_retain(struct server_backend *be, int64_t max_age_s, int64_t now,
-		      int64_t *ret_dropped);
 
 /*
  * Retention: drop every day partition that ends before now - max_age. Whole partitions only,
  * so the cost does not depend on the number of records and leaves no dead rows behind.
  */
-int backend_pg_retain(struct server_backend *be, int64_t max_age_s, int64_t now,
-		      int64_t *ret_dropped)
+static int pg_retain(struct server_backend *be, int64_t max_age_s, int64_t now,
+		     int64_t *ret_dropped)
 {
 	struct pg_backend *b = pb_of(be);
 	PGconn *c;

@@ -5,7 +5,7 @@
 # stops: three agents shipping concurrently, exact counts per HostName, the same filters
 # answering identically on SQLite and PostgreSQL, two servers sharing one database, day
 # partitions, and a 30 s server outage while an agent keeps producing (spool + resend, nothing
-# lost). Ports 18620-18629 (ward), 18700 (PostgreSQL).
+# lost), and retention by dropping day partitions. Ports 18620-18629 (ward), 18700 (PostgreSQL).
 set -u
 : "${WARD_BIN:?}" "${WARD_TOP:?}" "${WARD_BUILD:=build}"
 tmp=$(mktemp -d /tmp/ward-server-pg.XXXXXX)
@@ -148,6 +148,16 @@ got=$(curl -sf -H "$AUTH" "http://127.0.0.1:$PG1/api/v1/export?format=ndjson&hos
 check "nothing was lost during the outage" 24000 "$got"
 total=$(curl -sf -H "$AUTH" "http://127.0.0.1:$PG1/api/v1/counts?by=HostName&hostname=outage-host" | jq '.counts[0].count')
 echo "# outage-host rows: $total (at-least-once: a batch whose answer was cut off may be stored twice)"
+
+# ---- retention drops whole day partitions -------------------------------------------------------
+printf '{"Timestamp":1577880000,"HostName":"old-host","Operation":"File"}\n' |
+	curl -sf -H "$AUTH" -X POST --data-binary @- "http://127.0.0.1:$PG1/api/v1/ingest" >/dev/null
+pq() { psql -h 127.0.0.1 -p $PGPORT -U ward -d ward -Atc "$1"; }
+check "an old record gets its own day partition" 1 "$(pq "SELECT count(*) FROM pg_class WHERE relname='records_p20200101'")"
+start_serve 18623 --db "$DB" --max-age 30d || nok "ward serve --max-age starts"
+check "--max-age drops the partitions older than the cut-off" 0 "$(pq "SELECT count(*) FROM pg_class WHERE relname='records_p20200101'")"
+check "the old record is gone" 0 "$(fetch_all $PG1 "hostname=old-host" | grep -vc FETCH-FAILED)"
+check "recent records are kept" 6000 "$(curl -sf -H "$AUTH" "http://127.0.0.1:$PG1/api/v1/counts?by=HostName&hostname=fleet-a" | jq '.counts[0].count')"
 
 m=$(curl -s -H "$AUTH" "http://127.0.0.1:$PG1/metrics")
 grep -q '^ward_records_stored_total{source="fleet-a"} 6000$' <<<"$m" && ok "metrics of the receiving server count fleet-a" || nok "metrics of the receiving server count fleet-a"
