@@ -66,8 +66,13 @@ struct backend_ops {
 	 */
 	int (*retain)(struct server_backend *be, int64_t max_age_s, int64_t now,
 		      int64_t *ret_deleted);
-	/* Store @n records durably before returning. */
-	int (*ingest)(struct server_backend *be, const struct ward_record *const *recs, size_t n);
+	/*
+	 * Store @n records durably before returning. @batch_id (NULL = none) names the batch:
+	 * a backend that remembers batch ids stores a batch it has seen before only once and
+	 * returns 1 (a resend after a lost answer); otherwise 0.
+	 */
+	int (*ingest)(struct server_backend *be, const struct ward_record *const *recs, size_t n,
+		      const char *batch_id);
 	void (*close)(struct server_backend *be);
 };
 

@@ -116,6 +116,7 @@ struct server_request {
 	const struct server_param *params;
 	size_t n_params;
 	const char *authorization; /* the Authorization header or NULL */
+	const char *batch_id;	   /* X-Ward-Batch header (ingest idempotency) or NULL */
 	const char *body;	   /* POST body (not NUL-terminated) */
 	size_t body_len;
 };
