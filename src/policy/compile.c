@@ -535,6 +535,7 @@ static int flatten_paths(struct policy_set *s, const struct policy_doc *d,
 			continue;
 		t.recursive = pr->recursive ? 1 : 0;
 		t.owner_only = pr->owner_only ? 1 : 0;
+		t.pts_false = pr->pts_false ? 1 : 0;
 		t.read_only = op == POLICY_OP_FILE && pr->read_only ? 1 : 0;
 		t.res = pr->value;
 		if (pr->kind == POLICY_MATCH_DIR && pr->value[0] &&
@@ -580,6 +581,7 @@ static int flatten_doc(struct policy_set *s, const struct policy_doc *d, struct 
 		t.op = POLICY_OP_NETWORK;
 		t.rtype = PRULE_PROTO;
 		t.num = p;
+		t.pts_false = pr->pts_false ? 1 : 0;
 		err = add_rule(s, d, &t, &pr->from, &m);
 		if (err)
 			return err;
