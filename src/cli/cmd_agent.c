@@ -11,12 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "agent/agent.h"
 #include "common/diag.h"
 #include "config/config.h"
 #include "monitor/monitor.h"
+#include "store/store.h"
 
 static void usage(FILE *f)
 {
@@ -59,8 +61,22 @@ static int src_poll(void *ctx, int timeout_ms, agent_event_fn cb, void *cb_ctx)
 struct run_ctx {
 	const struct ward_config *cfg;
 	const char *json_out;
-	int n_rules;
+	const char *store;
+	struct monitor *monitor;
+	struct agent *agent;
+	struct agent_matcher *matcher;
 };
+
+/* Tell the kernel what the rules name, so it keeps those events whatever the visibility. */
+static void push_interest(struct run_ctx *rc)
+{
+	monitor_interest_begin(rc->monitor);
+	rc->matcher->interest(rc->matcher->ctx, monitor_interest_add, rc->monitor);
+	int r = monitor_interest_commit(rc->monitor);
+	if (r)
+		fprintf(stderr, "ward agent: warning: kernel pre-filter not updated: %s\n",
+			strerror(-r));
+}
 
 static void vis_words(uint32_t v, char *buf, size_t size)
 {
@@ -81,9 +97,13 @@ static void on_ready(void *ctx)
 	struct run_ctx *rc = ctx;
 	char vis[64];
 	vis_words(rc->cfg->visibility, vis, sizeof(vis));
+	struct agent_stats st;
+	agent_get_stats(rc->agent, &st);
 	fprintf(stderr,
-		"ward agent: monitoring (host %s, cluster %s, visibility %s, json-out %s)\n",
-		rc->cfg->hostname, rc->cfg->cluster, vis, rc->json_out ? rc->json_out : "off");
+		"ward agent: monitoring (host %s, cluster %s, visibility %s, %llu rules, store %s, "
+		"json-out %s)\n",
+		rc->cfg->hostname, rc->cfg->cluster, vis, (unsigned long long)st.rules, rc->store,
+		rc->json_out ? rc->json_out : "off");
 }
 
 static void print_diag(const struct diag *d)
@@ -97,13 +117,18 @@ static void print_diag(const struct diag *d)
 
 static void on_reload(void *ctx, int result, const struct diag *d)
 {
-	(void)ctx;
+	struct run_ctx *rc = ctx;
 	print_diag(d);
-	if (result < 0)
+	if (result < 0) {
 		fprintf(stderr, "ward agent: reload failed (%s); the previous policies stay\n",
 			strerror(-result));
-	else
-		fprintf(stderr, "ward agent: policies reloaded\n");
+		return;
+	}
+	push_interest(rc);
+	struct agent_stats st;
+	agent_get_stats(rc->agent, &st);
+	fprintf(stderr, "ward agent: policies reloaded (%llu rules)\n",
+		(unsigned long long)st.rules);
 }
 
 int cmd_agent(int argc, char **argv)
@@ -220,27 +245,59 @@ int cmd_agent(int argc, char **argv)
 	}
 	if (vis)
 		cfg->visibility = vis_bits;
-	if (store || cfg->store_path)
-		fprintf(stderr, "ward agent: note: the store is not in this build yet; records go "
-				"to --json-out only\n");
 
+	/* before any thread starts (the store writer's): signals are read with a signalfd */
+	r = agent_block_signals();
+	if (r) {
+		fprintf(stderr, "ward agent: %s\n", strerror(-r));
+		goto out;
+	}
 	/* the monitor first, so nothing that starts while /proc is read is missed */
 	struct monitor_config mc;
 	monitor_config_init(&mc);
 	mc.visibility = cfg->visibility & MONITOR_VIS_ALL;
 	mc.visibility |= MONITOR_VIS_PROCESS; /* exec events keep the process table */
 	mc.failed_exec = 1;
+	/*
+	 * 4 MiB unless configured: the ring is mapped twice (wrap-around), so its size counts
+	 * double in the agent's RSS; 4 MiB holds ~10k events of slack for a burst.
+	 */
+	mc.ringbuf_bytes = cfg->ring_buffer ? cfg->ring_buffer : 4u << 20;
 	r = monitor_open(&mc, &m);
 	if (r) {
 		fprintf(stderr, "ward agent: cannot start the eBPF monitor: %s%s\n", strerror(-r),
 			r == -EPERM ? " (run as root)" : "");
 		goto out;
 	}
+	struct run_ctx rctx = { .cfg = cfg, .json_out = json_out, .monitor = m };
 	struct agent_opts ao = { .cfg = cfg, .enforcer_alerts = 0 };
 	r = agent_new(&ao, &a);
 	if (r) {
 		fprintf(stderr, "ward agent: %s\n", strerror(-r));
 		goto out;
+	}
+	{
+		char err[STORE_ERR_MAX] = "";
+		struct agent_sink s;
+		const char *sp = cli_store_path(store ? store : cfg->store_path);
+		/* the default /var/lib/ward may not exist yet on a fresh machine */
+		char dir[4096];
+		snprintf(dir, sizeof(dir), "%s", sp);
+		char *slash = strrchr(dir, '/');
+		if (slash && slash != dir) {
+			*slash = '\0';
+			if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+				fprintf(stderr, "ward agent: warning: cannot create %s: %s\n", dir,
+					strerror(errno));
+		}
+		r = agent_sink_store(sp, cfg, &s, err, sizeof(err));
+		if (r) {
+			fprintf(stderr, "ward agent: store %s: %s\n", sp,
+				err[0] ? err : strerror(-r));
+			goto out;
+		}
+		agent_add_sink(a, &s);
+		rctx.store = sp;
 	}
 	if (json_out) {
 		struct agent_sink s;
@@ -251,13 +308,20 @@ int cmd_agent(int argc, char **argv)
 		}
 		agent_add_sink(a, &s);
 	}
-	r = agent_block_signals();
+	rctx.agent = a;
+	struct agent_matcher pm;
+	r = agent_matcher_policy(cfg->hostname, &pm);
 	if (r) {
 		fprintf(stderr, "ward agent: %s\n", strerror(-r));
 		goto out;
 	}
+	r = agent_set_matcher(a, &pm, &d);
+	print_diag(&d);
+	if (r < 0) /* e.g. no policy folder yet: run, and load on SIGHUP */
+		fprintf(stderr, "ward agent: warning: no policies loaded (%s)\n", strerror(-r));
+	rctx.matcher = &pm;
+	push_interest(&rctx);
 	struct agent_source src = { .ctx = m, .fd = src_fd, .poll = src_poll };
-	struct run_ctx rctx = { .cfg = cfg, .json_out = json_out };
 	r = agent_run(a, &src, -1, on_ready, on_reload, &rctx);
 	struct agent_stats st;
 	agent_get_stats(a, &st);

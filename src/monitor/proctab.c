@@ -522,8 +522,9 @@ int mon_proc_refresh_cwd(struct mon_proc_table *t, struct mon_proc *p)
 	int r = read_link(path, cwd, sizeof(cwd));
 	if (r)
 		return r;
+	/* only a task in a container has a root other than the host's */
 	snprintf(path, sizeof(path), "%s/%u/root", t->proc_root, p->host_pid);
-	if (read_link(path, root, sizeof(root)) == 0)
+	if (p->ct && read_link(path, root, sizeof(root)) == 0)
 		strip_root(root, cwd);
 	if (!strcmp(cwd, p->cwd))
 		return 0;
