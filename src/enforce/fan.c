@@ -509,6 +509,26 @@ static void build_source(pid_t tid, const char *exe, char *buf, size_t size)
 	}
 }
 
+/* tty_nr (field 7 of /proc/TID/stat) is not 0: the task has a controlling terminal */
+static int task_has_tty(pid_t tid)
+{
+	char path[64], buf[1024], *p;
+	long tty = 0;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
+	if (read_small(path, buf, sizeof(buf), NULL) < 0)
+		return 0;
+	p = strrchr(buf, ')'); /* comm may hold spaces */
+	if (!p)
+		return 0;
+	for (i = 0; i < 5 && p; i++) /* state ppid pgrp session tty_nr */
+		p = strchr(p + 1, ' ');
+	if (p)
+		tty = strtol(p + 1, NULL, 10);
+	return tty != 0;
+}
+
 static int is_self(pid_t tid)
 {
 	char link[64];
@@ -649,6 +669,19 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 		return 0;
 	}
 	e->hooks.decide(e->hooks.ctx, sc, &ev, &pm->v);
+	if (!pm->v.deny) {
+		/* `pts: false` rules deny only with a controlling terminal: read the task's tty
+		 * only when the answer would change with one */
+		struct policy_verdict vt;
+
+		ev.has_tty = 1;
+		e->hooks.decide(e->hooks.ctx, sc, &ev, &vt);
+		ev.has_tty = 0;
+		if (vt.deny && task_has_tty(pm->tid)) {
+			ev.has_tty = 1;
+			pm->v = vt;
+		}
+	}
 	if (!pm->v.deny && pm->v.kind != POLICY_VERDICT_ALERT && (alias = alias_for(e, &pm->st))) {
 		/* the rule named a symlink to this file: decide under that name too */
 		struct policy_verdict v2;
