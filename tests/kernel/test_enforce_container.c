@@ -154,6 +154,8 @@ static void container_write_below_usr_lib_is_blocked_like_seed_example_3(void **
 		"cp /bin/busybox bin/; for a in sh ls cat sleep; do ln -s busybox bin/$a; done; "
 		"cp /usr/bin/touch usr/bin/; cp %s usr/bin/sock; cp /lib/x86_64-linux-gnu/libc.so.6 "
 		"lib/x86_64-linux-gnu/; cp /lib64/ld-linux-x86-64.so.2 lib64/; "
+		"for l in $(ldd usr/bin/sock | grep -o '/[^ ]*'); do mkdir -p .$(dirname $l); "
+		"cp -n $l .$l; done; "
 		"echo lib > usr/lib/old; echo sub > usr/lib/sub/old; "
 		"tar -c . | podman import -q - %s >/dev/null",
 		tmpl, helper, c.image);
