@@ -315,6 +315,8 @@ int agent_handle_event(void *agent, const struct ward_event *ev)
 	}
 
 	struct mon_proc *p = mon_proc_get(a->procs, ev->host_pid);
+	if (!p) /* gone before we read its events: keep what the event says */
+		p = mon_proc_from_event(a->procs, ev);
 	/*
 	 * A child starts in its parent's namespaces (fork copies the entry) and a container's
 	 * init moves into new ones while the runtime sets it up: re-resolve whenever the
@@ -328,7 +330,8 @@ int agent_handle_event(void *agent, const struct ward_event *ev)
 			p->mnt_ns = ev->mnt_ns;
 		}
 		p->ct = p->pid_ns && p->pid_ns != a->host_pid_ns
-				? mon_ctr_lookup(a->ctrs, p->pid_ns, p->mnt_ns, ev->host_pid)
+				? mon_ctr_lookup(a->ctrs, p->pid_ns, p->mnt_ns, ev->host_pid,
+						 ev->cgroup_id)
 				: NULL;
 		p->ct_resolved = 1;
 	}

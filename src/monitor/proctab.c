@@ -447,10 +447,12 @@ int mon_proc_exec(struct mon_proc_table *t, const struct ward_event *ev)
 		return 0;
 	struct mon_proc *p = mon_proc_find(t, ev->host_pid);
 	if (!p) {
-		/* never saw the fork: read the rest (cwd, tty) from /proc */
+		/* never saw the fork: read the rest (cwd, tty) from /proc, else from the event */
 		p = load(t, ev->host_pid);
 		if (!p)
-			return 0;
+			p = mon_proc_from_event(t, ev);
+		if (!p)
+			return -ENOMEM;
 	}
 	size_t n = 0;
 	for (uint32_t i = 1; i < ev->argc && i < WARD_EV_MAX_ARGS; i++)
@@ -506,6 +508,30 @@ int mon_proc_exec(struct mon_proc_table *t, const struct ward_event *ev)
 	if (ev->tty)
 		snprintf(p->tty, sizeof(p->tty), "%s", ev->tty);
 	return 0;
+}
+
+struct mon_proc *mon_proc_from_event(struct mon_proc_table *t, const struct ward_event *ev)
+{
+	struct mon_proc *p = insert(t, ev->host_pid);
+	if (!p)
+		return NULL;
+	p->host_ppid = ev->host_ppid;
+	p->pid = ev->pid;
+	p->ppid = ev->ppid;
+	p->uid = ev->uid;
+	p->pid_ns = ev->pid_ns;
+	p->mnt_ns = ev->mnt_ns;
+	p->exe = strdup(ev->kind == WARD_EV_EXEC && ev->exe ? ev->exe : "");
+	p->args = strdup("");
+	p->source = p->exe ? strdup(p->exe) : NULL;
+	p->cwd = strdup(ev->cwd && *ev->cwd ? ev->cwd : "/");
+	if (ev->tty)
+		snprintf(p->tty, sizeof(p->tty), "%s", ev->tty);
+	if (!p->exe || !p->args || !p->source || !p->cwd) {
+		remove_pid(t, ev->host_pid);
+		return NULL;
+	}
+	return p;
 }
 
 void mon_proc_exit(struct mon_proc_table *t, const struct ward_event *ev)
