@@ -497,7 +497,7 @@ int agent_run(struct agent *a, const struct agent_source *src, int stop_fd,
 		on_ready(cb_ctx);
 
 	int64_t reload_at = 0; /* debounce: editors write a file in several steps */
-	int64_t last_lost_check = 0;
+	int64_t last_lost_check = 0, last_sweep = mono_ns();
 	for (;;) {
 		struct epoll_event evs[8];
 		/* 50 ms: the source may hold records below its wake-up threshold */
@@ -562,6 +562,11 @@ int agent_run(struct agent *a, const struct agent_source *src, int stop_fd,
 			last_lost_check = now;
 			agent_report_drops(a, real_ns());
 			agent_flush(a);
+		}
+		/* exits lost with a full ring would leave entries behind: bound the table */
+		if (now - last_sweep >= 30000000000LL) {
+			last_sweep = now;
+			(void)mon_proc_sweep(a->procs);
 		}
 		if (stop)
 			break;

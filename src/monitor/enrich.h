@@ -131,6 +131,11 @@ int mon_proc_fork(struct mon_proc_table *t, const struct ward_event *ev);
 int mon_proc_exec(struct mon_proc_table *t, const struct ward_event *ev);
 void mon_proc_exit(struct mon_proc_table *t, const struct ward_event *ev);
 /*
+ * mon_proc_sweep() - remove entries whose process is gone from /proc (its exit event was lost
+ * or never came). Invalidates mon_proc pointers. Return: entries removed.
+ */
+size_t mon_proc_sweep(struct mon_proc_table *t);
+/*
  * mon_proc_refresh_cwd() - re-read /proc/PID/cwd (a relative path is about to be resolved and
  * the task may have changed directory). Return: 0 or -errno (entry unchanged).
  */

@@ -541,6 +541,29 @@ void mon_proc_exit(struct mon_proc_table *t, const struct ward_event *ev)
 	remove_pid(t, ev->host_pid);
 }
 
+size_t mon_proc_sweep(struct mon_proc_table *t)
+{
+	size_t removed = 0;
+	char path[128];
+	for (size_t i = 0; i < t->n_buckets; i++) {
+		struct proc_node **pp = &t->buckets[i];
+		while (*pp) {
+			struct proc_node *n = *pp;
+			snprintf(path, sizeof(path), "%s/%u", t->proc_root, n->p.host_pid);
+			if (access(path, F_OK) != 0 && errno == ENOENT) {
+				*pp = n->next;
+				proc_strings_free(&n->p);
+				free(n);
+				t->count--;
+				removed++;
+			} else {
+				pp = &n->next;
+			}
+		}
+	}
+	return removed;
+}
+
 int mon_proc_refresh_cwd(struct mon_proc_table *t, struct mon_proc *p)
 {
 	char path[128], cwd[PATH_MAX], root[PATH_MAX];
