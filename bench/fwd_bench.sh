@@ -36,7 +36,7 @@ outputs:
   - {name: null, type: file, path: /dev/null, format: cef, queue_size: 262144, batch_max: 5000, spool_max: 1GiB}
 Y
 out=$("$drive" --config "$W/null.yaml" --spool "$W/sp-null" --count "$N" --wait-ms 120000)
-echo "engine (spool -> /dev/null, CEF): $(echo "$out" | jq -r '"\(.rate_per_s) records/s, sent \(.outputs[0].sent)/\(.count), drops \(.outputs[0].queue_drops)"')"
+echo "engine (spool -> /dev/null, CEF): $(echo "$out" | jq -r '"\(.rate_per_s) records/s, sent \(.outputs[0].sent)/\(.count), drops \(.outputs[0].queue_drops), \(.count * 1000 / .cpu_ms | floor) records per CPU-second"')"
 
 # 2 ------------------------------------------------------------------------------------------
 mkdir -p "$W/work"
@@ -87,7 +87,7 @@ t0=$(now)
 out=$("$drive" --config "$W/tcp.yaml" --spool "$W/sp-tcp" --count "$N" --wait-ms 120000)
 wait_lines "$W/rs.out" "$N" 120
 t1=$(now)
-echo "ward -> rsyslog TCP (CEF, octet counting): $(rate "$N" "$t0" "$t1") records/s end to end ($(wc -l <"$W/rs.out") lines; $(echo "$out" | jq -c '{submit_ms,deliver_ms,max_rss_kb,drops:.outputs[0].queue_drops}'))"
+echo "ward -> rsyslog TCP (CEF, octet counting): $(rate "$N" "$t0" "$t1") records/s end to end ($(wc -l <"$W/rs.out") lines; $(echo "$out" | jq -c '{submit_ms,deliver_ms,cpu_ms,per_cpu_s:(.count * 1000 / .cpu_ms | floor),max_rss_kb,drops:.outputs[0].queue_drops}'))"
 
 # 3 ------------------------------------------------------------------------------------------
 mkdir -p "$W/ch/data" "$W/ch/tmp" "$W/ch/log"
@@ -114,7 +114,7 @@ t0=$(now)
 out=$("$drive" --config "$W/ch.yaml" --spool "$W/sp-ch" --count "$N" --wait-ms 120000)
 t1=$(now)
 c=$(q "SELECT count() FROM default.ward_records")
-echo "ward -> ClickHouse (JSONEachRow, 10000/batch): $(rate "$N" "$t0" "$t1") records/s end to end (count() = $c; $(echo "$out" | jq -c '{submit_ms,deliver_ms,max_rss_kb,drops:.outputs[0].queue_drops}'))"
+echo "ward -> ClickHouse (JSONEachRow, 10000/batch): $(rate "$N" "$t0" "$t1") records/s end to end (count() = $c; $(echo "$out" | jq -c '{submit_ms,deliver_ms,cpu_ms,per_cpu_s:(.count * 1000 / .cpu_ms | floor),max_rss_kb,drops:.outputs[0].queue_drops}'))"
 # baseline: the rows ward stored, exported and inserted again in one POST
 q "SELECT * FROM default.ward_records FORMAT JSONEachRow" >"$W/rows.json"
 q "CREATE TABLE default.baseline AS default.ward_records"

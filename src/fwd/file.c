@@ -35,6 +35,12 @@ static const struct fwd_option file_options[] = {
 
 static int file_open(struct file_sink *s)
 {
+	if (!strcmp(s->path, "-")) {
+		/* stdout: never rotated, reopen is a no-op */
+		s->fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+		s->max_size = 0;
+		return s->fd < 0 ? -errno : 0;
+	}
 	s->fd = open(s->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 	if (s->fd < 0)
 		return -errno;

@@ -288,6 +288,12 @@ static void *spooler_main(void *arg)
 	w_size = o->w_flushed;
 	pthread_mutex_unlock(&o->lock);
 	fd = open_segment(o, o->w_seg);
+	if (!batch) {
+		/* no memory for the batch array: stop taking records (they count as drops) */
+		pthread_mutex_lock(&o->lock);
+		o->closing = 1;
+		pthread_mutex_unlock(&o->lock);
+	}
 	for (;;) {
 		size_t n = 0;
 		pthread_mutex_lock(&o->lock);

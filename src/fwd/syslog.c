@@ -303,6 +303,11 @@ static int syslog_send(void *ctx, const struct fwd_item *items, size_t n, uint8_
 		for (size_t i = 0; i < n; i++) {
 			if (send(s->fd, items[i].data, items[i].len, MSG_NOSIGNAL) < 0) {
 				int rc = -errno;
+				if (rc == -EMSGSIZE) {
+					/* larger than a datagram can be: retrying cannot help */
+					status[i] = FWD_ITEM_REJECT;
+					continue;
+				}
 				disconnect(s);
 				return i ? 0 : rc;
 			}

@@ -34,6 +34,9 @@ static const uint32_t file_nrs[] = { 2,	  257, 437, 87,	 263, 84, 82, 264,
 static const uint32_t net_nrs[] = { 41, 42, 43, 288, 49, 50 };
 static const uint32_t sys_nrs[] = { 101, 105, 106, 165, 166 };
 static const uint32_t exec_nrs[] = { 59, 322 };
+/* what KubeArmor's syscalls rules can name: rmdir unlink chown lchown fchownat unlinkat ptrace
+ * setuid setgid mount umount2 */
+static const uint32_t rule_nrs[] = { 84, 87, 92, 94, 260, 263, 101, 105, 106, 165, 166 };
 
 struct interest_item {
 	uint64_t hash;
@@ -191,11 +194,14 @@ static int apply(struct monitor *m)
 	if (vis & MONITOR_VIS_NETWORK && !net_cheap)
 		want_set(want, net_nrs, WARD_ARRAY_SIZE(net_nrs),
 			 WARD_WANT_CAPTURE | WARD_WANT_ALL);
-	if (vis & MONITOR_VIS_SYSCALL || all & WARD_KOP_SYSCALL)
+	if (vis & MONITOR_VIS_SYSCALL)
 		want_set(want, sys_nrs, WARD_ARRAY_SIZE(sys_nrs),
 			 WARD_WANT_CAPTURE | WARD_WANT_ALL);
-	if (paths & WARD_KOP_SYSCALL) /* syscall rules with paths: umount2/mount targets */
-		want_set(want, sys_nrs, WARD_ARRAY_SIZE(sys_nrs), WARD_WANT_CAPTURE);
+	if (all & WARD_KOP_SYSCALL)
+		want_set(want, rule_nrs, WARD_ARRAY_SIZE(rule_nrs),
+			 WARD_WANT_CAPTURE | WARD_WANT_ALL);
+	else if (paths & WARD_KOP_SYSCALL) /* syscall rules with paths */
+		want_set(want, rule_nrs, WARD_ARRAY_SIZE(rule_nrs), WARD_WANT_CAPTURE);
 	if (m->cfg.failed_exec)
 		want_set(want, exec_nrs, WARD_ARRAY_SIZE(exec_nrs),
 			 WARD_WANT_CAPTURE | WARD_WANT_ALL);

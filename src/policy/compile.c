@@ -410,17 +410,6 @@ static int fill_info(struct policy_set *s, const struct policy_doc *d, const str
 	return 0;
 }
 
-static enum policy_action effective_action(const struct policy_set *s, enum policy_action a)
-{
-	if (!s->audited)
-		return a;
-	if (a == POLICY_ACTION_ALLOW)
-		return POLICY_ACTION_AUDIT_ALLOW;
-	if (a == POLICY_ACTION_BLOCK)
-		return POLICY_ACTION_AUDIT_BLOCK;
-	return a;
-}
-
 static struct prule *rule_push(struct policy_set *s)
 {
 	if (s->n_rules == s->cap_rules) {
@@ -466,14 +455,14 @@ static int add_rule(struct policy_set *s, const struct policy_doc *d, const stru
 		r->res_len = res ? (uint32_t)strlen(res) : 0;
 		r->info = info;
 		r->info.rule_id = (uint32_t)(s->n_rules - 1);
-		r->action = effective_action(s, info.action);
+		r->action = info.action; /* `audited` is applied per scope at decision time */
 		r->is_allow = info.action == POLICY_ACTION_ALLOW;
 		if (r->rtype == PRULE_SYSCALL) {
 			/* "Syscall rules are always in audit mode" */
 			r->action = POLICY_ACTION_AUDIT;
 			r->is_allow = 0;
 		}
-		if (r->rtype == PRULE_GLOB) {
+		if (r->rtype == PRULE_GLOB && res) {
 			r->glob_prefix = pglob_literal_prefix(res);
 			for (uint32_t k = r->glob_prefix; k > 0; k--)
 				if (res[k - 1] == '/') {
@@ -817,7 +806,7 @@ void policy_set_interest(const struct policy_set *s, policy_interest_fn cb, void
 	for (size_t i = 0; i < s->n_rules; i++) {
 		const struct prule *r = &s->rules[i];
 
-		if (r->is_allow || r->action == POLICY_ACTION_AUDIT_ALLOW)
+		if (r->is_allow)
 			allow_class[r->op == POLICY_OP_NETWORK	      ? POLICY_CLASS_NETWORK
 				    : r->op == POLICY_OP_CAPABILITIES ? POLICY_CLASS_CAPABILITIES
 								      : POLICY_CLASS_FILE] = 1;

@@ -152,6 +152,21 @@ const struct policy_scope *policy_set_host_scope(const struct policy_set *s);
 int policy_set_container_scope(const struct policy_set *s, const struct policy_container *c,
 			       struct policy_scope **ret);
 void policy_scope_free(struct policy_scope *sc);
+
+/*
+ * policy_scope_set_posture() - override a container scope's default posture per class, e.g.
+ * from the kubearmor-file/network/capabilities-posture namespace annotations (§2.7). Call it
+ * right after policy_set_container_scope(), before the scope is shared with other threads.
+ */
+void policy_scope_set_posture(struct policy_scope *sc,
+			      const enum policy_posture posture[POLICY_CLASS_COUNT]);
+/*
+ * policy_scope_set_audited() - `kubearmor-policy: audited` for one workload (KubeArmor forces it
+ * for kube-system and Cilium pods, §2.6): nothing is denied, Block/Allow read "Audit (Block)"/
+ * "Audit (Allow)". The set-wide default is policy_compile_opts.audited. Same calling rule as
+ * policy_scope_set_posture().
+ */
+void policy_scope_set_audited(struct policy_scope *sc, int audited);
 int policy_scope_is_host(const struct policy_scope *sc);
 
 /* ---- deciding ----------------------------------------------------------------------------- */

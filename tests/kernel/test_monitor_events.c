@@ -646,6 +646,34 @@ static void visibility_off_drops_paths_no_rule_names(void **state)
 	monitor_close(m);
 }
 
+static void child_open_and_unlink(void *arg)
+{
+	child_open_one(arg);
+	(void)unlink((const char *)arg);
+}
+
+static void a_syscall_rule_captures_its_syscalls_and_not_opens(void **state)
+{
+	struct monitor *m = NULL;
+	struct coll c;
+	char p[PATH_MAX];
+
+	(void)state;
+	if (open_monitor(&m, 0, 0, 1))
+		return;
+	coll_init(&c);
+	path_in_tmp(p, sizeof(p), "sysrule");
+	monitor_interest_begin(m);
+	monitor_interest_add(m, POLICY_OP_SYSCALL, POLICY_INTEREST_ANY, NULL, POLICY_ACTION_AUDIT);
+	assert_int_equal(monitor_interest_commit(m), 0);
+	c.pid = run_tracked(m, child_open_and_unlink, p);
+	drain(m, &c);
+	assert_non_null(find(&c, WARD_EV_FILE, 87, p));	   /* unlink */
+	assert_int_equal(count(&c, WARD_EV_FILE, 257), 0); /* opens are not syscall-rule matter */
+	free(c.ev);
+	monitor_close(m);
+}
+
 #define BURST 20000
 
 static void child_burst(void *arg)
@@ -722,6 +750,7 @@ int main(void)
 		cmocka_unit_test(syscall_hooks_attach_and_detach_on_demand),
 		cmocka_unit_test(own_pid_is_dropped_in_the_kernel),
 		cmocka_unit_test(visibility_off_drops_paths_no_rule_names),
+		cmocka_unit_test(a_syscall_rule_captures_its_syscalls_and_not_opens),
 		cmocka_unit_test(overload_counts_every_lost_event),
 	};
 

@@ -279,6 +279,26 @@ static void audited_mode_turns_block_into_audit_block_and_allow_into_audit_allow
 	fx_done(&f);
 }
 
+static void audited_can_be_set_per_workload(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f);
+	struct policy_doc *d = tpb_doc(POLICY_KIND_CSP, "block-shadow-everywhere", NULL);
+	tpb_path(d, FILE_, POLICY_MATCH_PATH, "/etc/shadow");
+	tpb_push(f.l, d);
+	static const char *const none[] = { NULL };
+	const struct policy_scope *sc = fx_container(&f, "default", "c", none);
+	struct policy_event e =
+		fx_ev(FILE_, "/bin/cat", "/bin/bash", "/etc/shadow", POLICY_RESULT_PENDING);
+	expect_alert(sc, &e, "block-shadow-everywhere", A_BLOCK, 1);
+	/* kube-system pods are forced to `kubearmor-policy: audited` */
+	fx_container(&f, "kube-system", "coredns", none);
+	policy_scope_set_audited(f.sc, 1);
+	expect_alert(f.sc, &e, "block-shadow-everywhere", POLICY_ACTION_AUDIT_BLOCK, 0);
+	fx_done(&f);
+}
+
 static void rule_info_carries_inherited_severity_tags_message_and_stable_ids(void **state)
 {
 	(void)state;
@@ -436,6 +456,7 @@ int main(void)
 		cmocka_unit_test(proto_classify_follows_fetch_protocol),
 		cmocka_unit_test(
 			audited_mode_turns_block_into_audit_block_and_allow_into_audit_allow),
+		cmocka_unit_test(audited_can_be_set_per_workload),
 		cmocka_unit_test(rule_info_carries_inherited_severity_tags_message_and_stable_ids),
 		cmocka_unit_test(unknown_protocol_is_reported_not_dropped),
 		cmocka_unit_test(interest_lists_paths_dirs_globs_and_any_per_op),
