@@ -39,8 +39,10 @@ static void usage(FILE *f)
 	      "                    network, capabilities, or none (alerts are always written)\n"
 	      "  --cluster NAME    ClusterName of every record (default 'default')\n"
 	      "  --hostname NAME   HostName of every record (default this machine's)\n"
-	      "  --ui ADDR         serve the web page and API for this host\n"
-	      "  --server URL      ship records to a central `ward serve` (with --token-file)\n"
+	      "  --ui ADDR         serve the web page and API for this host (not in this build\n"
+	      "                    yet: run `ward serve` on the same store)\n"
+	      "  --server URL      ship records to a central `ward serve` (with --token-file);\n"
+	      "                    the config's outputs: forward them (syslog, HEC, ...)\n"
 	      "\n"
 	      "Signals: SIGHUP reloads policies; SIGTERM/SIGINT flush and exit 0.\n"
 	      "Drops (kernel ring buffer full, a sink refusing records) are written as\n"
@@ -221,9 +223,10 @@ int cmd_agent(int argc, char **argv)
 		goto out;
 	}
 	rc = 1;
-	if (ui || server) {
-		fprintf(stderr, "ward agent: %s is not available in this build yet\n",
-			ui ? "--ui" : "--server");
+	if (ui) {
+		fprintf(stderr,
+			"ward agent: --ui is not available in this build yet (run `ward serve` "
+			"on the store)\n");
 		goto out;
 	}
 
@@ -298,6 +301,42 @@ int cmd_agent(int argc, char **argv)
 		}
 		agent_add_sink(a, &s);
 		rctx.store = sp;
+	}
+	if (server || cfg->n_outputs) {
+		/* spools live beside the store: <store dir>/spool/{ship,outputs} */
+		char spool[4096], sub[4200];
+		const char *sp = cli_store_path(store ? store : cfg->store_path);
+		snprintf(spool, sizeof(spool), "%s", sp);
+		char *slash = strrchr(spool, '/');
+		if (slash)
+			snprintf(slash, sizeof(spool) - (size_t)(slash - spool), "/spool");
+		else
+			snprintf(spool, sizeof(spool), "spool");
+		(void)mkdir(spool, 0700);
+		struct agent_sink s;
+		if (server) {
+			char err[512] = "";
+			snprintf(sub, sizeof(sub), "%s/ship", spool);
+			r = agent_sink_ship(server, token, sub, &s, err, sizeof(err));
+			if (r) {
+				fprintf(stderr, "ward agent: --server: %s\n", err);
+				goto out;
+			}
+			agent_add_sink(a, &s);
+		}
+		if (cfg->n_outputs) {
+			struct diag od;
+			diag_init(&od);
+			snprintf(sub, sizeof(sub), "%s/outputs", spool);
+			r = agent_sink_outputs(cfg->source_path, sub, cfg->hostname, &s, &od);
+			print_diag(&od);
+			diag_done(&od);
+			if (r) {
+				fprintf(stderr, "ward agent: outputs: %s\n", strerror(-r));
+				goto out;
+			}
+			agent_add_sink(a, &s);
+		}
 	}
 	if (json_out) {
 		struct agent_sink s;
