@@ -869,6 +869,51 @@ size_t fwd_stats(struct fwd *f, struct fwd_output_stats *out, size_t max)
 	return f->n;
 }
 
+int fwd_metrics(struct fwd *f, struct strbuf *out)
+{
+	static const struct {
+		const char *name, *type, *help;
+		size_t off;
+	} m[] = {
+#define M(n, t, h) { #n, t, h, offsetof(struct fwd_output_stats, n) }
+		M(submitted, "counter", "records that passed the output's filter"),
+		M(filtered, "counter", "records the output's filter left out"),
+		M(queue_drops, "counter", "records dropped: memory queue full"),
+		M(spool_drops, "counter", "records dropped: spool full"),
+		M(spooled, "counter", "records written to the spool"),
+		M(sent, "counter", "records acknowledged by the receiver"),
+		M(rejected, "counter", "records refused permanently by the receiver"),
+		M(failures, "counter", "failed send attempts"),
+		M(retried, "counter", "records sent again after a failed attempt"),
+		M(redelivered, "counter", "records sent again after a restart"),
+		M(spool_bytes, "gauge", "bytes in the spool"),
+#undef M
+	};
+	struct fwd_output_stats *st = calloc(f->n ? f->n : 1, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	size_t n = fwd_stats(f, st, f->n);
+	for (size_t k = 0; k < WARD_ARRAY_SIZE(m); k++) {
+		const char *suffix = strcmp(m[k].type, "counter") ? "" : "_total";
+		strbuf_printf(out, "# HELP ward_fwd_%s%s %s\n# TYPE ward_fwd_%s%s %s\n", m[k].name,
+			      suffix, m[k].help, m[k].name, suffix, m[k].type);
+		for (size_t i = 0; i < n; i++) {
+			uint64_t v;
+			memcpy(&v, (const char *)&st[i] + m[k].off, sizeof(v));
+			strbuf_printf(out, "ward_fwd_%s%s{output=\"%s\"} %" PRIu64 "\n", m[k].name,
+				      suffix, st[i].name, v);
+		}
+	}
+	strbuf_puts(
+		out,
+		"# HELP ward_fwd_connected last send attempt succeeded\n# TYPE ward_fwd_connected gauge\n");
+	for (size_t i = 0; i < n; i++)
+		strbuf_printf(out, "ward_fwd_connected{output=\"%s\"} %d\n", st[i].name,
+			      st[i].connected);
+	free(st);
+	return strbuf_error(out);
+}
+
 void fwd_reopen(struct fwd *f)
 {
 	for (size_t i = 0; i < f->n; i++)
