@@ -667,6 +667,13 @@ static int spool_open(struct output *o)
 			st[1] = 0;
 		}
 		o->w_seg = max + 1;
+		if (st[0] > max) {
+			/* a state naming segments that are not on disk (torn write): resend all, at
+			 * least once beats at most once */
+			st[0] = min;
+			st[1] = 0;
+			st[2] = st[3] = 0;
+		}
 	}
 	o->w_flushed = 0;
 	state_save(o, st);
