@@ -264,6 +264,32 @@ static void report_drops(struct output *o, uint64_t *reported, uint64_t *last_ms
 	o->fwd->opts.on_event(&r, o->fwd->opts.userdata);
 }
 
+/* Records resent after a restart may be duplicates at the receiver: say so once per batch. */
+static void report_redelivered(struct output *o, size_t n)
+{
+	if (!o->fwd->opts.on_event)
+		return;
+	char msg[256], data[64];
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(
+		msg, sizeof(msg),
+		"output '%s' resent %zu records that were in flight before a restart (possible duplicates)",
+		o->cfg->name, n);
+	snprintf(data, sizeof(data), "redelivered=%zu", n);
+	struct ward_record r = {
+		.ts_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec,
+		.host_name = o->fwd->hostname,
+		.type = "SystemEvent",
+		.operation = "Redeliver",
+		.resource = o->cfg->name,
+		.message = msg,
+		.data = data,
+		.source = "ward-forwarder",
+	};
+	o->fwd->opts.on_event(&r, o->fwd->opts.userdata);
+}
+
 /* ---- spooler -------------------------------------------------------------------------------- */
 
 static int open_segment(struct output *o, uint64_t seg)
@@ -590,6 +616,8 @@ static void *sender_main(void *arg)
 		state_save(o, st);
 		if (deliver(o, items, n, redo))
 			break;
+		if (redo)
+			report_redelivered(o, redo);
 		r_off += pos;
 		st[0] = r_seg;
 		st[1] = r_off;

@@ -175,7 +175,10 @@ before=$(jq '.outputs[0].sent' "$W/spool1.json")
 	echo "ok - restart: 100 records left in the on-disk spool while the receiver fails" || echo "not ok - spool after run 1: $(cat "$W/spool1.json")"
 receiver spool2 '[]'
 sed -i "s#127.0.0.1:[0-9]*#127.0.0.1:$PORT#; s#retry_initial_ms: 2000#retry_initial_ms: 50#" "$W/spool.yaml"
-"$drive" --config "$W/spool.yaml" --spool "$W/spool-restart" --count 0 --expect 100 --wait-ms 10000 >"$W/spool2.json"
+"$drive" --config "$W/spool.yaml" --spool "$W/spool-restart" --count 0 --expect 100 --wait-ms 10000 >"$W/spool2.json" 2>"$W/spool2.err"
+grep -q "^event: SystemEvent Redeliver: output 'splunk' resent $(jq '.outputs[0].redelivered' "$W/spool2.json") records" "$W/spool2.err" &&
+	echo "ok - restart: the possible duplicates are reported as a SystemEvent record" ||
+	echo "not ok - no Redeliver SystemEvent: $(cat "$W/spool2.err")"
 cp "$W/spool1.json" "$W/spool2.prev"
 check spool2 '
 def t(c, what): print(("ok - " if c else "not ok - ") + what)
