@@ -263,20 +263,34 @@ async function loadPage(seq) {
 // ---- histogram ------------------------------------------------------------------------------
 const SVGNS = 'http://www.w3.org/2000/svg';
 async function loadHistogram(seq) {
-	const interval = pickInterval();
-	const res = await api('/api/v1/histogram', { interval: fmtInterval(interval) });
-	const body = await res.json();
+	let interval = pickInterval();
+	let extra = { interval: fmtInterval(interval) };
+	let body = await (await api('/api/v1/histogram', extra)).json();
+	const total = body.total !== undefined ? body.total : body.buckets.reduce((a, b) => a + b.count, 0);
+	// without a lower bound the span is unknown: zoom in on where the data is (up to 3 times)
+	let window = null;
+	for (let i = 0; i < 3 && rangeSeconds().from === null && body.buckets.length > 0
+		&& body.buckets.length < 20 && interval > 1; i++) {
+		const lo = body.buckets[0].t, hi = body.buckets[body.buckets.length - 1].t + interval;
+		const want = (hi - lo) / 80;
+		const next = NICE_INTERVALS.find((v) => v >= want) || interval;
+		if (next >= interval) break;
+		interval = next;
+		window = { lo, hi };
+		extra = { interval: fmtInterval(interval), since: new Date(lo * 1000).toISOString(),
+			until: new Date(hi * 1000).toISOString() };
+		body = await (await api('/api/v1/histogram', extra)).json();
+	}
 	if (seq !== loadSeq) return;
-	drawHistogram(body.buckets, interval);
-	updateCountInfo(body.total !== undefined ? body.total
-		: body.buckets.reduce((a, b) => a + b.count, 0));
+	drawHistogram(body.buckets, interval, window);
+	updateCountInfo(total);
 }
-function drawHistogram(buckets, interval) {
+function drawHistogram(buckets, interval, window) {
 	const svg = $('#histogram');
 	svg.replaceChildren();
 	const W = svg.clientWidth || 800, H = svg.clientHeight || 120;
 	svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
-	const { from, to } = rangeSeconds();
+	const { from, to } = window ? { from: window.lo, to: window.hi - 1 } : rangeSeconds();
 	let lo = from !== null ? Math.floor(from / interval) * interval : null;
 	let hi = to !== null ? Math.floor(to / interval) * interval + interval : null;
 	if (buckets.length) {

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,13 @@ struct agent {
 	struct strbuf json;
 	struct agent_stats st;
 	uint64_t kernel_lost_reported, queue_lost_reported;
+	/* uid → user name for host records (KubeArmor caches LookupId too) */
+	struct {
+		uint32_t uid;
+		int used;
+		char name[64];
+	} users[32];
+	unsigned users_next;
 	int64_t last_drop_report_ns;
 };
 
@@ -247,6 +255,23 @@ static uint32_t vis_bit(enum policy_op op)
 	}
 }
 
+/* The user name of @uid ("" when it has none), from a small round-robin cache. */
+static const char *user_name(struct agent *a, uint32_t uid)
+{
+	for (size_t i = 0; i < WARD_ARRAY_SIZE(a->users); i++)
+		if (a->users[i].used && a->users[i].uid == uid)
+			return a->users[i].name;
+	unsigned k = a->users_next++ % WARD_ARRAY_SIZE(a->users);
+	struct passwd pw, *res = NULL;
+	char buf[1024];
+	a->users[k].used = 1;
+	a->users[k].uid = uid;
+	a->users[k].name[0] = '\0';
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res)
+		snprintf(a->users[k].name, sizeof(a->users[k].name), "%s", res->pw_name);
+	return a->users[k].name;
+}
+
 static void emit(struct agent *a, const struct ward_record *r)
 {
 	strbuf_reset(&a->json);
@@ -297,7 +322,7 @@ int agent_handle_event(void *agent, const struct ward_event *ev)
 	 * table caches by pair, so this is a hash lookup after the first time).
 	 */
 	if (p && ((ev->pid_ns && (ev->pid_ns != p->pid_ns || ev->mnt_ns != p->mnt_ns)) ||
-		  !p->ct_resolved)) {
+		  !p->ct_resolved || (!p->ct && p->pid_ns && p->pid_ns != a->host_pid_ns))) {
 		if (ev->pid_ns) {
 			p->pid_ns = ev->pid_ns;
 			p->mnt_ns = ev->mnt_ns;
@@ -338,6 +363,11 @@ int agent_handle_event(void *agent, const struct ward_event *ev)
 			a->m.decide(a->m.ctx, scope, ev, &pe, &v);
 			vp = &v;
 		}
+	}
+	/* KubeArmor names the user on host records only (§2.9) */
+	if (!rec.container_id) {
+		const char *u = user_name(a, ev->uid);
+		rec.user_name = *u ? u : NULL;
 	}
 	int visible = (a->o.cfg->visibility & vis_bit(pe.op)) != 0;
 	if (!mon_apply_verdict(&a->bo, vp, visible, &rec)) {
@@ -569,7 +599,12 @@ static void store_sink_destroy(void *ctx)
 int agent_sink_store(const char *path, const struct ward_config *cfg, struct agent_sink *ret,
 		     char *err, size_t errsize)
 {
+	/*
+	 * Small batches: the writer copies each appended record until its commit, so the batch
+	 * size bounds the agent's memory under load (64 MiB budget) more than its speed does.
+	 */
 	struct store_writer_opts o = {
+		.batch_records = 1024,
 		.batch_ms = 50,
 		.autoflush = 1,
 		.max_age_s = cfg->store_max_age,

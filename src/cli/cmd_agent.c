@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "agent/agent.h"
@@ -257,7 +258,11 @@ int cmd_agent(int argc, char **argv)
 	mc.visibility = cfg->visibility & MONITOR_VIS_ALL;
 	mc.visibility |= MONITOR_VIS_PROCESS; /* exec events keep the process table */
 	mc.failed_exec = 1;
-	mc.ringbuf_bytes = cfg->ring_buffer;
+	/*
+	 * 4 MiB unless configured: the ring is mapped twice (wrap-around), so its size counts
+	 * double in the agent's RSS; 4 MiB holds ~10k events of slack for a burst.
+	 */
+	mc.ringbuf_bytes = cfg->ring_buffer ? cfg->ring_buffer : 4u << 20;
 	r = monitor_open(&mc, &m);
 	if (r) {
 		fprintf(stderr, "ward agent: cannot start the eBPF monitor: %s%s\n", strerror(-r),
@@ -275,6 +280,16 @@ int cmd_agent(int argc, char **argv)
 		char err[STORE_ERR_MAX] = "";
 		struct agent_sink s;
 		const char *sp = cli_store_path(store ? store : cfg->store_path);
+		/* the default /var/lib/ward may not exist yet on a fresh machine */
+		char dir[4096];
+		snprintf(dir, sizeof(dir), "%s", sp);
+		char *slash = strrchr(dir, '/');
+		if (slash && slash != dir) {
+			*slash = '\0';
+			if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+				fprintf(stderr, "ward agent: warning: cannot create %s: %s\n", dir,
+					strerror(errno));
+		}
 		r = agent_sink_store(sp, cfg, &s, err, sizeof(err));
 		if (r) {
 			fprintf(stderr, "ward agent: store %s: %s\n", sp,

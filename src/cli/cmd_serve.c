@@ -17,15 +17,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/rand.h>
 
 #include "common/diag.h"
 #include "common/msg.h"
+#include "common/parse.h"
 #include "server/server.h"
 
-#define FILE_MAX (1u << 20)
+#define FILE_MAX       (1u << 20)
+#define RETAIN_EVERY_S 3600
 
 struct serve_opts {
 	const char *listen;
@@ -35,6 +38,7 @@ struct serve_opts {
 	const char *tls_cert;
 	const char *tls_key;
 	const char *web_dir;
+	int64_t max_age_s;
 };
 
 static void usage(FILE *out)
@@ -52,7 +56,9 @@ static void usage(FILE *out)
 		"  --tls-cert F       PEM certificate (with --tls-key): serve HTTPS\n"
 		"  --tls-key F        PEM private key\n"
 		"  --web-dir DIR      the page's files (default: $WARD_WEB_DIR, web/ of the build tree,\n"
-		"                     or the installed copy)\n");
+		"                     or the installed copy)\n"
+		"  --max-age DUR      retention: remove records older than DUR (e.g. 30d) at start and\n"
+		"                     every hour; on PostgreSQL whole day partitions are dropped\n");
 }
 
 /* Whole small file into a NUL-terminated buffer. */
@@ -149,6 +155,7 @@ int cmd_serve(int argc, char **argv)
 		{ "tls-cert", required_argument, NULL, 'c' },
 		{ "tls-key", required_argument, NULL, 'k' },
 		{ "web-dir", required_argument, NULL, 'w' },
+		{ "max-age", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -177,6 +184,13 @@ int cmd_serve(int argc, char **argv)
 			break;
 		case 'w':
 			o.web_dir = optarg;
+			break;
+		case 'a':
+			if (parse_duration(optarg, &o.max_age_s) < 0 || o.max_age_s <= 0) {
+				fprintf(stderr,
+					"ward serve: --max-age wants a duration such as 30d\n");
+				return EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -271,8 +285,20 @@ int cmd_serve(int argc, char **argv)
 	}
 	fprintf(stderr, "ward serve: listening on %s://%s (port %u, %s)\n", cert ? "https" : "http",
 		o.listen, server_port(srv), o.db ? "postgresql" : "sqlite");
-	int sig;
-	sigwait(&set, &sig);
+	for (;;) {
+		if (o.max_age_s) {
+			int64_t n = 0;
+			r = server_backend_retain(be, o.max_age_s, (int64_t)time(NULL), &n);
+			if (r < 0)
+				msg_errno(r, "serve: retention failed");
+			else if (n)
+				msg_info("serve: retention removed %lld %s", (long long)n,
+					 o.db ? "partitions" : "records");
+		}
+		struct timespec every = { o.max_age_s ? RETAIN_EVERY_S : 86400, 0 };
+		if (sigtimedwait(&set, NULL, &every) >= 0)
+			break;
+	}
 	fprintf(stderr, "ward serve: stopping\n");
 	rc = 0;
 out:

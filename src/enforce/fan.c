@@ -193,6 +193,8 @@ static void mark_protected(struct enforce *e, int fd, const char *root)
 		mark_dir_recursive(&m, e->opts.protect_dirs[i], FAN_OPEN_PERM);
 }
 
+static ssize_t read_link(const char *link, char *buf, size_t size);
+
 int enf_fan_mark_container(struct enforce *e, int fd, int create_fd, pid_t pid)
 {
 	char root[64];
@@ -200,10 +202,31 @@ int enf_fan_mark_container(struct enforce *e, int fd, int create_fd, pid_t pid)
 
 	size_t i;
 
+	struct stat rs, hs;
+	char a[64], b[64], la[64], lb[64];
+
 	snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
-	if (access(root, F_OK) < 0)
+	if (stat(root, &rs) < 0)
 		return -errno;
+	/* Never mark the host through a "container" that shares our root or mount namespace
+	 * (a task not yet, or no longer, inside its container): container rules would land on
+	 * host paths. */
+	snprintf(a, sizeof(a), "/proc/%d/ns/mnt", (int)pid);
+	snprintf(b, sizeof(b), "/proc/self/ns/mnt");
+	if (stat("/", &hs) < 0 || (rs.st_dev == hs.st_dev && rs.st_ino == hs.st_ino) ||
+	    read_link(a, la, sizeof(la)) < 0 || read_link(b, lb, sizeof(lb)) < 0 ||
+	    strcmp(la, lb) == 0)
+		return -EINVAL;
 	if (e->hooks.scope_interest) {
+		struct enforce_workload w;
+
+		/* ask the resolver again: after enforce_update() the scope given to
+		 * enforce_add_container() may belong to a freed set */
+		if (e->hooks.resolve && e->hooks.resolve(e->hooks.ctx, pid, &w) == 0) {
+			if (w.scope)
+				e->hooks.scope_interest(e->hooks.ctx, w.scope, on_interest, &m);
+			return 0;
+		}
 		for (i = 0; i < e->n_containers; i++)
 			if (e->containers[i].pid == pid)
 				e->hooks.scope_interest(e->hooks.ctx, e->containers[i].scope,
@@ -316,7 +339,7 @@ static void put_flag(char *buf, size_t size, const char *name)
 }
 
 /* Open flags spelled as the monitor spells them (KubeArmor's order). */
-static void spell_flags(unsigned long f, char *buf, size_t size)
+void enf_spell_flags(unsigned long f, char *buf, size_t size)
 {
 	static const struct {
 		unsigned long bit;
@@ -590,7 +613,7 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 			if (sy.nr == 257) {
 				char fl[200];
 
-				spell_flags(flags, fl, sizeof(fl));
+				enf_spell_flags(flags, fl, sizeof(fl));
 				snprintf(pm->data, sizeof(pm->data),
 					 "syscall=SYS_OPENAT fd=%d flags=%s", dirfd, fl);
 			} else {
@@ -601,7 +624,7 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 			char fl[200];
 
 			flags = sy.nr == 2 ? sy.args[1] : (O_CREAT | O_WRONLY | O_TRUNC);
-			spell_flags(flags, fl, sizeof(fl));
+			enf_spell_flags(flags, fl, sizeof(fl));
 			snprintf(pm->data, sizeof(pm->data), "syscall=%s flags=%s",
 				 sy.nr == 2 ? "SYS_OPEN" : "SYS_CREAT", fl);
 		} else {

@@ -72,7 +72,7 @@ _Static_assert(ENF_PROTO_TCP == POLICY_PROTO_TCP && ENF_PROTO_RAW == POLICY_PROT
 	       "enforce.bpf.h protocol numbers follow enum policy_proto");
 
 /* The protocol bits of socket(family, type, protocol): the same as classify() in the BPF. */
-static uint32_t classify(int family, int type, int protocol)
+uint32_t enf_classify(int family, int type, int protocol)
 {
 	uint32_t m = 0;
 
@@ -132,7 +132,7 @@ static size_t socket_classes(uint32_t *out, size_t max)
 	for (a = 0; a < WARD_ARRAY_SIZE(fams); a++)
 		for (b = 0; b < WARD_ARRAY_SIZE(types); b++)
 			for (c = 0; c < WARD_ARRAY_SIZE(protos); c++) {
-				uint32_t m = classify(fams[a], types[b], protos[c]);
+				uint32_t m = enf_classify(fams[a], types[b], protos[c]);
 
 				if (!m)
 					continue;

@@ -32,8 +32,9 @@ struct ctr_node {
 struct mon_ctr_table {
 	char *proc_root;
 	char **sockets;
-	struct ctr_node *buckets[256];
-	size_t count;
+	struct ctr_node *buckets[256]; /* namespace pair → container (or none yet) */
+	struct mon_container **ctrs;   /* owned, one per container id */
+	size_t n_ctrs, cap_ctrs;
 };
 
 static const char *const default_sockets[] = { "/var/run/docker.sock", "/run/podman/podman.sock",
@@ -87,11 +88,13 @@ void mon_ctr_table_free(struct mon_ctr_table *t, void (*scope_free)(void *scope)
 		struct ctr_node *n = t->buckets[i];
 		while (n) {
 			struct ctr_node *next = n->next;
-			ctr_free(n->c, scope_free);
 			free(n);
 			n = next;
 		}
 	}
+	for (size_t i = 0; i < t->n_ctrs; i++)
+		ctr_free(t->ctrs[i], scope_free);
+	free(t->ctrs);
 	for (size_t i = 0; t->sockets && t->sockets[i]; i++)
 		free(t->sockets[i]);
 	free(t->sockets);
@@ -101,16 +104,14 @@ void mon_ctr_table_free(struct mon_ctr_table *t, void (*scope_free)(void *scope)
 
 size_t mon_ctr_count(const struct mon_ctr_table *t)
 {
-	return t->count;
+	return t->n_ctrs;
 }
 
 void mon_ctr_each(struct mon_ctr_table *t, void (*fn)(void *ctx, struct mon_container *c),
 		  void *ctx)
 {
-	for (size_t i = 0; i < WARD_ARRAY_SIZE(t->buckets); i++)
-		for (struct ctr_node *n = t->buckets[i]; n; n = n->next)
-			if (n->c)
-				fn(ctx, n->c);
+	for (size_t i = 0; i < t->n_ctrs; i++)
+		fn(ctx, t->ctrs[i]);
 }
 
 static int is_hex64(const char *s)
@@ -294,70 +295,109 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* The container with @id (shared by every namespace pair of it), created and fetched once. */
+static struct mon_container *container_for_id(struct mon_ctr_table *t, const char *id,
+					      uint32_t pid_ns, uint32_t mnt_ns)
+{
+	for (size_t i = 0; i < t->n_ctrs; i++)
+		if (!strcmp(t->ctrs[i]->id, id))
+			return t->ctrs[i];
+	if (t->n_ctrs == t->cap_ctrs) {
+		size_t nc = t->cap_ctrs ? t->cap_ctrs * 2 : 16;
+		struct mon_container **a = realloc(t->ctrs, nc * sizeof(*a));
+		if (!a)
+			return NULL;
+		t->ctrs = a;
+		t->cap_ctrs = nc;
+	}
+	struct mon_container *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	memcpy(c->id, id, sizeof(c->id));
+	c->pid_ns = pid_ns;
+	c->mnt_ns = mnt_ns;
+	int r = fetch_inspect(t, c);
+	c->fetched = r == 0 ? 1 : r;
+	if (r != 0) {
+		/* known by id only until the runtime answers */
+		c->name = strdup("");
+		c->image = strdup("");
+		c->labels = strdup("");
+		c->namespace_name = strdup("container_namespace");
+		c->label_list = calloc(1, sizeof(char *));
+		if (!c->name || !c->image || !c->labels || !c->namespace_name || !c->label_list) {
+			ctr_free(c, NULL);
+			return NULL;
+		}
+	}
+	t->ctrs[t->n_ctrs++] = c;
+	return c;
+}
+
+/* Read the cgroup of @host_pid. Return: 1 (container id in @id), 0 (none), -1 (task gone). */
+static int read_cgroup_id(struct mon_ctr_table *t, uint32_t host_pid, char *id)
+{
+	char path[128], text[4096];
+	snprintf(path, sizeof(path), "%s/%u/cgroup", t->proc_root, host_pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	size_t len = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[len] = '\0';
+	return mon_cgroup_container_id(text, id) == 0;
+}
+
 struct mon_container *mon_ctr_lookup(struct mon_ctr_table *t, uint32_t pid_ns, uint32_t mnt_ns,
 				     uint32_t host_pid)
 {
 	uint64_t key = (uint64_t)pid_ns << 32 | mnt_ns;
 	size_t b = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 56);
-	for (struct ctr_node *n = t->buckets[b]; n; n = n->next)
-		if (n->key == key) {
-			/*
-			 * The runtime may not answer for a container still starting: retry once a
-			 * second, ten times at most (KubeArmor replays unknown events likewise).
-			 */
-			if (n->c && n->c->fetched < 0 && n->tries < 10 &&
-			    now_ns() >= n->next_try_ns) {
-				n->tries++;
-				n->next_try_ns = now_ns() + 1000000000LL;
-				int r = fetch_inspect(t, n->c);
-				n->c->fetched = r == 0 ? 1 : r;
-			}
-			return n->c;
+	char id[65];
+	struct ctr_node *n;
+	for (n = t->buckets[b]; n; n = n->next)
+		if (n->key == key)
+			break;
+	if (n && n->c) {
+		/*
+		 * The runtime may not answer for a container still starting: retry once a
+		 * second, ten times at most (KubeArmor replays unknown events likewise).
+		 */
+		if (n->c->fetched < 0 && n->tries < 10 && now_ns() >= n->next_try_ns) {
+			n->tries++;
+			n->next_try_ns = now_ns() + 1000000000LL;
+			int r = fetch_inspect(t, n->c);
+			n->c->fetched = r == 0 ? 1 : r;
 		}
+		return n->c;
+	}
+	if (n) {
+		/*
+		 * No container id when this pair was first seen: a runtime may create the
+		 * namespaces before it moves the task into the container's cgroup. Look again,
+		 * backing off (100 ms, 200 ms, ...), ten times at most.
+		 */
+		if (n->tries >= 10 || now_ns() < n->next_try_ns)
+			return NULL;
+		n->tries++;
+		n->next_try_ns = now_ns() + (100000000LL << n->tries);
+		if (read_cgroup_id(t, host_pid, id) != 1)
+			return NULL;
+		n->c = container_for_id(t, id, pid_ns, mnt_ns);
+		n->tries = 0;
+		return n->c;
+	}
 
-	char path[128], text[4096], id[65];
-	snprintf(path, sizeof(path), "%s/%u/cgroup", t->proc_root, host_pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
+	int r = read_cgroup_id(t, host_pid, id);
+	if (r < 0)
 		return NULL; /* the task is gone: decide with the next task of this pair */
-	size_t len = fread(text, 1, sizeof(text) - 1, f);
-	fclose(f);
-	text[len] = '\0';
-
-	struct ctr_node *n = calloc(1, sizeof(*n));
+	n = calloc(1, sizeof(*n));
 	if (!n)
 		return NULL;
 	n->key = key;
-	if (mon_cgroup_container_id(text, id) == 0) {
-		struct mon_container *c = calloc(1, sizeof(*c));
-		if (!c) {
-			free(n);
-			return NULL;
-		}
-		memcpy(c->id, id, sizeof(c->id));
-		c->pid_ns = pid_ns;
-		c->mnt_ns = mnt_ns;
-		int r = fetch_inspect(t, c);
-		c->fetched = r == 0 ? 1 : r;
-		n->tries = r == 0 ? 0 : 1;
-		n->next_try_ns = now_ns() + 1000000000LL;
-		if (r != 0) {
-			/* known by id only until the runtime answers */
-			c->name = strdup("");
-			c->image = strdup("");
-			c->labels = strdup("");
-			c->namespace_name = strdup("container_namespace");
-			c->label_list = calloc(1, sizeof(char *));
-			if (!c->name || !c->image || !c->labels || !c->namespace_name ||
-			    !c->label_list) {
-				ctr_free(c, NULL);
-				free(n);
-				return NULL;
-			}
-		}
-		n->c = c;
-		t->count++;
-	}
+	n->next_try_ns = now_ns() + 100000000LL;
+	if (r == 1)
+		n->c = container_for_id(t, id, pid_ns, mnt_ns);
 	n->next = t->buckets[b];
 	t->buckets[b] = n;
 	return n->c;

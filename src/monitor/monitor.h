@@ -8,8 +8,8 @@
  * enrichment and the policy matcher (user side of this module, the agent loop).
  *
  * Cost model (docs/benchmarks/monitor.md): exec/fork/exit (sched tp_btf) and INET socket()/
- * connect() (cgroup-v2 hooks) are always cheap. Syscall hooks (sys_enter/sys_exit) slow every
- * syscall on the machine, so they are attached only while monitor_set_visibility() or the
+ * connect() (cgroup-v2 hooks) are always cheap. The syscall hook (raw sys_exit) slows every
+ * syscall on the machine, so it is attached only while monitor_set_visibility() or the
  * interest set (monitor_interest_*) asks for a syscall, and detached again when not.
  *
  * Threading: one struct monitor is used from one thread (the agent loop). Nothing prints.
@@ -29,7 +29,7 @@ struct strbuf;
 /* Visibility switches (same values as the kernel's enum ward_kop). */
 #define MONITOR_VIS_PROCESS	 (1u << 0) /* exec (always captured for the process table) */
 #define MONITOR_VIS_FILE	 (1u << 1) /* every open/unlink/rename/chmod/chown... */
-#define MONITOR_VIS_NETWORK	 (1u << 2) /* socket/connect (cgroup hooks) + bind/listen/accept */
+#define MONITOR_VIS_NETWORK	 (1u << 2) /* socket (cgroup hook) + connect/bind/listen/accept */
 #define MONITOR_VIS_CAPABILITIES (1u << 3) /* every cap_capable */
 #define MONITOR_VIS_SYSCALL	 (1u << 4) /* every setuid/setgid/ptrace/mount/umount2 */
 #define MONITOR_VIS_ALL		 0x1fu
@@ -41,6 +41,11 @@ struct monitor_config {
 		wakeup_bytes; /* kernel wakes the consumer once this much is pending; 0 = 256 KiB */
 	int failed_exec;      /* also report failed execve/execveat (needs the syscall hooks) */
 	int no_cgroup; /* do not attach the cgroup socket hooks (network from syscalls only) */
+	/*
+	 * network visibility from the cgroup hooks alone: socket() and connect() (no fd, result
+	 * unknown = 0), no bind/listen/accept, and no syscall hook attached for the network
+	 */
+	int net_cgroup_only;
 	const char *cgroup_path; /* cgroup-v2 mount; NULL = found from /proc/self/mounts */
 	int track_only; /* report only pids added with monitor_track_pid() and their children */
 };
@@ -106,8 +111,8 @@ int monitor_track_pid(struct monitor *m, uint32_t tgid, int on);
 
 /* Hook groups attached right now (monitor_attached()). */
 #define MONITOR_HOOK_SCHED   (1u << 0) /* sched_process_exec/fork/exit */
-#define MONITOR_HOOK_SYSCALL (1u << 1) /* sys_enter/sys_exit */
-#define MONITOR_HOOK_CGROUP  (1u << 2) /* cgroup sock_create/connect4/connect6 */
+#define MONITOR_HOOK_SYSCALL (1u << 1) /* sys_exit (raw syscall tracepoint) */
+#define MONITOR_HOOK_CGROUP  (1u << 2) /* cgroup sock_create (+ connect4/6: net_cgroup_only) */
 #define MONITOR_HOOK_CAP     (1u << 3) /* cap_capable */
 uint32_t monitor_attached(const struct monitor *m);
 

@@ -28,7 +28,6 @@ static const char *const prog_hooks[SKEL_MON_PROG_COUNT] = {
 	[SKEL_MON_SCHED_EXEC] = "tp_btf/sched_process_exec",
 	[SKEL_MON_SCHED_FORK] = "tp_btf/sched_process_fork",
 	[SKEL_MON_SCHED_EXIT] = "tp_btf/sched_process_exit",
-	[SKEL_MON_SYS_ENTER] = "tp_btf/sys_enter",
 	[SKEL_MON_SYS_EXIT] = "tp_btf/sys_exit",
 	[SKEL_MON_SOCK_CREATE] = "cgroup/sock_create",
 	[SKEL_MON_CONNECT4] = "cgroup/connect4",

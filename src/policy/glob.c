@@ -192,7 +192,7 @@ int pglob_go_regexp_ok(const char *pat)
 
 	while (*p) {
 		char c = *p;
-		size_t rl;
+		size_t rl = 0;
 
 		if (c == '*' || c == '+' || c == '?' || (c == '{' && (rl = repeat_len(p)) != 0)) {
 			if (prev == 0)
@@ -205,7 +205,7 @@ int pglob_go_regexp_ok(const char *pat)
 			if (prev >= 2)
 				return 0;
 			prev = 2;
-			p += c == '{' ? repeat_len(p) : 1;
+			p += c == '{' ? rl : 1;
 			continue;
 		}
 		if (c == '(') {
@@ -243,16 +243,11 @@ int pglob_go_regexp_ok(const char *pat)
 		}
 		if (c == '[') {
 			const char *q = p + 1;
-			unsigned char last = 0;
-			int have_last = 0;
 
 			if (*q == '^')
 				q++;
-			if (*q == ']') {
-				last = ']';
-				have_last = 1;
-				q++;
-			}
+			if (*q == ']')
+				q++; /* a leading ']' is a literal */
 			while (*q && *q != ']') {
 				unsigned char ch;
 
@@ -275,11 +270,7 @@ int pglob_go_regexp_ok(const char *pat)
 					if (hi < ch)
 						return 0;
 				}
-				last = ch;
-				have_last = 1;
 			}
-			(void)last;
-			(void)have_last;
 			if (*q != ']')
 				return 0;
 			p = q + 1;

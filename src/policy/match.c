@@ -103,7 +103,17 @@ static uint64_t kernel_score(const struct prule *r, uint32_t id)
 
 static int is_allow_rule(const struct prule *r)
 {
-	return r->is_allow || r->action == POLICY_ACTION_AUDIT_ALLOW;
+	return r->is_allow;
+}
+
+/* The record's Action for a rule: under `audited` Allow/Block read "Audit (Allow)"/"Audit (Block)". */
+static enum policy_action ract(const struct policy_scope *sc, const struct prule *r)
+{
+	if (sc->audited && r->action == POLICY_ACTION_BLOCK)
+		return POLICY_ACTION_AUDIT_BLOCK;
+	if (sc->audited && r->action == POLICY_ACTION_ALLOW)
+		return POLICY_ACTION_AUDIT_ALLOW;
+	return r->action;
 }
 
 /* A rule whose source and resource matched: apply the §2.5 modifier flag. */
@@ -113,6 +123,9 @@ static void pf_consider(const struct policy_scope *sc, struct pf_acc *a, uint32_
 	const struct prule *r = &sc->set->rules[id];
 	int owner = ev->has_owner && ev->owner_uid == ev->uid;
 	int within = (!r->read_only || !ev->is_write) && (!r->owner_only || owner);
+
+	if (r->pts_false && !ev->has_tty)
+		return; /* `pts: false` rules cover only processes with a TTY */
 
 	if (r->action == POLICY_ACTION_BLOCK || r->action == POLICY_ACTION_ALLOW) {
 		uint64_t sc_ = kernel_score(r, id);
@@ -130,7 +143,7 @@ static void pf_consider(const struct policy_scope *sc, struct pf_acc *a, uint32_
 	}
 	if ((r->read_only || r->owner_only) && within)
 		return; /* the permitted subset: not a violation */
-	if (r->action == POLICY_ACTION_BLOCK) {
+	if (ract(sc, r) == POLICY_ACTION_BLOCK) {
 		if (id < a->stop_denied)
 			a->stop_denied = id;
 	} else if (id < a->stop_passed) {
@@ -351,7 +364,7 @@ static void alert_rule(const struct policy_scope *sc, uint32_t id, struct policy
 	const struct prule *r = &sc->set->rules[id];
 
 	ret->kind = POLICY_VERDICT_ALERT;
-	ret->action = r->action;
+	ret->action = ract(sc, r);
 	ret->rule = &r->info;
 }
 
@@ -376,7 +389,7 @@ static void posture_fallback(const struct policy_scope *sc, enum policy_class cl
 			ret->kind = POLICY_VERDICT_DROP;
 		else if (post == POLICY_POSTURE_AUDIT)
 			alert_posture(POLICY_ACTION_AUDIT, ret);
-		else if (post == POLICY_POSTURE_BLOCK && sc->set->audited)
+		else if (post == POLICY_POSTURE_BLOCK && sc->audited)
 			alert_posture(POLICY_ACTION_AUDIT_BLOCK, ret);
 		return;
 	}
@@ -398,7 +411,7 @@ static void decide_pf(const struct policy_scope *sc, const struct policy_event *
 	enum rkind rk;
 
 	pf_gather(sc, ev, &a);
-	if (sc->set->audited) {
+	if (sc->audited) {
 		ret->deny = 0;
 	} else if (a.best) {
 		const struct prule *r = &sc->set->rules[a.best_id];
@@ -454,7 +467,7 @@ static void nc_scan(const struct policy_scope *sc, const struct pscope_list *l,
 		uint32_t id = sc->ids[l->off + k];
 		const struct prule *r = &sc->set->rules[id];
 
-		if (!src_ok_nc(r, ev))
+		if (!src_ok_nc(r, ev) || (r->pts_false && !ev->has_tty))
 			continue;
 		if (id < a->first)
 			a->first = id;
@@ -522,8 +535,7 @@ static void decide_nc(const struct policy_scope *sc, const struct policy_event *
 	}
 	allow_list =
 		ev->op == POLICY_OP_NETWORK && ev->domain ? sc->allow_dns : sc->allow_class[cls];
-	ret->deny =
-		!sc->set->audited && (a.block || posture_denies(sc, cls, allow_list, a.covered));
+	ret->deny = !sc->audited && (a.block || posture_denies(sc, cls, allow_list, a.covered));
 	if (ev->result == POLICY_RESULT_PENDING)
 		rk = ret->deny ? RK_DENIED : RK_PASSED;
 	else
@@ -537,9 +549,11 @@ static void decide_nc(const struct policy_scope *sc, const struct policy_event *
 			ret->kind = POLICY_VERDICT_DROP;
 			return;
 		}
-		if ((r->action == POLICY_ACTION_AUDIT && rk == RK_PASSED) ||
-		    (r->action == POLICY_ACTION_BLOCK && rk == RK_DENIED) ||
-		    (r->action == POLICY_ACTION_AUDIT_BLOCK && rk == RK_PASSED))
+		enum policy_action act = ract(sc, r);
+
+		if ((act == POLICY_ACTION_AUDIT && rk == RK_PASSED) ||
+		    (act == POLICY_ACTION_BLOCK && rk == RK_DENIED) ||
+		    (act == POLICY_ACTION_AUDIT_BLOCK && rk == RK_PASSED))
 			return alert_rule(sc, a.first, ret);
 	}
 	posture_fallback(sc, cls, allow_list, rk, a.covered, ret);

@@ -152,6 +152,21 @@ const struct policy_scope *policy_set_host_scope(const struct policy_set *s);
 int policy_set_container_scope(const struct policy_set *s, const struct policy_container *c,
 			       struct policy_scope **ret);
 void policy_scope_free(struct policy_scope *sc);
+
+/*
+ * policy_scope_set_posture() - override a container scope's default posture per class, e.g.
+ * from the kubearmor-file/network/capabilities-posture namespace annotations (§2.7). Call it
+ * right after policy_set_container_scope(), before the scope is shared with other threads.
+ */
+void policy_scope_set_posture(struct policy_scope *sc,
+			      const enum policy_posture posture[POLICY_CLASS_COUNT]);
+/*
+ * policy_scope_set_audited() - `kubearmor-policy: audited` for one workload (KubeArmor forces it
+ * for kube-system and Cilium pods, §2.6): nothing is denied, Block/Allow read "Audit (Block)"/
+ * "Audit (Allow)". The set-wide default is policy_compile_opts.audited. Same calling rule as
+ * policy_scope_set_posture().
+ */
+void policy_scope_set_audited(struct policy_scope *sc, int audited);
 int policy_scope_is_host(const struct policy_scope *sc);
 
 /* ---- deciding ----------------------------------------------------------------------------- */
@@ -296,5 +311,13 @@ enum policy_interest_kind {
 typedef void (*policy_interest_fn)(void *ctx, enum policy_op op, enum policy_interest_kind kind,
 				   const char *value, enum policy_action action);
 void policy_set_interest(const struct policy_set *s, policy_interest_fn cb, void *ctx);
+
+/*
+ * policy_scope_interest() - the same for the rules of one scope only (the host, or one
+ * container). Both also report the fromSource program of each network/capability rule as a
+ * POLICY_INTEREST_PATH item of that op (the enforcer marks the program, not a target path).
+ * Item order follows the scope's index, not policy order.
+ */
+void policy_scope_interest(const struct policy_scope *sc, policy_interest_fn cb, void *ctx);
 
 #endif

@@ -166,6 +166,7 @@ int pscope_build(const struct policy_set *s, const uint8_t *sel, int host,
 		return -ENOMEM;
 	sc->set = s;
 	sc->host = host;
+	sc->audited = s->audited;
 	memcpy(sc->posture, host ? s->host_posture : s->container_posture, sizeof(sc->posture));
 	it = malloc((s->n_rules ? s->n_rules : 1) * sizeof(*it));
 	if (!it) {
@@ -180,10 +181,9 @@ int pscope_build(const struct policy_set *s, const uint8_t *sel, int host,
 		if (!sel[i])
 			continue;
 		sc->n_rules++;
-		if ((r->is_allow || r->action == POLICY_ACTION_AUDIT_ALLOW) &&
-		    r->rtype == PRULE_DNS)
+		if (r->is_allow && r->rtype == PRULE_DNS)
 			sc->allow_dns = 1;
-		else if (r->is_allow || r->action == POLICY_ACTION_AUDIT_ALLOW)
+		else if (r->is_allow)
 			sc->allow_class[op_class(r->op)] = 1;
 		switch (r->rtype) {
 		case PRULE_PATH:
@@ -255,6 +255,17 @@ void policy_scope_free(struct policy_scope *sc)
 		free(sc->tab[t].slots);
 	free(sc->ids);
 	free(sc);
+}
+
+void policy_scope_set_posture(struct policy_scope *sc,
+			      const enum policy_posture posture[POLICY_CLASS_COUNT])
+{
+	memcpy(sc->posture, posture, sizeof(sc->posture));
+}
+
+void policy_scope_set_audited(struct policy_scope *sc, int audited)
+{
+	sc->audited = audited ? 1 : 0;
 }
 
 int policy_scope_is_host(const struct policy_scope *sc)

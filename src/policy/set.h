@@ -41,8 +41,9 @@ struct prule {
 	uint8_t rtype; /* enum prule_rtype */
 	uint8_t owner_only, read_only, recursive;
 	uint8_t src_kind, src_recursive;
-	uint8_t is_allow; /* action Allow or Audit (Allow): puts the class in allow-list mode */
-	enum policy_action action; /* effective: Audit (Allow)/Audit (Block) under `audited` */
+	uint8_t is_allow;  /* action Allow or Audit (Allow): puts the class in allow-list mode */
+	uint8_t pts_false; /* `pts: false`: the rule applies only to a process with a TTY (§2.5) */
+	enum policy_action action; /* as written; `audited` is applied per scope (match.c ract()) */
 	const char *res;	   /* path, dir, pattern, execname, or syscall path (may be NULL) */
 	uint32_t res_len;
 	const char *src; /* fromSource path/dir, NULL when none */
@@ -116,6 +117,7 @@ enum {
 struct policy_scope {
 	const struct policy_set *set;
 	int host;
+	int audited; /* kubearmor-policy: audited for this workload (nothing denied) */
 	enum policy_posture posture[POLICY_CLASS_COUNT];
 	uint8_t allow_class[POLICY_CLASS_COUNT];
 	uint8_t allow_dns; /* DNS has its own allow-list in the kernel (§2.6); network posture */

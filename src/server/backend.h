@@ -60,8 +60,19 @@ struct backend_ops {
 	 */
 	int (*tail)(struct server_backend *be, const struct server_filter *f, int64_t *pos,
 		    uint32_t max, backend_record_fn cb, void *ctx);
-	/* Store @n records durably before returning. */
-	int (*ingest)(struct server_backend *be, const struct ward_record *const *recs, size_t n);
+	/*
+	 * Retention: delete records older than now - @max_age_s (PostgreSQL drops whole day
+	 * partitions). *@ret_deleted: records (SQLite) or partitions (PostgreSQL) removed.
+	 */
+	int (*retain)(struct server_backend *be, int64_t max_age_s, int64_t now,
+		      int64_t *ret_deleted);
+	/*
+	 * Store @n records durably before returning. @batch_id (NULL = none) names the batch:
+	 * a backend that remembers batch ids stores a batch it has seen before only once and
+	 * returns 1 (a resend after a lost answer); otherwise 0.
+	 */
+	int (*ingest)(struct server_backend *be, const struct ward_record *const *recs, size_t n,
+		      const char *batch_id);
 	void (*close)(struct server_backend *be);
 };
 

@@ -29,6 +29,7 @@ struct sqlite_backend {
 	struct store *pool[POOL_MAX];
 	size_t n_pool;
 	struct store_writer *w; /* internally locked */
+	int64_t max_age_s;	/* retention for the writer (0 = keep); set before it opens */
 };
 
 struct server_filter {
@@ -236,7 +237,7 @@ static int writer_get(struct sqlite_backend *b)
 	int r = 0;
 	pthread_mutex_lock(&b->lock);
 	if (!b->w) {
-		struct store_writer_opts wo = { .autoflush = 1 };
+		struct store_writer_opts wo = { .autoflush = 1, .max_age_s = b->max_age_s };
 		char err[STORE_ERR_MAX];
 		r = store_writer_open(b->path, &wo, &b->w, err, sizeof(err));
 	}
@@ -244,8 +245,14 @@ static int writer_get(struct sqlite_backend *b)
 	return r;
 }
 
-static int sq_ingest(struct server_backend *be, const struct ward_record *const *recs, size_t n)
+/*
+ * The embedded store keeps no batch ids (store.h has no place for them), so a batch resent
+ * after a lost answer is stored twice there; PostgreSQL (pg.c) deduplicates.
+ */
+static int sq_ingest(struct server_backend *be, const struct ward_record *const *recs, size_t n,
+		     const char *batch_id)
 {
+	(void)batch_id;
 	struct sqlite_backend *b = sb_of(be);
 	int r = writer_get(b);
 	if (r < 0)
@@ -261,6 +268,19 @@ static int sq_ingest(struct server_backend *be, const struct ward_record *const 
 	if (r == 0)
 		r = store_writer_flush(b->w);
 	return r;
+}
+
+static int sq_retain(struct server_backend *be, int64_t max_age_s, int64_t now,
+		     int64_t *ret_deleted)
+{
+	struct sqlite_backend *b = sb_of(be);
+	pthread_mutex_lock(&b->lock);
+	b->max_age_s = max_age_s;
+	pthread_mutex_unlock(&b->lock);
+	int r = writer_get(b);
+	if (r < 0)
+		return r;
+	return store_writer_retain(b->w, now, 10000, ret_deleted);
 }
 
 static void sq_close(struct server_backend *be)
@@ -283,6 +303,7 @@ static const struct backend_ops sqlite_ops = {
 	.counts = sq_counts,
 	.histogram = sq_histogram,
 	.tail = sq_tail,
+	.retain = sq_retain,
 	.ingest = sq_ingest,
 	.close = sq_close,
 };

@@ -56,7 +56,16 @@ void server_backend_close(struct server_backend *be)
 int server_backend_ingest(struct server_backend *be, const struct ward_record *const *recs,
 			  size_t n)
 {
-	return be->ops->ingest(be, recs, n);
+	int r = be->ops->ingest(be, recs, n, NULL);
+	return r < 0 ? r : 0;
+}
+
+int server_backend_retain(struct server_backend *be, int64_t max_age_s, int64_t now,
+			  int64_t *ret_deleted)
+{
+	if (max_age_s <= 0)
+		return -EINVAL;
+	return be->ops->retain(be, max_age_s, now, ret_deleted);
 }
 
 const char *server_default_web_dir(void)
@@ -214,6 +223,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			.n_params = hr->n_params,
 			.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 								     MHD_HTTP_HEADER_AUTHORIZATION),
+			.batch_id =
+				MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Ward-Batch"),
 			.body = hr->body.buf ? hr->body.buf : "",
 			.body_len = hr->body.len,
 		};

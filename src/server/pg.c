@@ -197,6 +197,8 @@ static int schema_create(struct pg_backend *b, PGconn *c, struct diag *diag)
 	strbuf_puts(&sb,
 		    "CREATE TABLE IF NOT EXISTS ward_meta (k text PRIMARY KEY, v text);"
 		    "INSERT INTO ward_meta VALUES ('schema', '1') ON CONFLICT DO NOTHING;"
+		    "CREATE TABLE IF NOT EXISTS ward_batches (id text PRIMARY KEY, at timestamptz "
+		    "NOT NULL DEFAULT now());"
 		    "CREATE TABLE IF NOT EXISTS sdict (id bigserial PRIMARY KEY, h bigint NOT NULL,"
 		    " s text NOT NULL);"
 		    "CREATE UNIQUE INDEX IF NOT EXISTS sdict_hs ON sdict (h, md5(s));"
@@ -562,7 +564,8 @@ static int dict_resolve(struct pg_backend *b, PGconn *c, struct str_ref *refs, s
 
 /* ---- ingest ------------------------------------------------------------------------------ */
 
-static int pg_ingest(struct server_backend *be, const struct ward_record *const *recs, size_t n)
+static int pg_ingest(struct server_backend *be, const struct ward_record *const *recs, size_t n,
+		     const char *batch_id)
 {
 	struct pg_backend *b = pb_of(be);
 	PGconn *c;
@@ -662,11 +665,28 @@ static int pg_ingest(struct server_backend *be, const struct ward_record *const 
 		r = -ENOMEM;
 		goto out;
 	}
-	if (exec_ok(c, "BEGIN") < 0 || copy_in(c, cols.buf, &data) < 0 ||
-	    exec_ok(c, "COMMIT") < 0) {
-		PQclear(PQexec(c, "ROLLBACK"));
+	if (exec_ok(c, "BEGIN") < 0) {
 		r = -EIO;
+	} else if (batch_id) {
+		/*
+		 * The batch id commits with the records: a resend of a committed batch (its answer
+		 * was lost) finds the id and stores nothing, so delivery is exactly once.
+		 */
+		const char *v[1] = { batch_id };
+		PGresult *res = PQexecParams(c,
+					     "INSERT INTO ward_batches (id) VALUES ($1) "
+					     "ON CONFLICT DO NOTHING",
+					     1, NULL, v, NULL, NULL, 0);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			r = -EIO;
+		else if (!strcmp(PQcmdTuples(res), "0"))
+			r = 1;
+		PQclear(res);
 	}
+	if (r == 0 && (copy_in(c, cols.buf, &data) < 0 || exec_ok(c, "COMMIT") < 0))
+		r = -EIO;
+	if (r != 0)
+		PQclear(PQexec(c, "ROLLBACK"));
 	strbuf_done(&cols);
 out:
 	if (r == -EIO && PQstatus(c) != CONNECTION_OK)
@@ -1133,6 +1153,9 @@ static void pg_close(struct server_backend *be)
 	free(b);
 }
 
+static int pg_retain(struct server_backend *be, int64_t max_age_s, int64_t now,
+		     int64_t *ret_dropped);
+
 static const struct backend_ops pg_ops = {
 	.name = "postgresql",
 	.filter_new = pg_filter_new,
@@ -1141,19 +1164,17 @@ static const struct backend_ops pg_ops = {
 	.counts = pg_counts,
 	.histogram = pg_histogram,
 	.tail = pg_tail,
+	.retain = pg_retain,
 	.ingest = pg_ingest,
 	.close = pg_close,
 };
-
-int backend_pg_retain(struct server_backend *be, int64_t max_age_s, int64_t now,
-		      int64_t *ret_dropped);
 
 /*
  * Retention: drop every day partition that ends before now - max_age. Whole partitions only,
  * so the cost does not depend on the number of records and leaves no dead rows behind.
  */
-int backend_pg_retain(struct server_backend *be, int64_t max_age_s, int64_t now,
-		      int64_t *ret_dropped)
+static int pg_retain(struct server_backend *be, int64_t max_age_s, int64_t now,
+		     int64_t *ret_dropped)
 {
 	struct pg_backend *b = pb_of(be);
 	PGconn *c;
@@ -1162,6 +1183,8 @@ int backend_pg_retain(struct server_backend *be, int64_t max_age_s, int64_t now,
 		return r;
 	int64_t cutoff_day = day_of((now - max_age_s) * 1000000000LL);
 	int64_t dropped = 0;
+	/* an agent resends within minutes; a week of batch ids is plenty */
+	PQclear(PQexec(c, "DELETE FROM ward_batches WHERE at < now() - interval '7 days'"));
 	PGresult *res = PQexec(c, "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON "
 				  "c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent "
 				  "WHERE p.relname = 'records' ORDER BY 1");

@@ -6,6 +6,7 @@
  */
 #include "server/server.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -353,6 +354,17 @@ static void route_stream(struct server *s, const struct server_request *req,
 	ret->content_type = "text/event-stream";
 }
 
+static int batch_id_ok(const char *id)
+{
+	size_t n = strlen(id);
+	if (!n || n > 100)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)id[i]) && !strchr("_.:-", id[i]))
+			return 0;
+	return 1;
+}
+
 /*
  * NDJSON in, all or nothing: one bad line rejects the batch (400 naming the line), so an agent
  * never has to guess which part of a batch was kept.
@@ -412,18 +424,26 @@ static void route_ingest(struct server *s, const struct server_request *req,
 		p = nl ? nl + 1 : end;
 	}
 
+	const char *bid = req->batch_id;
+	if (bid && !batch_id_ok(bid)) {
+		respond_error(ret, 400, "X-Ward-Batch must be 1..100 of [A-Za-z0-9_.:-]");
+		goto out;
+	}
 	atomic_fetch_add(&s->m.ingest_in_flight, (int)n);
-	int r = n ? s->be->ops->ingest(s->be, recs, n) : 0;
+	int r = n ? s->be->ops->ingest(s->be, recs, n, bid) : 0;
 	atomic_fetch_sub(&s->m.ingest_in_flight, (int)n);
 	for (size_t i = 0; i < n; i++)
-		metrics_count(&s->m, recs[i]->host_name, 1, r < 0 ? 0 : 1, r < 0 ? 1 : 0);
+		metrics_count(&s->m, recs[i]->host_name, 1, r == 0 ? 1 : 0, r < 0 ? 1 : 0);
 	if (r < 0) {
 		respond_error(ret, 503, "could not store the records; retry later");
 		goto out;
 	}
 	struct strbuf sb;
 	strbuf_init(&sb);
-	strbuf_printf(&sb, "{\"accepted\":%zu}\n", n);
+	/* a resent batch (r == 1) was stored the first time: accepted, and said so */
+	strbuf_printf(&sb,
+		      r == 1 ? "{\"accepted\":%zu,\"duplicate\":true}\n" : "{\"accepted\":%zu}\n",
+		      n);
 	respond_buf(ret, 200, JSON_TYPE, &sb);
 	goto out;
 oom:

@@ -63,6 +63,16 @@ void server_backend_close(struct server_backend *be);
 int server_backend_ingest(struct server_backend *be, const struct ward_record *const *recs,
 			  size_t n);
 
+/*
+ * server_backend_retain() - apply retention now: remove records older than now - @max_age_s.
+ * SQLite deletes the oldest records in chunks (moving the hash-chain anchor); PostgreSQL drops
+ * every day partition that ends before the cut-off. *@ret_deleted (may be NULL) gets records
+ * (SQLite) or partitions (PostgreSQL) removed.
+ * Return: 0 or a negative errno.
+ */
+int server_backend_retain(struct server_backend *be, int64_t max_age_s, int64_t now,
+			  int64_t *ret_deleted);
+
 struct server_config {
 	const char *listen;	  /* "ADDR:PORT", ":PORT" or "PORT"; default 127.0.0.1:8600 */
 	const char *token;	  /* required bearer token (borrowed, copied by server_new) */
@@ -106,6 +116,7 @@ struct server_request {
 	const struct server_param *params;
 	size_t n_params;
 	const char *authorization; /* the Authorization header or NULL */
+	const char *batch_id;	   /* X-Ward-Batch header (ingest idempotency) or NULL */
 	const char *body;	   /* POST body (not NUL-terminated) */
 	size_t body_len;
 };

@@ -31,6 +31,7 @@ struct ship {
 	char *auth; /* "Authorization: Bearer ..." */
 	char *dir;
 	char *ca_file;
+	char agent_id[40]; /* random, kept in the spool: batch ids stay unique across restarts */
 	int insecure;
 	uint64_t spool_max;
 	unsigned batch_records, batch_ms;
@@ -220,12 +221,23 @@ static unsigned count_lines(const struct strbuf *b)
 	return n;
 }
 
-/* POST one batch. Return: 0 accepted, 1 rejected for good (4xx but 401/408/429), -1 retry. */
-static int post_batch(struct ship *s, CURL *c, struct curl_slist *hdrs, const struct strbuf *b)
+/*
+ * POST one batch with its id (X-Ward-Batch: AGENT-SEQ; a server that remembers ids stores a
+ * resent batch once). Return: 0 accepted, 1 rejected for good (400/413/422), -1 retry.
+ */
+static int post_batch(struct ship *s, CURL *c, struct curl_slist *hdrs, uint64_t seq,
+		      const struct strbuf *b)
 {
 	struct resp resp = { .len = 0 };
+	char idh[96];
+	snprintf(idh, sizeof(idh), "X-Ward-Batch: %s-%" PRIu64, s->agent_id, seq);
+	struct curl_slist *all = curl_slist_append(NULL, idh);
+	for (struct curl_slist *h = hdrs; h && all; h = h->next)
+		all = curl_slist_append(all, h->data);
+	if (!all)
+		return -1;
 	curl_easy_setopt(c, CURLOPT_URL, s->url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, all);
 	curl_easy_setopt(c, CURLOPT_POST, 1L);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, b->buf);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)b->len);
@@ -240,7 +252,10 @@ static int post_batch(struct ship *s, CURL *c, struct curl_slist *hdrs, const st
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
-	if (curl_easy_perform(c) != CURLE_OK)
+	CURLcode cr = curl_easy_perform(c);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(all);
+	if (cr != CURLE_OK)
 		return -1;
 	long code = 0;
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
@@ -301,7 +316,7 @@ static void *sender(void *arg)
 		char path[PATH_MAX];
 		spool_path(s, seq, path, sizeof(path));
 		int r = read_file(path, &data);
-		int outcome = r < 0 ? 2 : post_batch(s, c, hdrs, &data);
+		int outcome = r < 0 ? 2 : post_batch(s, c, hdrs, seq, &data);
 		unsigned lines = r < 0 ? 0 : count_lines(&data);
 		if (outcome == 0)
 			unlink(path);
@@ -378,6 +393,39 @@ static int spool_scan(struct ship *s)
 	return 0;
 }
 
+/* The agent id: read from the spool, or made once (16 random bytes, hex) and kept there. */
+static int agent_id_load(struct ship *s)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/agent-id", s->dir);
+	FILE *f = fopen(path, "re");
+	if (f) {
+		int ok = fscanf(f, "%32[0-9a-f]", s->agent_id) == 1 && strlen(s->agent_id) == 32;
+		fclose(f);
+		if (ok)
+			return 0;
+	}
+	unsigned char raw[16];
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t k = read(fd, raw, sizeof(raw));
+	close(fd);
+	if (k != (ssize_t)sizeof(raw))
+		return -EIO;
+	for (size_t i = 0; i < sizeof(raw); i++)
+		snprintf(s->agent_id + 2 * i, 3, "%02x", raw[i]);
+	char tmp[PATH_MAX + 8];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (!f)
+		return -errno;
+	fprintf(f, "%s\n", s->agent_id);
+	if (fclose(f) != 0 || rename(tmp, path) < 0)
+		return -errno;
+	return 0;
+}
+
 /* curl_global_init() is not thread-safe; once per process, never cleaned up (others may use it) */
 static void curl_init_once(void)
 {
@@ -435,7 +483,9 @@ int ship_start(const struct ship_config *cfg, struct ship **ret)
 		ship_free(s);
 		return r;
 	}
-	int r = spool_scan(s);
+	int r = agent_id_load(s);
+	if (r == 0)
+		r = spool_scan(s);
 	if (r < 0) {
 		ship_free(s);
 		return r;

@@ -432,8 +432,11 @@ static void compile_dict(struct sqlctx *x, const struct col *col, const struct c
 			strbuf_printf(x->out, "r.%s IS NULL", n);
 			return;
 		}
-		/* IN, not =: two writers may have given the same string two ids */
-		strbuf_printf(x->out, "r.%s IN ", n);
+		/*
+		 * = with a scalar subquery (each string has one id: the writer never inserts a
+		 * duplicate), so the planner can walk (column, ts) newest first with no sort
+		 */
+		strbuf_printf(x->out, "r.%s = ", n);
 		dict_lookup(x, tbl, c);
 		return;
 	case OP_NE:
@@ -441,9 +444,9 @@ static void compile_dict(struct sqlctx *x, const struct col *col, const struct c
 			strbuf_printf(x->out, "r.%s IS NOT NULL", n);
 			return;
 		}
-		strbuf_printf(x->out, "(r.%s IS NULL OR r.%s NOT IN ", n, n);
+		strbuf_printf(x->out, "r.%s %s ", n,
+			      x->d == STORE_DIALECT_POSTGRES ? "IS DISTINCT FROM" : "IS NOT");
 		dict_lookup(x, tbl, c);
-		strbuf_puts(x->out, ")");
 		return;
 	case OP_SUB:
 	case OP_NSUB:

@@ -56,11 +56,18 @@ static int txn_begin(struct store_writer *w)
 		return 0;
 	if (wexec(w, "BEGIN IMMEDIATE"))
 		return -EIO;
+	int64_t mine = w->head_id;
 	if (store_meta_get_int(w->db, "head_id", &w->head_id) ||
 	    store_meta_get_blob(w->db, "head_hash", w->head_hash)) {
 		wexec(w, "ROLLBACK");
 		return -EIO;
 	}
+	/*
+	 * Another writer committed since our last transaction: it may have added strings our
+	 * cache does not know, so misses must ask the table again (no duplicate ids ever).
+	 */
+	if (mine != w->head_id)
+		w->complete[0] = w->complete[1] = 0;
 	w->in_txn = 1;
 	w->pending = 0;
 	w->txn_started_ms = now_ms();
@@ -678,6 +685,7 @@ int store_writer_open(const char *path, const struct store_writer_opts *opts,
 		goto fail_msg;
 	if (store_meta_get_int(w->db, "head_id", &w->durable_id))
 		goto fail_msg;
+	w->head_id = w->durable_id;
 	for (int d = 0; d < 2; d++) {
 		r = preload(w, d);
 		if (r)
@@ -716,7 +724,9 @@ int store_writer_close(struct store_writer *w)
 	pthread_mutex_lock(&w->lock);
 	int r = flush_locked(w);
 	pthread_mutex_unlock(&w->lock);
-	sqlite3_exec(w->db, "PRAGMA optimize", NULL, NULL, NULL);
+	/* fresh statistics let the planner pick the most selective (field, ts) index */
+	sqlite3_exec(w->db, "PRAGMA analysis_limit=1000; ANALYZE records; PRAGMA optimize", NULL,
+		     NULL, NULL);
 	writer_free(w);
 	return r;
 }

@@ -25,7 +25,7 @@ fi
 [ -x "$helper" ] || { notok "helper $helper built"; exit 1; }
 
 mkdir -p "$tmp/work/sub"
-"$WARD_BIN" agent --config /dev/null --policy "$tmp/nopolicies" --json-out "$tmp/out.json" \
+"$WARD_BIN" agent --config /dev/null --policy "$tmp/nopolicies" --store "$tmp/ward.db" --json-out "$tmp/out.json" \
 	--hostname mu-e2e --cluster mu-cluster 2>"$tmp/err" &
 agent_pid=$!
 for _ in $(seq 100); do grep -q 'monitoring' "$tmp/err" && break; sleep 0.1; done
@@ -51,7 +51,7 @@ cwd="$tmp/work/"
 # Fields every record of the helper carries (HostPPID: the subshell that ran it).
 common=$(jq -cn --arg h "$helper" --arg s "$src" --arg c "$cwd" --argjson p "$pid" \
 	'{ClusterName:"mu-cluster",HostName:"mu-e2e",HostPID:$p,PID:$p,PPID:0,UID:0,
-	  ProcessName:$h,Source:$s,Type:"HostLog",Cwd:$c}')
+	  ProcessName:$h,Source:$s,Type:"HostLog",Cwd:$c,UserName:"root"}')
 check() { # what operation resource data result
 	local what=$1 op=$2 res=$3 data=$4 result=$5 want got n
 	want=$(jq -cn --argjson c "$common" --arg o "$op" --arg r "$res" --arg d "$data" --arg x "$result" \

@@ -173,9 +173,11 @@ static const struct policy_scope *thost(void *ctx)
 
 static struct enforce_hooks thooks(struct tpolicy *p)
 {
-	struct enforce_hooks h = {
-		.ctx = p, .decide = tdecide, .interest = tinterest, .host = thost
-	};
+	struct enforce_hooks h = { .ctx = p,
+				   .decide = tdecide,
+				   .interest = tinterest,
+				   .scope_interest = tscope_interest,
+				   .host = thost };
 
 	return h;
 }

@@ -100,6 +100,8 @@ static void drain(struct monitor *m, struct coll *c)
 	}
 }
 
+static int net_cgroup_only;
+
 static int open_monitor(struct monitor **m, uint32_t vis, int failed_exec, int track_only)
 {
 	struct monitor_config cfg;
@@ -109,6 +111,7 @@ static int open_monitor(struct monitor **m, uint32_t vis, int failed_exec, int t
 	cfg.visibility = vis;
 	cfg.failed_exec = failed_exec;
 	cfg.track_only = track_only;
+	cfg.net_cgroup_only = net_cgroup_only;
 	r = monitor_open(&cfg, m);
 	WARD_REQUIRE(r == 0, "monitor_open (root, BTF, tp_btf, ring buffer, cgroup v2)");
 	return r;
@@ -174,9 +177,13 @@ static void path_in_tmp(char *buf, size_t n, const char *name)
 static void monitor_loads_and_attaches_every_program(void **state)
 {
 	struct monitor *m = NULL;
+	int r;
 
 	(void)state;
-	if (open_monitor(&m, MONITOR_VIS_ALL, 1, 1))
+	net_cgroup_only = 1; /* so cgroup/connect4/6 attach too */
+	r = open_monitor(&m, MONITOR_VIS_ALL, 1, 1);
+	net_cgroup_only = 0;
+	if (r)
 		return;
 	assert_int_equal(monitor_attached(m), MONITOR_HOOK_SCHED | MONITOR_HOOK_SYSCALL |
 						      MONITOR_HOOK_CGROUP | MONITOR_HOOK_CAP);
@@ -425,13 +432,15 @@ static void tcp_connect_accept_and_udp_socket_are_reported(void **state)
 	assert_non_null(d);
 	assert_int_equal(d->e.retval, 0);
 
-	d = find(&c, WARD_EV_NET, 42, NULL); /* connect, from cgroup/connect4 */
+	d = find(&c, WARD_EV_NET, 42, NULL); /* connect, from the syscall hook: fd and result */
 	assert_non_null(d);
-	assert_int_equal(d->e.hook, 2);
+	assert_int_equal(d->e.hook, 0);
+	assert_true(d->e.fd >= 3);
+	assert_int_equal(d->e.retval, 0);
 	assert_int_equal(d->e.sa_family, AF_INET);
 	assert_int_equal(d->e.port, PORT_TCP);
 	assert_memory_equal(d->e.addr, lo, 4);
-	assert_int_equal(count(&c, WARD_EV_NET, 42), 1); /* not also from the syscall hook */
+	assert_int_equal(count(&c, WARD_EV_NET, 42), 1);
 
 	d = find(&c, WARD_EV_NET, 43, NULL);
 	if (!d)
@@ -441,6 +450,40 @@ static void tcp_connect_accept_and_udp_socket_are_reported(void **state)
 	assert_int_equal(d->e.sa_family, AF_INET);
 	assert_int_equal(d->e.port, PORT_TCP); /* local port of the accepted socket */
 	assert_memory_equal(d->e.addr, lo, 4); /* the peer */
+	free(c.ev);
+	monitor_close(m);
+}
+
+static void network_from_cgroup_hooks_alone_needs_no_syscall_hook(void **state)
+{
+	struct monitor *m = NULL;
+	struct coll c;
+	const struct ev_copy *d;
+	uint8_t lo[4] = { 127, 0, 0, 1 };
+	int r;
+
+	(void)state;
+	net_cgroup_only = 1;
+	r = open_monitor(&m, MONITOR_VIS_NETWORK, 0, 1);
+	net_cgroup_only = 0;
+	if (r)
+		return;
+	assert_int_equal(monitor_attached(m), MONITOR_HOOK_SCHED | MONITOR_HOOK_CGROUP);
+	coll_init(&c);
+	c.pid = run_tracked(m, child_tcp_udp, NULL);
+	drain(m, &c);
+	assert_int_equal(count(&c, WARD_EV_NET, 41), 3);
+	d = find(&c, WARD_EV_NET, 42, NULL);
+	assert_non_null(d);
+	assert_int_equal(d->e.hook, 2); /* cgroup/connect4 */
+	assert_int_equal(d->e.sa_family, AF_INET);
+	assert_int_equal(d->e.sock_type, SOCK_STREAM);
+	assert_int_equal(d->e.port, PORT_TCP);
+	assert_memory_equal(d->e.addr, lo, 4);
+	assert_int_equal(count(&c, WARD_EV_NET, 42), 1);
+	assert_int_equal(count(&c, WARD_EV_NET, 49) + count(&c, WARD_EV_NET, 50) +
+				 count(&c, WARD_EV_NET, 43) + count(&c, WARD_EV_NET, 288),
+			 0);
 	free(c.ev);
 	monitor_close(m);
 }
@@ -603,6 +646,34 @@ static void visibility_off_drops_paths_no_rule_names(void **state)
 	monitor_close(m);
 }
 
+static void child_open_and_unlink(void *arg)
+{
+	child_open_one(arg);
+	(void)unlink((const char *)arg);
+}
+
+static void a_syscall_rule_captures_its_syscalls_and_not_opens(void **state)
+{
+	struct monitor *m = NULL;
+	struct coll c;
+	char p[PATH_MAX];
+
+	(void)state;
+	if (open_monitor(&m, 0, 0, 1))
+		return;
+	coll_init(&c);
+	path_in_tmp(p, sizeof(p), "sysrule");
+	monitor_interest_begin(m);
+	monitor_interest_add(m, POLICY_OP_SYSCALL, POLICY_INTEREST_ANY, NULL, POLICY_ACTION_AUDIT);
+	assert_int_equal(monitor_interest_commit(m), 0);
+	c.pid = run_tracked(m, child_open_and_unlink, p);
+	drain(m, &c);
+	assert_non_null(find(&c, WARD_EV_FILE, 87, p));	   /* unlink */
+	assert_int_equal(count(&c, WARD_EV_FILE, 257), 0); /* opens are not syscall-rule matter */
+	free(c.ev);
+	monitor_close(m);
+}
+
 #define BURST 20000
 
 static void child_burst(void *arg)
@@ -674,10 +745,12 @@ int main(void)
 		cmocka_unit_test(failed_exec_is_reported_with_its_error),
 		cmocka_unit_test(file_operations_decode_exactly),
 		cmocka_unit_test(tcp_connect_accept_and_udp_socket_are_reported),
+		cmocka_unit_test(network_from_cgroup_hooks_alone_needs_no_syscall_hook),
 		cmocka_unit_test(setuid_and_capability_use_are_reported),
 		cmocka_unit_test(syscall_hooks_attach_and_detach_on_demand),
 		cmocka_unit_test(own_pid_is_dropped_in_the_kernel),
 		cmocka_unit_test(visibility_off_drops_paths_no_rule_names),
+		cmocka_unit_test(a_syscall_rule_captures_its_syscalls_and_not_opens),
 		cmocka_unit_test(overload_counts_every_lost_event),
 	};
 

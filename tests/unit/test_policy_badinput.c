@@ -19,7 +19,7 @@
 static double now(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -45,7 +45,8 @@ static void expect_rejected(const char *buf, size_t len, unsigned line, unsigned
 	assert_true(found);
 	assert_int_equal(r, 1);
 	assert_int_equal(policy_doc_list_count(l), 0);
-	/* generous for sanitizer builds; the release build takes milliseconds */
+	/* CPU time, not wall time (the machine is shared); generous for sanitizer builds: the
+	 * release build needs at most 0.2 s for the biggest case here */
 	assert_true(dt < 5.0);
 	policy_doc_list_free(l);
 	diag_done(&d);

@@ -312,6 +312,39 @@ static void host_posture_uses_the_host_settings_not_the_container_ones(void **st
 	fx_done(&f);
 }
 
+static void host_posture_for_network_and_capabilities_classes(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f);
+	f.o.host_posture[POLICY_CLASS_NETWORK] = POLICY_POSTURE_BLOCK;
+	f.o.host_posture[POLICY_CLASS_CAPABILITIES] = POLICY_POSTURE_AUDIT;
+	struct policy_doc *d = tpb_doc(POLICY_KIND_HSP, "hsp-allow-net-caps", NULL);
+	tpb_label(d, "kubearmor.io/hostname", "kubearmor-dev");
+	tpb_spec(d, A_ALLOW, 0, NULL, NULL);
+	tpb_from(&tpb_proto(d, "tcp")->from, "/usr/bin/curl");
+	tpb_from(&tpb_cap(d, "net_bind_service")->from, "/usr/sbin/nginx");
+	tpb_push(f.l, d);
+	const struct policy_scope *sc = fx_host(&f);
+	struct policy_event e =
+		fx_ev(POLICY_OP_NETWORK, "/usr/bin/curl", "/bin/bash", NULL, POLICY_RESULT_PENDING);
+	e.protos = policy_proto_classify(2, 1, 0);
+	expect_drop(sc, &e);
+	e.protos = policy_proto_classify(2, 2, 0); /* DNS over UDP: block posture */
+	expect_alert(sc, &e, "DefaultPosture", A_BLOCK, 1);
+	e.process = "/usr/bin/wget";
+	e.source = "/usr/bin/wget http://x";
+	e.protos = policy_proto_classify(2, 1, 0); /* tcp, but not from curl */
+	expect_alert(sc, &e, "DefaultPosture", A_BLOCK, 1);
+	e = fx_ev(POLICY_OP_CAPABILITIES, "/usr/sbin/nginx", "/sbin/init", NULL, 0);
+	e.capability = 10; /* CAP_NET_BIND_SERVICE */
+	expect_drop(sc, &e);
+	e.process = "/usr/bin/python3";
+	e.source = "/usr/bin/python3 -m http.server 80";
+	expect_alert(sc, &e, "DefaultPosture", A_AUDIT, 0);
+	fx_done(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +357,7 @@ int main(void)
 		cmocka_unit_test(host_allow_rule_without_from_source_is_ignored),
 		cmocka_unit_test(host_policy_suite_pattern_dir_syscall_and_network),
 		cmocka_unit_test(host_posture_uses_the_host_settings_not_the_container_ones),
+		cmocka_unit_test(host_posture_for_network_and_capabilities_classes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1043,6 +1043,29 @@ static void file_dir_rule_for_the_root_recursive_covers_everything(void **state)
 	fx_done(&f);
 }
 
+static void posture_namespace_annotation_overrides_the_global_container_posture(void **state)
+{
+	(void)state;
+	/* blockposture suite: kubearmor-file-posture=block on the namespace, global audit */
+	struct fx f = posture_fx(POLICY_POSTURE_AUDIT, 0);
+	static const enum policy_posture ns_block[POLICY_CLASS_COUNT] = { POLICY_POSTURE_BLOCK,
+									  POLICY_POSTURE_AUDIT,
+									  POLICY_POSTURE_AUDIT };
+	struct policy_container c = { "nginx-posture", "nginx", UB1 };
+	struct policy_scope *sc = NULL;
+	fx_compile(&f);
+	assert_int_equal(policy_set_container_scope(f.s, &c, &sc), 0);
+	policy_scope_set_posture(sc, ns_block);
+	struct policy_event e =
+		fx_ev(FILE_, "/bin/cat", "/bin/sh", "/docker-entrypoint.sh", POLICY_RESULT_PENDING);
+	expect_alert(sc, &e, "DefaultPosture", A_BLOCK, 1);
+	policy_scope_free(sc);
+	/* an unannotated namespace keeps the global audit posture */
+	const struct policy_scope *sc2 = fx_container(&f, "default", "c", UB1);
+	expect_alert(sc2, &e, "DefaultPosture", A_AUDIT, 0);
+	fx_done(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1091,6 +1114,8 @@ int main(void)
 		cmocka_unit_test(
 			posture_allow_lets_everything_outside_the_allow_list_through_silently),
 		cmocka_unit_test(file_pattern_also_matches_the_process_name),
+		cmocka_unit_test(
+			posture_namespace_annotation_overrides_the_global_container_posture),
 		cmocka_unit_test(file_dir_rule_for_the_root_recursive_covers_everything),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

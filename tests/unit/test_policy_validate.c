@@ -393,9 +393,20 @@ static void metadata_name_and_api_version_are_checked(void **state)
 	expect_error("apiVersion: security.kubearmor.com/v1\nkind: KubeArmorPolicy\n"
 		     "metadata: {name: 5}\n",
 		     3, 18, "name: expected string, got integer");
-	/* metadata itself is opaque to the CRD: other fields are fine */
+	/* metadata is ObjectMeta for the API server */
 	expect_valid("apiVersion: security.kubearmor.com/v1\nkind: KubeArmorPolicy\n"
-		     "metadata: {name: a, labels: {x: y}, annotations: {z: w}}\n");
+		     "metadata: {name: a, labels: {x: web}, annotations: {z: w}}\n");
+	/* YAML 1.1 as kubectl's go-yaml v2 reads it: a plain y is the boolean true */
+	expect_error("apiVersion: security.kubearmor.com/v1\nkind: KubeArmorPolicy\n"
+		     "metadata: {name: a, labels: {x: y}}\n",
+		     3, 33,
+		     "labels.x: expected string, got boolean (quote it to make it a string)");
+	expect_error("apiVersion: security.kubearmor.com/v1\nkind: KubeArmorPolicy\n"
+		     "metadata:\n  name: a\n  namespce: b\n",
+		     5, 3, "metadata: unknown field 'namespce' (did you mean 'namespace'?)");
+	expect_error("apiVersion: security.kubearmor.com/v1\nkind: KubeArmorPolicy\n"
+		     "metadata:\n  name: a\n  labels: {x: 1}\n",
+		     5, 15, "metadata: labels.x: expected string, got integer");
 }
 
 static void other_kinds_are_skipped_with_a_note(void **state)
@@ -413,6 +424,13 @@ static void other_kinds_are_skipped_with_a_note(void **state)
 	assert_true(has_msg(&L.d, DIAG_NOTE, 2, 7, "skipping kind 'CiliumNetworkPolicy'"));
 	assert_true(has_msg(&L.d, DIAG_NOTE, 7, 7, "skipping kind 'KubeArmorNetworkPolicy'"));
 	assert_true(has_msg(&L.d, DIAG_NOTE, 10, 1, "skipping document without 'kind'"));
+	diag_done(&L.d);
+	/* a misspelt KubeArmor kind is not ours to judge either, but the note names it */
+	load("apiVersion: security.kubearmor.com/v1\nkind: KubearmorPolicy\nmetadata: {name: a}\n",
+	     &L);
+	assert_int_equal(L.r, 0);
+	assert_true(has_msg(&L.d, DIAG_NOTE, 2, 7,
+			    "skipping kind 'KubearmorPolicy' (did you mean 'KubeArmorPolicy'?)"));
 	diag_done(&L.d);
 }
 

@@ -329,7 +329,7 @@ static void filters_compile_to_bound_parameters_in_both_dialects(void **state)
 	assert_null(strstr(sb.buf, "DROP"));
 	assert_string_equal(sb.buf,
 			    "(r.resource IN (SELECT id FROM tdict WHERE instr(s, ?) > 0)) AND "
-			    "(r.hostname IN (SELECT id FROM sdict WHERE h = ? AND s = ?)) AND "
+			    "(r.hostname = (SELECT id FROM sdict WHERE h = ? AND s = ?)) AND "
 			    "(r.pid = ?)");
 	assert_int_equal(np, 4);
 	assert_string_equal(p[0].s, "'; DROP TABLE records; --");
@@ -339,7 +339,7 @@ static void filters_compile_to_bound_parameters_in_both_dialects(void **state)
 	assert_int_equal(store_filter_sql(f, STORE_DIALECT_POSTGRES, 3, &sb, p, 32, &np), 0);
 	assert_string_equal(sb.buf,
 			    "(r.resource IN (SELECT id FROM tdict WHERE strpos(s, $3) > 0)) AND "
-			    "(r.hostname IN (SELECT id FROM sdict WHERE h = $4 AND s = $5)) AND "
+			    "(r.hostname = (SELECT id FROM sdict WHERE h = $4 AND s = $5)) AND "
 			    "(r.pid = $6)");
 	assert_int_equal(store_filter_sql(f, STORE_DIALECT_SQLITE, 1, &sb, p, 2, &np), -E2BIG);
 	strbuf_done(&sb);
