@@ -287,7 +287,8 @@ static int walk_dir(const char *dir, int depth, struct file_list *fl, struct dia
 		}
 		n++;
 	}
-	qsort(names, n, sizeof(*names), name_cmp);
+	if (n) /* qsort wants a non-NULL array even for 0 elements */
+		qsort(names, n, sizeof(*names), name_cmp);
 	for (size_t i = 0; i < n && r >= 0; i++) {
 		size_t plen = strlen(dir) + strlen(names[i]) + 2;
 		char *p = malloc(plen);
