@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * parse.c - record_from_json(): one KubeArmor record in either JSON form (gRPC PascalCase or
+ * the daemon's lower-camel file form) into a struct record_owned (see record.h).
+ *
+ * Used by `ward import` and the HTTP ingest. jansson parses; keys ward knows fill the record,
+ * ATags/atags are dropped because they are derived from Tags, and every other key is kept
+ * verbatim (compact JSON) in extra_json so nothing is lost on the way into the store.
+ * All strings end up in one allocation owned by the result.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/diag.h"
+#include "common/parse.h"
+#include "common/strbuf.h"
+#include "record/record.h"
+
+#define MAX_FIELDS 64
+
+struct pctx {
+	struct ward_record rec;
+	struct strbuf extra;
+	char num[MAX_FIELDS][24]; /* numbers given for string fields, as text */
+	const char *name;
+	unsigned line;
+	struct diag *diag;
+};
+
+/*
+ * Key → field: an import parses ~35 keys per record, so a linear scan of the field table per
+ * key would dominate; a small hash table over both key forms is built once.
+ */
+#define KEYTAB 256
+static const struct record_field *keytab[KEYTAB];
+static const char *keytab_name[KEYTAB];
+static pthread_once_t keytab_once = PTHREAD_ONCE_INIT;
+
+static unsigned key_hash(const char *s)
+{
+	unsigned h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static void keytab_put(const char *name, const struct record_field *f)
+{
+	unsigned i = key_hash(name) % KEYTAB;
+	while (keytab[i])
+		i = (i + 1) % KEYTAB;
+	keytab[i] = f;
+	keytab_name[i] = name;
+}
+
+static void keytab_build(void)
+{
+	for (size_t i = 0; i < record_n_fields; i++) {
+		keytab_put(record_fields[i].name, &record_fields[i]);
+		if (record_fields[i].file_name &&
+		    strcmp(record_fields[i].file_name, record_fields[i].name))
+			keytab_put(record_fields[i].file_name, &record_fields[i]);
+	}
+}
+
+static const struct record_field *find_exact(const char *key)
+{
+	pthread_once(&keytab_once, keytab_build);
+	for (unsigned i = key_hash(key) % KEYTAB; keytab[i]; i = (i + 1) % KEYTAB)
+		if (!strcmp(keytab_name[i], key))
+			return keytab[i];
+	return NULL;
+}
+
+static int fail(struct pctx *x, const char *key, const char *what)
+{
+	return diag_err(x->diag, x->name, x->line, 0, "'%s': %s", key, what);
+}
+
+static void set_str(struct ward_record *r, const struct record_field *f, const char *v)
+{
+	*(const char **)(void *)((char *)r + f->offset) = v;
+}
+
+static int get_int(json_t *v, int64_t *ret)
+{
+	if (json_is_integer(v)) {
+		*ret = json_integer_value(v);
+		return 0;
+	}
+	if (json_is_real(v)) {
+		double d = json_real_value(v);
+		if (d != (double)(int64_t)d)
+			return -EINVAL;
+		*ret = (int64_t)d;
+		return 0;
+	}
+	if (json_is_string(v))
+		return parse_i64(json_string_value(v), ret);
+	if (json_is_null(v)) {
+		*ret = 0;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int set_string_field(struct pctx *x, const struct record_field *f, const char *key,
+			    json_t *v)
+{
+	size_t idx = (size_t)(f - record_fields);
+	if (json_is_string(v)) {
+		set_str(&x->rec, f, json_string_value(v));
+		if (strlen(json_string_value(v)) != json_string_length(v))
+			return fail(x, key, "string contains a NUL character");
+		return 0;
+	}
+	if (json_is_null(v))
+		return 0;
+	if (json_is_integer(v) && idx < MAX_FIELDS) {
+		/* e.g. "Severity": 5 from producers that write it as a number */
+		snprintf(x->num[idx], sizeof(x->num[idx]), "%lld",
+			 (long long)json_integer_value(v));
+		set_str(&x->rec, f, x->num[idx]);
+		return 0;
+	}
+	return fail(x, key, "expected a string");
+}
+
+static int set_int_field(struct pctx *x, const struct record_field *f, const char *key, json_t *v)
+{
+	int64_t n;
+	if (get_int(v, &n))
+		return fail(x, key, "expected an integer");
+	char *base = (char *)&x->rec + f->offset;
+	if (f->kind == RECORD_FIELD_INT32) {
+		if (n < INT32_MIN || n > INT32_MAX)
+			return fail(x, key, "out of range for a 32-bit integer");
+		*(int32_t *)(void *)base = (int32_t)n;
+	} else {
+		if (n < 0 || n > UINT32_MAX)
+			return fail(x, key, "out of range for an unsigned 32-bit integer");
+		*(uint32_t *)(void *)base = (uint32_t)n;
+	}
+	return 0;
+}
+
+static int keep_extra(struct pctx *x, const char *key, json_t *v)
+{
+	char *dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (!dump)
+		return -ENOMEM;
+	if (x->extra.len)
+		strbuf_putc(&x->extra, ',');
+	strbuf_put_json_string(&x->extra, key, strlen(key));
+	strbuf_putc(&x->extra, ':');
+	strbuf_puts(&x->extra, dump);
+	free(dump);
+	return strbuf_error(&x->extra);
+}
+
+/* Owner{Ref,Name,Namespace} / ExecEvent{ExecID,ExecutableName}: sub-keys matched in any case */
+static int set_object(struct pctx *x, const char *key, json_t *v, const char *const *sub,
+		      const char *const *fields, size_t n)
+{
+	const char *k;
+	json_t *e;
+	if (json_is_null(v))
+		return 0;
+	if (!json_is_object(v))
+		return fail(x, key, "expected an object");
+	json_object_foreach(v, k, e)
+	{
+		size_t i;
+		for (i = 0; i < n; i++)
+			if (!strcasecmp(k, sub[i]))
+				break;
+		if (i == n)
+			return fail(x, key,
+				    "unknown member (only Ref/Name/Namespace or "
+				    "ExecID/ExecutableName)");
+		int r = set_string_field(x, record_field_find(fields[i]), key, e);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static int year_fits(const char *s)
+{
+	int y = 0;
+	for (int i = 0; i < 4; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		y = y * 10 + (s[i] - '0');
+	}
+	return y >= 1678 && y <= 2261;
+}
+
+static int handle_key(struct pctx *x, const char *key, json_t *v, int64_t *ts_secs, int64_t *ts_ns)
+{
+	static const char *const owner_sub[] = { "Ref", "Name", "Namespace" };
+	static const char *const owner_f[] = { "OwnerRef", "OwnerName", "OwnerNamespace" };
+	static const char *const exec_sub[] = { "ExecID", "ExecutableName" };
+	static const char *const exec_f[] = { "ExecID", "ExecutableName" };
+
+	if (!strcmp(key, "ATags") || !strcmp(key, "atags"))
+		return 0; /* derived from Tags by the writer */
+	if (!strcmp(key, "Owner") || !strcmp(key, "owner")) {
+		x->rec.present |= RECORD_HAS_OWNER;
+		return set_object(x, key, v, owner_sub, owner_f, 3);
+	}
+	if (!strcmp(key, "ExecEvent") || !strcmp(key, "execEvent")) {
+		x->rec.present |= RECORD_HAS_EXEC_EVENT;
+		return set_object(x, key, v, exec_sub, exec_f, 2);
+	}
+	const struct record_field *f = find_exact(key);
+	if (!f)
+		return keep_extra(x, key, v);
+	switch (f->kind) {
+	case RECORD_FIELD_TIME:
+		if (!strcmp(f->name, "Timestamp")) {
+			/* ts_ns must hold it: about ±292 years around 1970 */
+			if (get_int(v, ts_secs) || *ts_secs > 9000000000LL ||
+			    *ts_secs < -9000000000LL)
+				return fail(x, key, "expected unix seconds");
+			x->rec.present |= RECORD_HAS_TIMESTAMP;
+		} else {
+			/* years outside int64 nanoseconds would overflow parse_rfc3339() */
+			if (!json_is_string(v) || !year_fits(json_string_value(v)) ||
+			    parse_rfc3339(json_string_value(v), ts_ns))
+				return fail(x, key, "expected an RFC 3339 time");
+			x->rec.present |= RECORD_HAS_UPDATED_TIME;
+		}
+		return 0;
+	case RECORD_FIELD_INT32:
+	case RECORD_FIELD_UINT32:
+		return set_int_field(x, f, key, v);
+	case RECORD_FIELD_STRING:
+		/* OwnerRef etc. only exist nested; a flat key of that name is foreign */
+		if (!f->file_name && strcmp(f->name, key))
+			return keep_extra(x, key, v);
+		return set_string_field(x, f, key, v);
+	}
+	return keep_extra(x, key, v);
+}
+
+void record_owned_free(struct record_owned *o)
+{
+	if (!o)
+		return;
+	free(o->storage);
+	free(o);
+}
+
+/* copy every string of x->rec into one allocation owned by @o */
+static int own_strings(struct pctx *x, struct record_owned *o)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < record_n_fields; i++) {
+		const char *s = record_get_string(&x->rec, &record_fields[i]);
+		if (s && *s)
+			total += strlen(s) + 1;
+	}
+	total += x->extra.len + 1;
+	o->storage = malloc(total);
+	if (!o->storage)
+		return -ENOMEM;
+	o->rec = x->rec;
+	char *p = o->storage;
+	for (size_t i = 0; i < record_n_fields; i++) {
+		const struct record_field *f = &record_fields[i];
+		const char *s = record_get_string(&x->rec, f);
+		if (!s)
+			continue;
+		if (!*s) {
+			set_str(&o->rec, f, NULL);
+			continue;
+		}
+		size_t l = strlen(s) + 1;
+		memcpy(p, s, l);
+		set_str(&o->rec, f, p);
+		p += l;
+	}
+	o->rec.extra_json = NULL;
+	if (x->extra.len) {
+		memcpy(p, x->extra.buf, x->extra.len + 1);
+		o->rec.extra_json = p;
+	}
+	return 0;
+}
+
+int record_from_json(const char *text, size_t len, const char *name, unsigned line,
+		     struct record_owned **ret, struct diag *diag)
+{
+	struct pctx *x = calloc(1, sizeof(*x));
+	struct record_owned *o = NULL;
+	json_error_t jerr;
+	json_t *root = NULL;
+	int64_t ts_secs = 0, ts_ns = 0;
+	const char *key;
+	json_t *v;
+	int r;
+
+	if (!x)
+		return -ENOMEM;
+	strbuf_init(&x->extra);
+	x->name = name ? name : "<input>";
+	x->line = line;
+	x->diag = diag;
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+	if (!root) {
+		r = diag_err(diag, x->name, line + (jerr.line > 0 ? (unsigned)jerr.line - 1 : 0),
+			     jerr.line == 1 || jerr.line <= 0 ? 0 : (unsigned)jerr.column, "%s",
+			     jerr.text);
+		goto out;
+	}
+	if (!json_is_object(root)) {
+		r = diag_err(diag, x->name, line, 0, "not a JSON object");
+		goto out;
+	}
+	json_object_foreach(root, key, v)
+	{
+		r = handle_key(x, key, v, &ts_secs, &ts_ns);
+		if (r)
+			goto out;
+	}
+	/* "Timestamp": 0 is KubeArmor's empty value (the writer omits it), so it is no time */
+	if ((x->rec.present & RECORD_HAS_TIMESTAMP) && !ts_secs &&
+	    !(x->rec.present & RECORD_HAS_UPDATED_TIME))
+		x->rec.present &= ~RECORD_HAS_TIMESTAMP;
+	if (!(x->rec.present & (RECORD_HAS_TIMESTAMP | RECORD_HAS_UPDATED_TIME))) {
+		r = diag_err(diag, x->name, line, 0,
+			     "not a KubeArmor record (no Timestamp or UpdatedTime)");
+		goto out;
+	}
+	if (x->rec.present & RECORD_HAS_UPDATED_TIME)
+		x->rec.ts_ns = ts_ns; /* the precise one */
+	else
+		x->rec.ts_ns = ts_secs * 1000000000LL;
+	if (strbuf_error(&x->extra)) {
+		r = -ENOMEM;
+		goto out;
+	}
+	o = calloc(1, sizeof(*o));
+	if (!o) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = own_strings(x, o);
+	if (r)
+		goto out;
+	*ret = o;
+	o = NULL;
+	r = 0;
+out:
+	record_owned_free(o);
+	json_decref(root);
+	strbuf_done(&x->extra);
+	free(x);
+	return r;
+}

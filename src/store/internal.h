@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * internal.h - what the store's own files share (not an interface: use store.h).
+ *
+ * The column map ties record_fields[] to the `records` table: each field is a column named
+ * after it in lower case, stored as a dictionary id (sdict, or tdict for the FTS-indexed text
+ * fields), inline text (fields that rarely repeat), an integer, or the shared `ts`.
+ */
+#ifndef WARD_STORE_INTERNAL_H
+#define WARD_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "record/record.h"
+#include "store/store.h"
+
+enum col_kind {
+	COL_NONE = 0, /* not a column of its own (UpdatedTime shares ts) */
+	COL_TS,
+	COL_INT,
+	COL_SDICT,
+	COL_TDICT,
+	COL_TEXT,
+};
+
+struct col {
+	char name[32]; /* lower-case field name */
+	enum col_kind kind;
+	const struct record_field *field;
+};
+
+/* store_cols() - one entry per record_fields[] entry, same index. */
+const struct col *store_cols(void);
+
+/* 64-bit FNV-1a of a dictionary string (the `h` column; SQLite stores it signed). */
+int64_t store_str_hash(const char *s, size_t n);
+
+/* An id → string map (reader side) or string → id map (writer side), open addressing. */
+struct strmap_ent {
+	int64_t id;
+	uint64_t h;
+	char *s;
+};
+struct strmap {
+	struct strmap_ent *v;
+	size_t cap, n;
+};
+void strmap_clear(struct strmap *m);
+/* Lookup by id; NULL if absent. */
+const char *strmap_get_by_id(const struct strmap *m, int64_t id);
+/* Lookup by string; 0 if absent. */
+int64_t strmap_get_by_str(const struct strmap *m, uint64_t h, const char *s);
+/* Insert (copies @s). Return: the stored copy or NULL on ENOMEM. @by_id picks the key. */
+const char *strmap_put(struct strmap *m, int by_id, int64_t id, uint64_t h, const char *s);
+
+struct store {
+	sqlite3 *db;
+	struct strmap sdict, tdict; /* id → string caches */
+	sqlite3_stmt *get_s, *get_t;
+};
+
+/* store_db_open() - open + configure a connection, create/migrate when @create. */
+int store_db_open(const char *path, int create, sqlite3 **ret, char *err, size_t errsize);
+
+/* store_resolve() - dictionary id → string via the reader cache. NULL on error. */
+const char *store_resolve(struct store *s, enum col_kind kind, int64_t id);
+
+/*
+ * store_canonical_hash() - SHA-256(prev ‖ record_to_json(r) ‖ "\n" ‖ ts_ns) into @out.
+ * @scratch is reused between calls. Return: 0 or -ENOMEM.
+ */
+int store_canonical_hash(const struct ward_record *r, const unsigned char prev[32],
+			 struct strbuf *scratch, unsigned char out[32]);
+
+/* Internal: the row's stored hash (32 bytes) of the last store_next() result, or NULL. */
+const unsigned char *store_query_row_hash(struct store_query *q);
+
+/* meta table helpers */
+int store_meta_get_int(sqlite3 *db, const char *k, int64_t *ret);
+int store_meta_get_blob(sqlite3 *db, const char *k, unsigned char out[32]);
+int store_meta_set_int(sqlite3 *db, const char *k, int64_t v);
+int store_meta_set_blob(sqlite3 *db, const char *k, const unsigned char v[32]);
+
+void store_seterr(char *err, size_t errsize, const char *fmt, ...) WARD_PRINTF(3, 4);
+
+#endif

@@ -1,0 +1,551 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * schema.c - the store's tables, schema version and migrations, the column map, dictionary
+ * caches and the canonical record hash (see store.h, internal.h).
+ *
+ * The `records` columns are generated from record_fields[], so a field added to the record
+ * table becomes a column (through a migration step that adds it) without touching this file's
+ * logic. Strings that repeat (host names, images, labels, paths, messages) are stored once in
+ * a dictionary and referenced by id: that is what keeps a row far below the JSON's size.
+ */
+#include "store/internal.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <openssl/sha.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/strbuf.h"
+
+static struct col cols[64];
+static int cols_ready;
+
+/* Fields that are nearly unique per record: a dictionary would only add an index entry. */
+static int field_is_inline(const char *name)
+{
+	static const char *const inl[] = { "ExecID", "ProcessHash", "ParentHash", "ResourceHash" };
+	for (size_t i = 0; i < WARD_ARRAY_SIZE(inl); i++)
+		if (!strcmp(inl[i], name))
+			return 1;
+	return 0;
+}
+
+static int field_is_text(const char *name)
+{
+	return !strcmp(name, "Message") || !strcmp(name, "Resource") || !strcmp(name, "Source");
+}
+
+const struct col *store_cols(void)
+{
+	/* record_fields[] is constant, so a racing second initialisation writes the same bytes */
+	if (cols_ready)
+		return cols;
+	_Static_assert(sizeof(cols) / sizeof(cols[0]) >= 48, "column map too small");
+	for (size_t i = 0; i < record_n_fields && i < WARD_ARRAY_SIZE(cols); i++) {
+		const struct record_field *f = &record_fields[i];
+		struct col *c = &cols[i];
+		size_t j;
+		for (j = 0; f->name[j] && j + 1 < sizeof(c->name); j++)
+			c->name[j] = (char)tolower((unsigned char)f->name[j]);
+		c->name[j] = 0;
+		c->field = f;
+		switch (f->kind) {
+		case RECORD_FIELD_TIME:
+			c->kind = !strcmp(f->name, "Timestamp") ? COL_TS : COL_NONE;
+			break;
+		case RECORD_FIELD_INT32:
+		case RECORD_FIELD_UINT32:
+			c->kind = COL_INT;
+			break;
+		case RECORD_FIELD_STRING:
+			c->kind = field_is_inline(f->name) ? COL_TEXT
+				  : field_is_text(f->name) ? COL_TDICT
+							   : COL_SDICT;
+			break;
+		}
+	}
+	cols_ready = 1;
+	return cols;
+}
+
+int64_t store_str_hash(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	/* keep it positive so both SQLite and PostgreSQL bigint hold it the same way */
+	return (int64_t)(h >> 1);
+}
+
+/* ---- string maps ---------------------------------------------------------------------------- */
+
+void strmap_clear(struct strmap *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->v[i].s);
+	free(m->v);
+	m->v = NULL;
+	m->cap = m->n = 0;
+}
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x;
+}
+
+const char *strmap_get_by_id(const struct strmap *m, int64_t id)
+{
+	if (!m->cap)
+		return NULL;
+	size_t mask = m->cap - 1;
+	for (size_t i = mix64((uint64_t)id) & mask;; i = (i + 1) & mask) {
+		if (!m->v[i].s)
+			return NULL;
+		if (m->v[i].id == id)
+			return m->v[i].s;
+	}
+}
+
+int64_t strmap_get_by_str(const struct strmap *m, uint64_t h, const char *s)
+{
+	if (!m->cap)
+		return 0;
+	size_t mask = m->cap - 1;
+	for (size_t i = mix64(h) & mask;; i = (i + 1) & mask) {
+		if (!m->v[i].s)
+			return 0;
+		if (m->v[i].h == h && !strcmp(m->v[i].s, s))
+			return m->v[i].id;
+	}
+}
+
+static int strmap_grow(struct strmap *m, int by_id)
+{
+	size_t ncap = m->cap ? m->cap * 2 : 1024;
+	struct strmap_ent *nv = calloc(ncap, sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->cap; i++) {
+		if (!m->v[i].s)
+			continue;
+		uint64_t k = by_id ? (uint64_t)m->v[i].id : m->v[i].h;
+		size_t j = mix64(k) & (ncap - 1);
+		while (nv[j].s)
+			j = (j + 1) & (ncap - 1);
+		nv[j] = m->v[i];
+	}
+	free(m->v);
+	m->v = nv;
+	m->cap = ncap;
+	return 0;
+}
+
+const char *strmap_put(struct strmap *m, int by_id, int64_t id, uint64_t h, const char *s)
+{
+	if ((m->n + 1) * 4 > m->cap * 3 && strmap_grow(m, by_id))
+		return NULL;
+	char *copy = strdup(s);
+	if (!copy)
+		return NULL;
+	uint64_t k = by_id ? (uint64_t)id : h;
+	size_t mask = m->cap - 1;
+	size_t i = mix64(k) & mask;
+	while (m->v[i].s)
+		i = (i + 1) & mask;
+	m->v[i].id = id;
+	m->v[i].h = h;
+	m->v[i].s = copy;
+	m->n++;
+	return copy;
+}
+
+/* ---- errors and meta ------------------------------------------------------------------------ */
+
+void store_seterr(char *err, size_t errsize, const char *fmt, ...)
+{
+	if (!err || !errsize)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errsize, fmt, ap);
+	va_end(ap);
+}
+
+int store_meta_get_int(sqlite3 *db, const char *k, int64_t *ret)
+{
+	sqlite3_stmt *st = NULL;
+	int r = -EIO;
+	if (sqlite3_prepare_v2(db, "SELECT v FROM meta WHERE k=?", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*ret = sqlite3_column_int64(st, 0);
+		r = 0;
+	} else if (rc == SQLITE_DONE) {
+		*ret = 0;
+		r = 0;
+	}
+out:
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_meta_get_blob(sqlite3 *db, const char *k, unsigned char out[32])
+{
+	sqlite3_stmt *st = NULL;
+	int r = -EIO;
+	if (sqlite3_prepare_v2(db, "SELECT v FROM meta WHERE k=?", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	memset(out, 0, 32);
+	if (rc == SQLITE_ROW) {
+		if (sqlite3_column_bytes(st, 0) == 32)
+			memcpy(out, sqlite3_column_blob(st, 0), 32);
+		r = 0;
+	} else if (rc == SQLITE_DONE) {
+		r = 0;
+	}
+out:
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_meta_set_int(sqlite3 *db, const char *k, int64_t v)
+{
+	sqlite3_stmt *st = NULL;
+	int r = -EIO;
+	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO meta(k, v) VALUES(?, ?)", -1, &st,
+			       NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, v);
+	if (sqlite3_step(st) == SQLITE_DONE)
+		r = 0;
+out:
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_meta_set_blob(sqlite3 *db, const char *k, const unsigned char v[32])
+{
+	sqlite3_stmt *st = NULL;
+	int r = -EIO;
+	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO meta(k, v) VALUES(?, ?)", -1, &st,
+			       NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, v, 32, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_DONE)
+		r = 0;
+out:
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* ---- schema --------------------------------------------------------------------------------- */
+
+/*
+ * Indexes chosen from the queries: newest-first paging (ts), and the filters people use most
+ * on the Alerts page and in `ward logs` (design.md §2, seed-examples.md "The page"), each with
+ * ts so the newest-first LIMIT walks the index in order and stops early.
+ */
+static const char *const index_cols[] = {
+	"hostname", "operation", "type", "policyname", "podname", "containerid", "processname",
+};
+
+static int exec_sql(sqlite3 *db, const char *sql, char *err, size_t errsize)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		store_seterr(err, errsize, "%s", msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int schema_create_v1(sqlite3 *db, char *err, size_t errsize)
+{
+	const struct col *c = store_cols();
+	struct strbuf sb;
+	int r;
+
+	strbuf_init(&sb);
+	strbuf_puts(&sb,
+		    "CREATE TABLE meta(k TEXT PRIMARY KEY, v) WITHOUT ROWID;"
+		    "CREATE TABLE sdict(id INTEGER PRIMARY KEY, h INTEGER NOT NULL, s TEXT NOT "
+		    "NULL);"
+		    "CREATE INDEX sdict_h ON sdict(h);"
+		    "CREATE TABLE tdict(id INTEGER PRIMARY KEY, h INTEGER NOT NULL, s TEXT NOT "
+		    "NULL);"
+		    "CREATE INDEX tdict_h ON tdict(h);"
+		    "CREATE VIRTUAL TABLE tdict_fts USING fts5(s, content='tdict', "
+		    "content_rowid='id');"
+		    "CREATE TABLE records(id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, "
+		    "present INTEGER NOT NULL DEFAULT 0");
+	for (size_t i = 0; i < record_n_fields; i++) {
+		switch (c[i].kind) {
+		case COL_NONE:
+		case COL_TS:
+			break;
+		case COL_INT:
+			strbuf_printf(&sb, ", %s INTEGER NOT NULL DEFAULT 0", c[i].name);
+			break;
+		case COL_SDICT:
+		case COL_TDICT:
+			strbuf_printf(&sb, ", %s INTEGER", c[i].name);
+			break;
+		case COL_TEXT:
+			strbuf_printf(&sb, ", %s TEXT", c[i].name);
+			break;
+		}
+	}
+	strbuf_puts(&sb, ", extra INTEGER, hash BLOB NOT NULL);"
+			 "CREATE INDEX records_ts ON records(ts);");
+	for (size_t i = 0; i < WARD_ARRAY_SIZE(index_cols); i++)
+		strbuf_printf(&sb, "CREATE INDEX records_%s ON records(%s, ts);", index_cols[i],
+			      index_cols[i]);
+	strbuf_puts(&sb, "INSERT INTO meta(k, v) VALUES('head_id', 0), ('anchor_id', 0);");
+	if (strbuf_error(&sb)) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = exec_sql(db, sb.buf, err, errsize);
+out:
+	strbuf_done(&sb);
+	return r;
+}
+
+/*
+ * Migrations: migrations[v] brings schema version v to v + 1. Version 0 is an empty file.
+ * Each step runs in the same transaction as the user_version bump.
+ */
+typedef int (*migration_fn)(sqlite3 *db, char *err, size_t errsize);
+static const migration_fn migrations[STORE_SCHEMA_VERSION] = { schema_create_v1 };
+
+static int schema_migrate(sqlite3 *db, char *err, size_t errsize)
+{
+	sqlite3_stmt *st = NULL;
+	int version = 0, r;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		store_seterr(err, errsize, "%s", sqlite3_errmsg(db));
+		return -EIO;
+	}
+	version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (version > STORE_SCHEMA_VERSION) {
+		store_seterr(err, errsize, "store schema version %d is newer than this ward (%d)",
+			     version, STORE_SCHEMA_VERSION);
+		return -EPROTO;
+	}
+	if (version == STORE_SCHEMA_VERSION)
+		return 0;
+	if (version == 0) {
+		/* page-level incremental vacuum lets retention give space back; only settable
+		 * before the first table exists */
+		r = exec_sql(db, "PRAGMA auto_vacuum=INCREMENTAL", err, errsize);
+		if (r)
+			return r;
+	}
+	r = exec_sql(db, "BEGIN IMMEDIATE", err, errsize);
+	if (r)
+		return r;
+	/* another process may have migrated while we waited for the lock */
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	for (int v = version; v < STORE_SCHEMA_VERSION; v++) {
+		r = migrations[v](db, err, errsize);
+		if (r) {
+			exec_sql(db, "ROLLBACK", NULL, 0);
+			return r;
+		}
+	}
+	char sql[64];
+	snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", STORE_SCHEMA_VERSION);
+	r = exec_sql(db, sql, err, errsize);
+	if (!r)
+		r = exec_sql(db, "COMMIT", err, errsize);
+	if (r)
+		exec_sql(db, "ROLLBACK", NULL, 0);
+	return r;
+}
+
+int store_db_open(const char *path, int create, sqlite3 **ret, char *err, size_t errsize)
+{
+	sqlite3 *db = NULL;
+	int r;
+	struct stat stb;
+
+	if (!create && stat(path, &stb) < 0) {
+		store_seterr(err, errsize, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	int flags = create ? (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) : SQLITE_OPEN_READWRITE;
+	flags |= SQLITE_OPEN_NOMUTEX;
+	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+		store_seterr(err, errsize, "%s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
+		r = -EIO;
+		goto fail;
+	}
+	sqlite3_busy_timeout(db, 10000);
+	r = exec_sql(db,
+		     "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536;"
+		     "PRAGMA temp_store=MEMORY;",
+		     err, errsize);
+	if (r)
+		goto fail;
+	if (create) {
+		r = schema_migrate(db, err, errsize);
+		if (r)
+			goto fail;
+	} else {
+		sqlite3_stmt *st = NULL;
+		int version = -1;
+		if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW)
+			version = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+		if (version < 0) {
+			store_seterr(err, errsize, "%s: %s", path, sqlite3_errmsg(db));
+			r = -EIO;
+			goto fail;
+		}
+		if (version > STORE_SCHEMA_VERSION) {
+			store_seterr(err, errsize,
+				     "%s: store schema version %d is newer than this ward (%d)",
+				     path, version, STORE_SCHEMA_VERSION);
+			r = -EPROTO;
+			goto fail;
+		}
+		if (version < STORE_SCHEMA_VERSION) {
+			/* an older store is brought up to date on open (needs write access) */
+			r = schema_migrate(db, err, errsize);
+			if (r)
+				goto fail;
+		}
+	}
+	*ret = db;
+	return 0;
+fail:
+	sqlite3_close(db);
+	return r;
+}
+
+/* ---- reader handle -------------------------------------------------------------------------- */
+
+int store_open(const char *path, int flags, struct store **ret, char *err, size_t errsize)
+{
+	struct store *s = calloc(1, sizeof(*s));
+	int r;
+	if (!s)
+		return -ENOMEM;
+	r = store_db_open(path, flags & STORE_OPEN_CREATE, &s->db, err, errsize);
+	if (r) {
+		free(s);
+		return r;
+	}
+	if (sqlite3_prepare_v3(s->db, "SELECT s FROM sdict WHERE id=?", -1,
+			       SQLITE_PREPARE_PERSISTENT, &s->get_s, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(s->db, "SELECT s FROM tdict WHERE id=?", -1,
+			       SQLITE_PREPARE_PERSISTENT, &s->get_t, NULL) != SQLITE_OK) {
+		store_seterr(err, errsize, "%s: %s", path, sqlite3_errmsg(s->db));
+		store_close(s);
+		return -EIO;
+	}
+	*ret = s;
+	return 0;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	sqlite3_finalize(s->get_s);
+	sqlite3_finalize(s->get_t);
+	sqlite3_close(s->db);
+	strmap_clear(&s->sdict);
+	strmap_clear(&s->tdict);
+	free(s);
+}
+
+const char *store_resolve(struct store *s, enum col_kind kind, int64_t id)
+{
+	struct strmap *m = kind == COL_TDICT ? &s->tdict : &s->sdict;
+	sqlite3_stmt *st = kind == COL_TDICT ? s->get_t : s->get_s;
+	const char *v = strmap_get_by_id(m, id);
+	if (v)
+		return v;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = strmap_put(m, 1, id, 0, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	return v;
+}
+
+int store_get_stats(struct store *s, struct store_stats *ret)
+{
+	struct store_stats st = { 0 };
+	sqlite3_stmt *q = NULL;
+	int r = -EIO;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT count(*), coalesce(min(id),0), coalesce(max(id),0) FROM "
+			       "records",
+			       -1, &q, NULL) != SQLITE_OK ||
+	    sqlite3_step(q) != SQLITE_ROW)
+		goto out;
+	st.records = sqlite3_column_int64(q, 0);
+	st.first_id = sqlite3_column_int64(q, 1);
+	st.last_id = sqlite3_column_int64(q, 2);
+	sqlite3_finalize(q);
+	q = NULL;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT (SELECT page_count FROM pragma_page_count()),"
+			       "(SELECT freelist_count FROM pragma_freelist_count()),"
+			       "(SELECT page_size FROM pragma_page_size()),"
+			       "(SELECT user_version FROM pragma_user_version())",
+			       -1, &q, NULL) != SQLITE_OK ||
+	    sqlite3_step(q) != SQLITE_ROW)
+		goto out;
+	int64_t pages = sqlite3_column_int64(q, 0), freel = sqlite3_column_int64(q, 1),
+		psize = sqlite3_column_int64(q, 2);
+	st.bytes_used = (pages - freel) * psize;
+	st.bytes_file = pages * psize;
+	st.schema_version = sqlite3_column_int(q, 3);
+	*ret = st;
+	r = 0;
+out:
+	sqlite3_finalize(q);
+	return r;
+}
+
+int store_canonical_hash(const struct ward_record *r, const unsigned char prev[32],
+			 struct strbuf *scratch, unsigned char out[32])
+{
+	strbuf_reset(scratch);
+	strbuf_append(scratch, (const char *)prev, 32);
+	if (record_to_json(r, scratch))
+		return -ENOMEM;
+	strbuf_putc(scratch, '\n');
+	strbuf_put_i64(scratch, r->ts_ns);
+	if (strbuf_error(scratch))
+		return -ENOMEM;
+	SHA256((const unsigned char *)scratch->buf, scratch->len, out);
+	return 0;
+}

@@ -1,0 +1,566 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unit tests: the store (schema, writer, hash chain, retention) and the filter → SQL layer. */
+#include "support/ward_test.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/diag.h"
+#include "common/strbuf.h"
+#include "record/record.h"
+#include "store/store.h"
+
+#define NREC 600
+
+static const char *const hosts[] = { "h1", "h2", "it's \"q\"", "100%_x" };
+static const char *const ops[] = { "Process", "File", "Network" };
+static const char *const actions[] = { "Audit", "Block", NULL };
+static const char *const resources[] = { "/etc/passwd", "/tmp/a%b_c", "'; DROP TABLE records; --",
+					 "/usr/lib/test_file", NULL };
+
+static char pidbuf[NREC][16];
+
+static void make_record(struct ward_record *r, int i)
+{
+	memset(r, 0, sizeof(*r));
+	r->ts_ns = 1764547200000000000LL + (int64_t)(i % 97) * 1000000000LL + i;
+	r->host_name = hosts[i % 4];
+	r->operation = ops[i % 3];
+	r->action = actions[i % 3];
+	r->resource = resources[i % 5];
+	r->type = actions[i % 3] ? "MatchedPolicy" : "ContainerLog";
+	r->pid = 100 + i;
+	r->ppid = i % 7;
+	snprintf(pidbuf[i], sizeof(pidbuf[i]), "%d", 1 + i % 10);
+	r->severity = actions[i % 3] ? pidbuf[i] : NULL;
+	r->tags = i % 2 ? "MITRE,Discovery" : "NIST";
+	r->message = i % 2 ? "Someone accessed running process" : "file write";
+	r->source = "/usr/bin/bash -c x";
+	r->extra_json = i % 4 == 0 ? "\"cluster_id\":\"27273\"" : NULL;
+}
+
+struct fixture {
+	char *dir;
+	char path[512];
+};
+
+static int setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	fx->dir = ward_test_tmpdir();
+	snprintf(fx->path, sizeof(fx->path), "%s/w.db", fx->dir);
+	struct store_writer *w;
+	char err[STORE_ERR_MAX];
+	assert_int_equal(store_writer_open(fx->path, NULL, &w, err, sizeof(err)), 0);
+	struct ward_record recs[NREC];
+	for (int i = 0; i < NREC; i++)
+		make_record(&recs[i], i);
+	int64_t last = 0;
+	assert_int_equal(store_writer_append(w, recs, NREC, &last), 0);
+	assert_int_equal(last, NREC);
+	assert_int_equal(store_writer_flush(w), 0);
+	assert_int_equal(store_writer_durable_id(w), NREC);
+	assert_int_equal(store_writer_close(w), 0);
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+	ward_test_rm_rf(fx->dir);
+	free(fx->dir);
+	free(fx);
+	return 0;
+}
+
+static struct store *open_ro(struct fixture *fx)
+{
+	struct store *s;
+	char err[STORE_ERR_MAX];
+	assert_int_equal(store_open(fx->path, STORE_OPEN_READONLY, &s, err, sizeof(err)), 0);
+	return s;
+}
+
+static int64_t count_matching(struct store *s, const struct store_filter *f)
+{
+	struct store_query *q;
+	const struct store_row *row;
+	int64_t n = 0;
+	assert_int_equal(store_query_begin(s, f, STORE_NEWEST_FIRST, NULL, 0, 0, &q), 0);
+	while (store_next(q, &row) == 1)
+		n++;
+	store_query_end(q);
+	return n;
+}
+
+static void stored_records_read_back_as_the_same_json(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *s = open_ro(fx);
+	struct store_query *q;
+	const struct store_row *row;
+	struct strbuf a, b;
+	strbuf_init(&a);
+	strbuf_init(&b);
+	int n = 0;
+	assert_int_equal(store_query_begin(s, NULL, STORE_ID_ASCENDING, NULL, 0, 0, &q), 0);
+	while (store_next(q, &row) == 1) {
+		struct ward_record r;
+		make_record(&r, (int)row->id - 1);
+		strbuf_reset(&a);
+		strbuf_reset(&b);
+		assert_int_equal(record_to_json(&r, &a), 0);
+		assert_int_equal(record_to_json(&row->rec, &b), 0);
+		assert_string_equal(a.buf, b.buf);
+		n++;
+	}
+	store_query_end(q);
+	assert_int_equal(n, NREC);
+	strbuf_done(&a);
+	strbuf_done(&b);
+	store_close(s);
+}
+
+static void cursor_pages_return_every_record_once_newest_first(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *s = open_ro(fx);
+	char cursor[STORE_CURSOR_MAX] = "";
+	static char seen[NREC + 1];
+	memset(seen, 0, sizeof(seen));
+	int64_t prev_ts = INT64_MAX, prev_id = INT64_MAX, total = 0;
+	for (;;) {
+		struct store_query *q;
+		const struct store_row *row;
+		int n = 0;
+		assert_int_equal(store_query_begin(s, NULL, STORE_NEWEST_FIRST, cursor, 0, 37, &q),
+				 0);
+		while (store_next(q, &row) == 1) {
+			assert_true(row->rec.ts_ns < prev_ts ||
+				    (row->rec.ts_ns == prev_ts && row->id < prev_id));
+			prev_ts = row->rec.ts_ns;
+			prev_id = row->id;
+			assert_false(seen[row->id]);
+			seen[row->id] = 1;
+			snprintf(cursor, sizeof(cursor), "%s", row->cursor);
+			n++;
+		}
+		store_query_end(q);
+		total += n;
+		if (n < 37)
+			break;
+	}
+	assert_int_equal(total, NREC);
+	store_close(s);
+}
+
+/* every operator against the same selection computed directly over make_record() */
+static void where_operators_select_what_direct_evaluation_selects(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *s = open_ro(fx);
+	static const struct {
+		const char *expr;
+		int (*pred)(const struct ward_record *r);
+	} cases[] = {
+		{ "HostName = it's \"q\"", NULL },
+		{ "HostName != h1", NULL },
+		{ "HostName ~ %_", NULL },
+		{ "HostName !~ h", NULL },
+		{ "Resource = '; DROP TABLE records; --", NULL },
+		{ "Resource ~ a%b_", NULL },
+		{ "Action =", NULL },
+		{ "Action != ", NULL },
+		{ "PID < 150", NULL },
+		{ "PID <= 150", NULL },
+		{ "PID > 650", NULL },
+		{ "PID >= 650", NULL },
+		{ "PPID = 0", NULL },
+		{ "Severity >= 5", NULL },
+		{ "Operation < G", NULL },
+		{ "PID ~ 12", NULL },
+		{ "pid !~ 1", NULL },
+	};
+	for (size_t c = 0; c < WARD_ARRAY_SIZE(cases); c++) {
+		struct store_filter *f;
+		char err[STORE_ERR_MAX] = "";
+		assert_int_equal(store_filter_new(&f), 0);
+		int r = store_filter_where(f, cases[c].expr, 0, err, sizeof(err));
+		if (r)
+			fail_msg("%s: %s", cases[c].expr, err);
+		int64_t want = 0;
+		for (int i = 0; i < NREC; i++) {
+			struct ward_record x;
+			make_record(&x, i);
+			const char *h = x.host_name, *res = x.resource ? x.resource : "",
+				   *act = x.action ? x.action : "";
+			char pid[16];
+			snprintf(pid, sizeof(pid), "%d", x.pid);
+			int m = 0;
+			switch (c) {
+			case 0:
+				m = !strcmp(h, "it's \"q\"");
+				break;
+			case 1:
+				m = strcmp(h, "h1") != 0;
+				break;
+			case 2:
+				m = strstr(h, "%_") != NULL;
+				break;
+			case 3:
+				m = !strstr(h, "h");
+				break;
+			case 4:
+				m = !strcmp(res, "'; DROP TABLE records; --");
+				break;
+			case 5:
+				m = strstr(res, "a%b_") != NULL;
+				break;
+			case 6:
+				m = !*act;
+				break;
+			case 7:
+				m = *act != 0;
+				break;
+			case 8:
+				m = x.pid < 150;
+				break;
+			case 9:
+				m = x.pid <= 150;
+				break;
+			case 10:
+				m = x.pid > 650;
+				break;
+			case 11:
+				m = x.pid >= 650;
+				break;
+			case 12:
+				m = x.ppid == 0;
+				break;
+			case 13:
+				m = x.severity && atoi(x.severity) >= 5;
+				break;
+			case 14:
+				m = strcmp(x.operation, "G") < 0;
+				break;
+			case 15:
+				m = strstr(pid, "12") != NULL;
+				break;
+			case 16:
+				m = !strstr(pid, "1");
+				break;
+			}
+			want += m;
+		}
+		int64_t got = count_matching(s, f);
+		if (got != want)
+			fail_msg("%s: got %lld, want %lld", cases[c].expr, (long long)got,
+				 (long long)want);
+		assert_true(want > 0 || c == 3);
+		store_filter_free(f);
+	}
+	store_close(s);
+}
+
+static void flag_words_filter_like_karmor(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *s = open_ro(fx);
+	struct store_filter *f;
+	char err[STORE_ERR_MAX];
+	assert_int_equal(store_filter_new(&f), 0);
+	assert_int_equal(store_filter_add(f, "type", "alert", 0, err, sizeof(err)), 0);
+	assert_int_equal(store_filter_add(f, "operation", "File", 0, err, sizeof(err)), 0);
+	assert_int_equal(store_filter_add(f, "tag", "MITRE", 0, err, sizeof(err)), 0);
+	assert_int_equal(store_filter_add(f, "severity", "3", 0, err, sizeof(err)), 0);
+	int64_t want = 0;
+	for (int i = 0; i < NREC; i++) {
+		struct ward_record x;
+		make_record(&x, i);
+		want += x.action && !strcmp(x.operation, "File") && strstr(x.tags, "MITRE") &&
+			atoi(x.severity) >= 3;
+	}
+	assert_true(want > 0);
+	assert_int_equal(count_matching(s, f), want);
+	store_filter_free(f);
+
+	/* full text over Message/Resource/Source */
+	assert_int_equal(store_filter_new(&f), 0);
+	assert_int_equal(store_filter_add(f, "text", "running", 0, err, sizeof(err)), 0);
+	assert_int_equal(count_matching(s, f), NREC / 2);
+	store_filter_free(f);
+	store_close(s);
+}
+
+static void unknown_field_is_refused_with_a_suggestion(void **state)
+{
+	(void)state;
+	struct store_filter *f;
+	char err[STORE_ERR_MAX] = "";
+	assert_int_equal(store_filter_new(&f), 0);
+	assert_int_equal(store_filter_where(f, "HostNme = x", 0, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "unknown field 'HostNme' (did you mean 'HostName'?)");
+	assert_int_equal(store_filter_where(f, "PID < abc", 0, err, sizeof(err)), -EINVAL);
+	assert_int_equal(store_filter_add(f, "bogus", "x", 0, err, sizeof(err)), -EINVAL);
+	store_filter_free(f);
+}
+
+static void filters_compile_to_bound_parameters_in_both_dialects(void **state)
+{
+	(void)state;
+	struct store_filter *f;
+	char err[STORE_ERR_MAX];
+	struct store_param p[32];
+	size_t np = 0;
+	struct strbuf sb;
+	assert_int_equal(store_filter_new(&f), 0);
+	assert_int_equal(
+		store_filter_where(f, "Resource ~ '; DROP TABLE records; --", 0, err, sizeof(err)),
+		0);
+	assert_int_equal(store_filter_add(f, "hostname", "h1", 0, err, sizeof(err)), 0);
+	assert_int_equal(store_filter_add(f, "pid", "42", 0, err, sizeof(err)), 0);
+	strbuf_init(&sb);
+	assert_int_equal(store_filter_sql(f, STORE_DIALECT_SQLITE, 1, &sb, p, 32, &np), 0);
+	assert_null(strstr(sb.buf, "DROP"));
+	assert_string_equal(sb.buf,
+			    "(r.resource IN (SELECT id FROM tdict WHERE instr(s, ?) > 0)) AND "
+			    "(r.hostname = (SELECT id FROM sdict WHERE h = ? AND s = ?)) AND "
+			    "(r.pid = ?)");
+	assert_int_equal(np, 4);
+	assert_string_equal(p[0].s, "'; DROP TABLE records; --");
+	assert_string_equal(p[2].s, "h1");
+	assert_int_equal(p[3].i, 42);
+	strbuf_reset(&sb);
+	assert_int_equal(store_filter_sql(f, STORE_DIALECT_POSTGRES, 3, &sb, p, 32, &np), 0);
+	assert_string_equal(sb.buf,
+			    "(r.resource IN (SELECT id FROM tdict WHERE strpos(s, $3) > 0)) AND "
+			    "(r.hostname = (SELECT id FROM sdict WHERE h = $4 AND s = $5)) AND "
+			    "(r.pid = $6)");
+	assert_int_equal(store_filter_sql(f, STORE_DIALECT_SQLITE, 1, &sb, p, 2, &np), -E2BIG);
+	strbuf_done(&sb);
+	store_filter_free(f);
+}
+
+static void counts_and_histogram_add_up(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *s = open_ro(fx);
+	struct store_count *c;
+	size_t n;
+	char err[STORE_ERR_MAX];
+	const char *by[] = { "HostName", "Operation" };
+	assert_int_equal(store_count(s, NULL, by, 2, 0, &c, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 12);
+	int64_t total = 0;
+	for (size_t i = 0; i < n; i++) {
+		total += c[i].count;
+		if (i)
+			assert_true(c[i - 1].count >= c[i].count);
+	}
+	assert_int_equal(total, NREC);
+	store_counts_free(c, n);
+	const char *bad[] = { "Operaton" };
+	assert_int_equal(store_count(s, NULL, bad, 1, 0, &c, &n, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "unknown field 'Operaton' (did you mean 'Operation'?)");
+
+	struct store_bucket *b;
+	assert_int_equal(store_histogram(s, NULL, 60, &b, &n), 0);
+	total = 0;
+	for (size_t i = 0; i < n; i++) {
+		total += b[i].count;
+		assert_int_equal(b[i].t % 60, 0);
+	}
+	assert_int_equal(n, 2);
+	assert_int_equal(total, NREC);
+	free(b);
+	store_close(s);
+}
+
+static void exec_on(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg);
+	sqlite3_close(db);
+}
+
+static struct store_verify_result verify(struct fixture *fx)
+{
+	struct store *s = open_ro(fx);
+	struct store_verify_result v;
+	assert_int_equal(store_verify(s, &v), 0);
+	store_close(s);
+	return v;
+}
+
+static void verify_names_an_edited_record(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_verify_result v = verify(fx);
+	assert_int_equal(v.problem, STORE_VERIFY_OK);
+	assert_int_equal(v.checked, NREC);
+	exec_on(fx->path, "UPDATE records SET pid = pid + 1 WHERE id = 123");
+	v = verify(fx);
+	assert_int_equal(v.problem, STORE_VERIFY_EDITED);
+	assert_int_equal(v.bad_id, 123);
+}
+
+static void verify_names_a_deleted_record(void **state)
+{
+	struct fixture *fx = *state;
+	exec_on(fx->path, "DELETE FROM records WHERE id = 300");
+	struct store_verify_result v = verify(fx);
+	assert_int_equal(v.problem, STORE_VERIFY_DELETED);
+	assert_int_equal(v.bad_id, 300);
+	assert_string_equal(v.detail, "record 300 was deleted");
+}
+
+static void verify_notices_a_dropped_tail_and_an_appended_record(void **state)
+{
+	struct fixture *fx = *state;
+	exec_on(fx->path, "DELETE FROM records WHERE id > 590");
+	struct store_verify_result v = verify(fx);
+	assert_int_equal(v.problem, STORE_VERIFY_TRUNCATED);
+	assert_int_equal(v.bad_id, 591);
+	exec_on(fx->path, "INSERT INTO records(id, ts, hash) SELECT 1000, ts, hash FROM records "
+			  "WHERE id = 5");
+	v = verify(fx);
+	assert_int_equal(v.problem, STORE_VERIFY_INSERTED);
+	assert_int_equal(v.bad_id, 1000);
+}
+
+static void retention_by_size_keeps_the_bound_and_the_chain(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_writer *w;
+	char err[STORE_ERR_MAX];
+	struct store_writer_opts o = { .max_bytes = 600 * 1024 };
+	assert_int_equal(store_writer_open(fx->path, &o, &w, err, sizeof(err)), 0);
+	struct ward_record recs[NREC];
+	for (int round = 0; round < 8; round++) {
+		for (int i = 0; i < NREC; i++)
+			make_record(&recs[i], i);
+		assert_int_equal(store_writer_append(w, recs, NREC, NULL), 0);
+		int64_t del = 0;
+		assert_int_equal(store_writer_retain(w, 0, 500, &del), 0);
+	}
+	assert_int_equal(store_writer_close(w), 0);
+	struct store *s = open_ro(fx);
+	struct store_stats st;
+	assert_int_equal(store_get_stats(s, &st), 0);
+	assert_true(st.bytes_used <= 600 * 1024);
+	assert_true(st.first_id > 1);
+	assert_int_equal(st.last_id, 9 * NREC);
+	store_close(s);
+	struct store_verify_result v = verify(fx);
+	assert_int_equal(v.problem, STORE_VERIFY_OK);
+	assert_int_equal(v.anchor_id, st.first_id - 1);
+}
+
+static void retention_by_age_deletes_only_old_records(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_writer *w;
+	char err[STORE_ERR_MAX];
+	/* records span 97 s from t0 = 1764547200; keep those younger than t0 + 50 */
+	int64_t now = time(NULL);
+	struct store_writer_opts o = { .max_age_s = now - (1764547200 + 50) };
+	assert_int_equal(store_writer_open(fx->path, &o, &w, err, sizeof(err)), 0);
+	int64_t del = -1;
+	assert_int_equal(store_writer_retain(w, now, 7, &del), 0);
+	/* a prefix (in id order) of the old records goes: ids 1..50 have offsets 0..49 */
+	assert_int_equal(del, 50);
+	/* close retains once more with its own clock, a second or two later at most */
+	assert_int_equal(store_writer_close(w), 0);
+	struct store_verify_result v = verify(fx);
+	assert_int_equal(v.problem, STORE_VERIFY_OK);
+	assert_true(v.anchor_id >= 50 && v.anchor_id <= 55);
+	assert_int_equal(v.checked, NREC - v.anchor_id);
+}
+
+static void newer_schema_is_refused(void **state)
+{
+	struct fixture *fx = *state;
+	exec_on(fx->path, "PRAGMA user_version = 99");
+	struct store *s;
+	char err[STORE_ERR_MAX];
+	assert_int_equal(store_open(fx->path, STORE_OPEN_READONLY, &s, err, sizeof(err)), -EPROTO);
+	assert_non_null(strstr(err, "newer"));
+	char missing[600];
+	snprintf(missing, sizeof(missing), "%s/nope.db", fx->dir);
+	assert_int_equal(store_open(missing, STORE_OPEN_READONLY, &s, err, sizeof(err)), -ENOENT);
+}
+
+static void json_parser_reads_both_forms_and_keeps_unknown_keys(void **state)
+{
+	(void)state;
+	const char *file_form =
+		"{\"timestamp\":1761382280,\"updatedTime\":\"2025-10-25T08:51:20.971764Z\","
+		"\"hostName\":\"ishaanj18\",\"hostPPid\":1360,\"hostPid\":4338,\"ppid\":0,\"pid\":4338,"
+		"\"uid\":0,\"execEvent\":{\"ExecID\":\"0\",\"ExecutableName\":\"ip6tables\"},"
+		"\"processName\":\"/usr/sbin/xtables-nft-multi\",\"atags\":null,\"type\":\"HostLog\","
+		"\"oid\":0,\"data\":\"syscall=SYS_EXECVE\",\"eventData\":{\"Syscall\":\"SYS_EXECVE\"},"
+		"\"result\":\"Passed\"}";
+	struct record_owned *o;
+	struct diag d;
+	diag_init(&d);
+	assert_int_equal(record_from_json(file_form, strlen(file_form), "f", 1, &o, &d), 0);
+	struct strbuf sb;
+	strbuf_init(&sb);
+	assert_int_equal(record_to_json(&o->rec, &sb), 0);
+	assert_string_equal(
+		sb.buf,
+		"{\"Timestamp\":1761382280,\"UpdatedTime\":\"2025-10-25T08:51:20.971764Z\","
+		"\"HostName\":\"ishaanj18\",\"HostPPID\":1360,\"HostPID\":4338,\"PPID\":0,"
+		"\"PID\":4338,\"UID\":0,\"ProcessName\":\"/usr/sbin/xtables-nft-multi\","
+		"\"Type\":\"HostLog\",\"Data\":\"syscall=SYS_EXECVE\",\"Result\":\"Passed\","
+		"\"ExecEvent\":{\"ExecID\":\"0\",\"ExecutableName\":\"ip6tables\"},"
+		"\"oid\":0,\"eventData\":{\"Syscall\":\"SYS_EXECVE\"}}");
+	record_owned_free(o);
+	strbuf_done(&sb);
+
+	const char *bad = "{\n\"Timestamp\": 5,\n\"PID\": \"x\"\n}";
+	assert_int_equal(record_from_json(bad, strlen(bad), "in.json", 7, &o, &d), -EINVAL);
+	char msg[600];
+	diag_format(&d.entries[0], msg, sizeof(msg));
+	assert_string_equal(msg, "in.json:7: error: 'PID': expected an integer");
+	const char *broken = "{\"Timestamp\": 5,\n \"PID\": }";
+	assert_int_equal(record_from_json(broken, strlen(broken), "in.json", 10, &o, &d), -EINVAL);
+	diag_format(&d.entries[1], msg, sizeof(msg));
+	assert_non_null(strstr(msg, "in.json:11:"));
+	diag_done(&d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(stored_records_read_back_as_the_same_json, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(cursor_pages_return_every_record_once_newest_first,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			where_operators_select_what_direct_evaluation_selects, setup, teardown),
+		cmocka_unit_test_setup_teardown(flag_words_filter_like_karmor, setup, teardown),
+		cmocka_unit_test(unknown_field_is_refused_with_a_suggestion),
+		cmocka_unit_test(filters_compile_to_bound_parameters_in_both_dialects),
+		cmocka_unit_test_setup_teardown(counts_and_histogram_add_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(verify_names_an_edited_record, setup, teardown),
+		cmocka_unit_test_setup_teardown(verify_names_a_deleted_record, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			verify_notices_a_dropped_tail_and_an_appended_record, setup, teardown),
+		cmocka_unit_test_setup_teardown(retention_by_size_keeps_the_bound_and_the_chain,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(retention_by_age_deletes_only_old_records, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(newer_schema_is_refused, setup, teardown),
+		cmocka_unit_test(json_parser_reads_both_forms_and_keeps_unknown_keys),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
