@@ -6,6 +6,7 @@
  */
 #include "cli/cli.h"
 
+#include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include "common/diag.h"
 #include "config/config.h"
 #include "monitor/monitor.h"
+#include "server/server.h"
 #include "store/store.h"
 
 static void usage(FILE *f)
@@ -39,8 +41,10 @@ static void usage(FILE *f)
 	      "                    network, capabilities, or none (alerts are always written)\n"
 	      "  --cluster NAME    ClusterName of every record (default 'default')\n"
 	      "  --hostname NAME   HostName of every record (default this machine's)\n"
-	      "  --ui ADDR         serve the web page and API for this host\n"
-	      "  --server URL      ship records to a central `ward serve` (with --token-file)\n"
+	      "  --ui ADDR         also serve the web page and API for this host's store\n"
+	      "                    (token from --token-file, else a random one printed once)\n"
+	      "  --server URL      ship records to a central `ward serve` (with --token-file);\n"
+	      "                    the config's outputs: forward them (syslog, HEC, ...)\n"
 	      "\n"
 	      "Signals: SIGHUP reloads policies; SIGTERM/SIGINT flush and exit 0.\n"
 	      "Drops (kernel ring buffer full, a sink refusing records) are written as\n"
@@ -131,6 +135,59 @@ static void on_reload(void *ctx, int result, const struct diag *d)
 		(unsigned long long)st.rules);
 }
 
+/* --ui: the HTTP API and Alerts page over this agent's store, from libmicrohttpd's threads. */
+static int start_ui(const char *listen, const char *token_file, const char *store,
+		    struct server_backend **ret_be, struct server **ret_srv)
+{
+	char token[256] = "";
+	struct diag d;
+	diag_init(&d);
+	int r = 0;
+	if (token_file) {
+		FILE *f = fopen(token_file, "re");
+		if (!f || !fgets(token, sizeof(token), f)) {
+			fprintf(stderr, "ward agent: --token-file %s: cannot read a token\n",
+				token_file);
+			if (f)
+				fclose(f);
+			r = -EINVAL;
+			goto out;
+		}
+		fclose(f);
+		token[strcspn(token, "\r\n")] = '\0';
+	} else {
+		unsigned char raw[16];
+		FILE *f = fopen("/dev/urandom", "re");
+		if (!f || fread(raw, 1, sizeof(raw), f) != sizeof(raw)) {
+			if (f)
+				fclose(f);
+			fprintf(stderr, "ward agent: cannot make a UI token\n");
+			r = -EIO;
+			goto out;
+		}
+		fclose(f);
+		for (size_t i = 0; i < sizeof(raw); i++)
+			snprintf(token + 2 * i, 3, "%02x", raw[i]);
+	}
+	r = server_backend_open(store, ret_be, &d);
+	if (!r) {
+		struct server_config sc = { .listen = listen, .token = token, .be = *ret_be };
+		r = server_new(&sc, ret_srv);
+		if (!r)
+			r = server_start(*ret_srv, &d);
+	}
+	print_diag(&d);
+	if (r) {
+		fprintf(stderr, "ward agent: --ui %s: %s\n", listen, strerror(-r));
+		goto out;
+	}
+	fprintf(stderr, "ward agent: UI on http://%s/ (port %u)%s%s\n", listen,
+		server_port(*ret_srv), token_file ? "" : ", token ", token_file ? "" : token);
+out:
+	diag_done(&d);
+	return r;
+}
+
 int cmd_agent(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -155,6 +212,9 @@ int cmd_agent(int argc, char **argv)
 	struct ward_config *cfg = NULL;
 	struct agent *a = NULL;
 	struct monitor *m = NULL;
+	struct server_backend *be = NULL;
+	struct server *srv = NULL;
+	int curl_inited = 0;
 	struct diag d;
 	diag_init(&d);
 	if (!policies) {
@@ -216,16 +276,11 @@ int cmd_agent(int argc, char **argv)
 			vis);
 		goto out;
 	}
-	if ((server && !token) || (token && !server)) {
-		fprintf(stderr, "ward agent: --server and --token-file go together\n");
+	if ((server && !token) || (token && !server && !ui)) {
+		fprintf(stderr, "ward agent: --token-file goes with --server (and --ui)\n");
 		goto out;
 	}
 	rc = 1;
-	if (ui || server) {
-		fprintf(stderr, "ward agent: %s is not available in this build yet\n",
-			ui ? "--ui" : "--server");
-		goto out;
-	}
 
 	int r = config_load_file(config_path ? config_path : CONFIG_DEFAULT_PATH,
 				 config_path != NULL, &cfg, &d);
@@ -246,6 +301,15 @@ int cmd_agent(int argc, char **argv)
 	if (vis)
 		cfg->visibility = vis_bits;
 
+	/*
+	 * libcurl's global state (the container API client, shipping, HTTP forwarders) must be
+	 * set up once before any thread uses it
+	 */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "ward agent: cannot initialise libcurl\n");
+		goto out;
+	}
+	curl_inited = 1;
 	/* before any thread starts (the store writer's): signals are read with a signalfd */
 	r = agent_block_signals();
 	if (r) {
@@ -299,6 +363,47 @@ int cmd_agent(int argc, char **argv)
 		agent_add_sink(a, &s);
 		rctx.store = sp;
 	}
+	if (server || cfg->n_outputs) {
+		/* spools live beside the store: <store dir>/spool/{ship,outputs} */
+		char spool[4096], sub[4200];
+		const char *sp = cli_store_path(store ? store : cfg->store_path);
+		snprintf(spool, sizeof(spool), "%s", sp);
+		char *slash = strrchr(spool, '/');
+		if (slash)
+			snprintf(slash, sizeof(spool) - (size_t)(slash - spool), "/spool");
+		else
+			snprintf(spool, sizeof(spool), "spool");
+		(void)mkdir(spool, 0700);
+		struct agent_sink s;
+		if (server) {
+			char err[512] = "";
+			snprintf(sub, sizeof(sub), "%s/ship", spool);
+			r = agent_sink_ship(server, token, sub, &s, err, sizeof(err));
+			if (r) {
+				fprintf(stderr, "ward agent: --server: %s\n", err);
+				goto out;
+			}
+			agent_add_sink(a, &s);
+		}
+		if (cfg->n_outputs) {
+			struct diag od;
+			diag_init(&od);
+			snprintf(sub, sizeof(sub), "%s/outputs", spool);
+			r = agent_sink_outputs(cfg->source_path, sub, cfg->hostname, &s, &od);
+			print_diag(&od);
+			diag_done(&od);
+			if (r) {
+				fprintf(stderr, "ward agent: outputs: %s\n", strerror(-r));
+				goto out;
+			}
+			agent_add_sink(a, &s);
+		}
+	}
+	if (ui) {
+		r = start_ui(ui, token, cli_store_path(store ? store : cfg->store_path), &be, &srv);
+		if (r)
+			goto out;
+	}
 	if (json_out) {
 		struct agent_sink s;
 		r = agent_sink_json_file(json_out, &s);
@@ -337,10 +442,14 @@ int cmd_agent(int argc, char **argv)
 	}
 	rc = 0;
 out:
+	server_free(srv);
+	server_backend_close(be);
 	agent_free(a);
 	monitor_close(m);
 	config_free(cfg);
 	diag_done(&d);
 	free(policies);
+	if (curl_inited)
+		curl_global_cleanup();
 	return rc;
 }
