@@ -156,6 +156,8 @@ $(BUILD)/fuzz/replay_%: fuzz/%.c fuzz/replay.c $(LIBWARD)
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< fuzz/replay.c $(LIBWARD) $(PKG_LIBS) $(ALL_LDFLAGS)
 
 tests: $(WARD) $(UNIT_BINS) $(KERNEL_BINS) $(HELPER_BINS) $(FUZZ_REPLAY_BINS)
+# e2e tests drive libward through bench programs: fwd_drive (forwarding), ship_load (fleet ingest)
+tests: $(BUILD)/bench/fwd_drive $(BUILD)/bench/ship_load
 
 check-unit: $(UNIT_BINS)
 	$(Q)tests/run-tests.sh unit $(BUILD)
@@ -163,7 +165,7 @@ check-unit: $(UNIT_BINS)
 check-kernel: $(WARD) $(KERNEL_BINS) $(HELPER_BINS)
 	$(Q)tests/run-tests.sh kernel $(BUILD)
 
-check-e2e: $(WARD) $(HELPER_BINS)
+check-e2e: $(WARD) $(HELPER_BINS) $(BUILD)/bench/ship_load
 	$(Q)tests/run-tests.sh e2e $(BUILD)
 
 check-fuzz: $(FUZZ_REPLAY_BINS)
@@ -231,5 +233,7 @@ clean:
 	rm -rf build build-* 
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
+# test and bench binaries track their headers too (a changed struct must relink them)
+-include $(UNIT_BINS:=.d) $(KERNEL_BINS:=.d) $(BENCH_BINS:=.d)
 .DELETE_ON_ERROR:
 .SECONDARY:

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@
 #include "common/diag.h"
 #include "common/strbuf.h"
 #include "config/config.h"
+#include "store/store.h"
 
 struct agent {
 	struct agent_opts o;
@@ -44,6 +46,13 @@ struct agent {
 	struct strbuf json;
 	struct agent_stats st;
 	uint64_t kernel_lost_reported, queue_lost_reported;
+	/* uid → user name for host records (KubeArmor caches LookupId too) */
+	struct {
+		uint32_t uid;
+		int used;
+		char name[64];
+	} users[32];
+	unsigned users_next;
 	int64_t last_drop_report_ns;
 };
 
@@ -246,6 +255,23 @@ static uint32_t vis_bit(enum policy_op op)
 	}
 }
 
+/* The user name of @uid ("" when it has none), from a small round-robin cache. */
+static const char *user_name(struct agent *a, uint32_t uid)
+{
+	for (size_t i = 0; i < WARD_ARRAY_SIZE(a->users); i++)
+		if (a->users[i].used && a->users[i].uid == uid)
+			return a->users[i].name;
+	unsigned k = a->users_next++ % WARD_ARRAY_SIZE(a->users);
+	struct passwd pw, *res = NULL;
+	char buf[1024];
+	a->users[k].used = 1;
+	a->users[k].uid = uid;
+	a->users[k].name[0] = '\0';
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res)
+		snprintf(a->users[k].name, sizeof(a->users[k].name), "%s", res->pw_name);
+	return a->users[k].name;
+}
+
 static void emit(struct agent *a, const struct ward_record *r)
 {
 	strbuf_reset(&a->json);
@@ -289,11 +315,25 @@ int agent_handle_event(void *agent, const struct ward_event *ev)
 	}
 
 	struct mon_proc *p = mon_proc_get(a->procs, ev->host_pid);
-	if (p && !p->ct_resolved) {
-		uint32_t pns = ev->pid_ns ? ev->pid_ns : p->pid_ns;
-		uint32_t mns = ev->mnt_ns ? ev->mnt_ns : p->mnt_ns;
-		if (pns && pns != a->host_pid_ns)
-			p->ct = mon_ctr_lookup(a->ctrs, pns, mns, ev->host_pid);
+	if (!p) /* gone before we read its events: keep what the event says */
+		p = mon_proc_from_event(a->procs, ev);
+	/*
+	 * A child starts in its parent's namespaces (fork copies the entry) and a container's
+	 * init moves into new ones while the runtime sets it up: re-resolve whenever the
+	 * event's namespace pair differs from the one the entry was resolved for (the container
+	 * table caches by pair, so this is a hash lookup after the first time).
+	 */
+	if (p && ((ev->pid_ns && (ev->pid_ns != p->pid_ns || ev->mnt_ns != p->mnt_ns)) ||
+		  !p->ct_resolved || (!p->ct && p->pid_ns && p->pid_ns != a->host_pid_ns) ||
+		  (p->ct && p->ct->fetched < 0))) {
+		if (ev->pid_ns) {
+			p->pid_ns = ev->pid_ns;
+			p->mnt_ns = ev->mnt_ns;
+		}
+		p->ct = p->pid_ns && p->pid_ns != a->host_pid_ns
+				? mon_ctr_lookup(a->ctrs, p->pid_ns, p->mnt_ns, ev->host_pid,
+						 ev->cgroup_id)
+				: NULL;
 		p->ct_resolved = 1;
 	}
 	const struct mon_proc *parent = mon_proc_get(a->procs, ev->host_ppid ? ev->host_ppid
@@ -327,6 +367,11 @@ int agent_handle_event(void *agent, const struct ward_event *ev)
 			a->m.decide(a->m.ctx, scope, ev, &pe, &v);
 			vp = &v;
 		}
+	}
+	/* KubeArmor names the user on host records only (§2.9) */
+	if (!rec.container_id) {
+		const char *u = user_name(a, ev->uid);
+		rec.user_name = *u ? u : NULL;
 	}
 	int visible = (a->o.cfg->visibility & vis_bit(pe.op)) != 0;
 	if (!mon_apply_verdict(&a->bo, vp, visible, &rec)) {
@@ -453,7 +498,7 @@ int agent_run(struct agent *a, const struct agent_source *src, int stop_fd,
 		on_ready(cb_ctx);
 
 	int64_t reload_at = 0; /* debounce: editors write a file in several steps */
-	int64_t last_lost_check = 0;
+	int64_t last_lost_check = 0, last_sweep = mono_ns();
 	for (;;) {
 		struct epoll_event evs[8];
 		/* 50 ms: the source may hold records below its wake-up threshold */
@@ -519,6 +564,11 @@ int agent_run(struct agent *a, const struct agent_source *src, int stop_fd,
 			agent_report_drops(a, real_ns());
 			agent_flush(a);
 		}
+		/* exits lost with a full ring would leave entries behind: bound the table */
+		if (now - last_sweep >= 30000000000LL) {
+			last_sweep = now;
+			(void)mon_proc_sweep(a->procs);
+		}
 		if (stop)
 			break;
 	}
@@ -538,4 +588,44 @@ out:
 	if (tfd >= 0)
 		close(tfd);
 	return r;
+}
+
+/* ---- the store sink -------------------------------------------------------------------------- */
+
+static int store_sink_write(void *ctx, const struct ward_record *r, const char *json, size_t len)
+{
+	(void)json;
+	(void)len;
+	/* the writer copies the record into its open batch; its thread commits every 50 ms */
+	return store_writer_append(ctx, r, 1, NULL) == 0 ? 0 : -EIO;
+}
+
+static void store_sink_destroy(void *ctx)
+{
+	(void)store_writer_close(ctx);
+}
+
+int agent_sink_store(const char *path, const struct ward_config *cfg, struct agent_sink *ret,
+		     char *err, size_t errsize)
+{
+	/*
+	 * Small batches: the writer copies each appended record until its commit, so the batch
+	 * size bounds the agent's memory under load (64 MiB budget) more than its speed does.
+	 */
+	struct store_writer_opts o = {
+		.batch_records = 1024,
+		.batch_ms = 50,
+		.autoflush = 1,
+		.max_age_s = cfg->store_max_age,
+		.max_bytes = (int64_t)cfg->store_max_size,
+	};
+	struct store_writer *w = NULL;
+	int r = store_writer_open(path, &o, &w, err, errsize);
+	if (r)
+		return r;
+	memset(ret, 0, sizeof(*ret));
+	ret->ctx = w;
+	ret->write = store_sink_write;
+	ret->destroy = store_sink_destroy;
+	return 0;
 }

@@ -78,10 +78,12 @@ struct ward_bpf_cfg {
 
 /* Run-time switches (array map "wcfg", one entry). */
 struct ward_bpf_rt {
-	__u32 visibility; /* enum ward_kop mask: operations reported for every path */
-	__u32 interest;	  /* enum ward_kop mask: operations some rule names (see interest map) */
-	__u32 cgroup_net; /* the cgroup socket hooks are attached: skip INET socket()/connect() */
+	__u32 visibility;  /* enum ward_kop mask: operations reported for every path */
+	__u32 interest;	   /* enum ward_kop mask: operations some rule names (see interest map) */
+	__u32 cgroup_sock; /* cgroup/sock_create is attached: the syscall hook skips INET socket() */
+	__u32 cgroup_connect; /* cgroup/connect4/6 are attached: the syscall hook skips INET connect() */
 	__u32 track_only; /* report only thread groups in the "track" map (tests, benchmarks) */
+	__u32 pad2;
 };
 
 struct ward_kev_hdr {

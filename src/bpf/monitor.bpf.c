@@ -6,9 +6,9 @@
  * Hook choice is driven by cost (figures in docs/benchmarks/monitor.md). The sched tp_btf
  * hooks and the cgroup socket hooks cost nothing on unrelated syscalls, so exec/fork/exit and
  * INET socket()/connect() always come from there. Attaching any syscall tracepoint puts every
- * syscall of every task on the tracing slow path, so the two raw syscall hooks (tp_btf/sys_enter
- * and sys_exit, one program pair for all syscalls, switched per syscall number by the "want"
- * map) are attached by user space only while visibility or a rule needs a syscall. Filtering
+ * syscall of every task on the tracing slow path, so the one raw syscall hook (tp_btf/sys_exit,
+ * one program for all syscalls, switched per syscall number by the "want" map) is attached by
+ * user space only while visibility or a rule needs a syscall. Filtering
  * happens here, before any copy: ignored pids (the agent), the per-syscall switch, and the
  * path-interest map (hashes of the paths and directories rules name).
  */
@@ -71,14 +71,6 @@ struct {
 	__type(key, __u64);
 	__type(value, __u32);
 } interest SEC(".maps");
-
-/* Syscall arguments captured at entry, completed at exit, keyed by thread id. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
-	__type(value, struct ward_kev_syscall);
-} pending SEC(".maps");
 
 /* Records are too big for the 512-byte stack: build them here. */
 union ward_scratch {
@@ -177,6 +169,50 @@ static __always_inline void ward_fill_hdr(struct ward_kev_hdr *h, __u32 type, __
 }
 
 /*
+ * The same header from a trusted BTF task pointer (tracing programs): plain loads that the
+ * verifier turns into inline, fault-safe loads, instead of one bpf_probe_read_kernel() call per
+ * field as BPF_CORE_READ() does. This header is on every syscall event, so it is the hot path.
+ */
+static __always_inline void ward_fill_hdr_btf(struct ward_kev_hdr *h, __u32 type, __u32 size,
+					      struct task_struct *t)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u64 ug = bpf_get_current_uid_gid();
+	struct task_struct *parent = t->real_parent;
+	struct pid *tp = t->group_leader->thread_pid;
+	unsigned int level = tp->level;
+
+	h->type = type;
+	h->size = size;
+	h->ts_ns = bpf_ktime_get_boot_ns();
+	h->host_pid = id >> 32;
+	h->host_tid = (__u32)id;
+	h->host_ppid = parent->tgid;
+	h->uid = (__u32)ug;
+	h->gid = ug >> 32;
+	h->mnt_ns = t->nsproxy->mnt_ns->ns.inum;
+	h->pad = 0;
+	h->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	if (level == 0) { /* the initial pid namespace: no per-level lookups needed */
+		h->pid = h->host_pid;
+		h->ppid = h->host_ppid;
+		h->pid_ns = tp->numbers[0].ns->ns.inum;
+		return;
+	}
+	{
+		struct upid up = {};
+
+		/* variable-index access into a BTF array is refused: read it */
+		bpf_core_read(&up, sizeof(up), &tp->numbers[level & 31]);
+		h->pid = up.nr;
+		h->ppid =
+			ward_pid_at(BPF_CORE_READ(parent, group_leader, thread_pid), level, up.ns);
+		h->pid_ns = BPF_CORE_READ(up.ns, ns.inum);
+	}
+}
+
+/*
  * d_path() is not callable from tracepoints, so walk the dentries ourselves: components leaf
  * first, each NUL-terminated, crossing mount points; user space reverses them. The walk runs
  * in bpf_loop(): an open-coded loop with a mount-crossing branch made the verifier explore
@@ -267,7 +303,7 @@ int BPF_PROG(ward_sched_exec, struct task_struct *p, pid_t old_pid, struct linux
 	__u32 zero = 0, hit = 0;
 	union ward_scratch *s;
 	struct ward_kev_exec *e;
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *t = bpf_get_current_task_btf();
 	unsigned long start, end, len;
 	struct tty_struct *tty;
 	struct fs_struct *fs;
@@ -278,7 +314,7 @@ int BPF_PROG(ward_sched_exec, struct task_struct *p, pid_t old_pid, struct linux
 	if (!s)
 		return 0;
 	e = &s->exec;
-	ward_fill_hdr(&e->hdr, WARD_KEV_EXEC, sizeof(*e), t);
+	ward_fill_hdr_btf(&e->hdr, WARD_KEV_EXEC, sizeof(*e), t);
 
 	e->exe_len = ward_walk(&bprm->file->f_path, WARD_SLOT_EXE, &hit);
 	e->exe_depth_hit = hit;
@@ -325,8 +361,7 @@ int BPF_PROG(ward_sched_fork, struct task_struct *parent, struct task_struct *ch
 		if (rt && rt->track_only)
 			bpf_map_update_elem(&track, &ctgid, &one, BPF_ANY);
 	}
-	ward_fill_hdr(&e.hdr, WARD_KEV_FORK, sizeof(e),
-		      (struct task_struct *)bpf_get_current_task());
+	ward_fill_hdr_btf(&e.hdr, WARD_KEV_FORK, sizeof(e), bpf_get_current_task_btf());
 	e.child_pid = child->tgid;
 	e.child_tid = child->pid;
 	ward_emit(&e, sizeof(e));
@@ -343,8 +378,7 @@ int BPF_PROG(ward_sched_exit, struct task_struct *p)
 		return 0;
 	if (ward_ignored(id >> 32))
 		return 0;
-	ward_fill_hdr(&e.hdr, WARD_KEV_EXIT, sizeof(e),
-		      (struct task_struct *)bpf_get_current_task());
+	ward_fill_hdr_btf(&e.hdr, WARD_KEV_EXIT, sizeof(e), bpf_get_current_task_btf());
 	e.exit_code = p->exit_code;
 	ward_emit(&e, sizeof(e));
 	return 0;
@@ -469,25 +503,37 @@ static __always_inline void ward_fill_base(struct ward_kev_syscall *e, struct ta
 		e->flags |= WARD_KSYS_PATH_TRUNC;
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(ward_sys_enter, struct pt_regs *regs, long id)
+/*
+ * One program at syscall exit does everything: x86-64 preserves the argument registers across
+ * a syscall (only rax, rcx, r11 change), so the exit hook sees the arguments and the result
+ * together and reads the user strings, which are still in place. No entry hook, no per-thread
+ * map of pending arguments: half the program runs and no map update/delete per syscall.
+ * (A successful execve is the exception: its strings are gone with the old mm, and
+ * sched_process_exec reports it.)
+ */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(ward_sys_exit, struct pt_regs *regs, long ret)
 {
-	__u32 zero = 0, nr = (__u32)id, *w;
+	__u32 zero = 0, nr, *w;
 	__u64 pidtgid = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)pidtgid;
+	long id = regs->orig_ax;
 	struct task_struct *t;
 	struct ward_bpf_rt *rt;
 	struct ward_kev_syscall *e;
 	union ward_scratch *s;
 	const char *p = NULL, *p2 = NULL;
 	long dfd = AT_FDCWD_VAL;
+	struct file *f;
 	__u64 a[6];
 
 	if (id < 0 || id >= WARD_NR_MAX)
 		return 0;
+	nr = (__u32)id;
 	w = bpf_map_lookup_elem(&want, &nr);
 	if (!w || !(*w & WARD_WANT_CAPTURE))
 		return 0;
+	if ((nr == 59 || nr == 322) && ret == 0)
+		return 0; /* a successful exec is reported by sched_process_exec */
 	if (ward_ignored(pidtgid >> 32))
 		return 0;
 	rt = bpf_map_lookup_elem(&wcfg, &zero);
@@ -495,13 +541,14 @@ int BPF_PROG(ward_sys_enter, struct pt_regs *regs, long id)
 	if (!rt || !s)
 		return 0;
 	e = &s->sys;
-	a[0] = BPF_CORE_READ(regs, di);
-	a[1] = BPF_CORE_READ(regs, si);
-	a[2] = BPF_CORE_READ(regs, dx);
-	a[3] = BPF_CORE_READ(regs, r10);
-	a[4] = BPF_CORE_READ(regs, r8);
-	a[5] = BPF_CORE_READ(regs, r9);
+	a[0] = regs->di;
+	a[1] = regs->si;
+	a[2] = regs->dx;
+	a[3] = regs->r10;
+	a[4] = regs->r8;
+	a[5] = regs->r9;
 
+	e->retval = ret;
 	e->nr = nr;
 	e->flags = 0;
 	e->owner_uid = 0;
@@ -553,20 +600,21 @@ int BPF_PROG(ward_sys_enter, struct pt_regs *regs, long id)
 		p2 = (const char *)a[1];
 		break;
 	case 41: /* socket(domain, type, protocol): INET ones come from cgroup/sock_create */
-		if ((a[0] == AF_INET_VAL || a[0] == AF_INET6_VAL) && rt->cgroup_net)
+		if ((a[0] == AF_INET_VAL || a[0] == AF_INET6_VAL) && rt->cgroup_sock)
 			return 0;
 		break;
 	case 42: /* connect(fd, addr, len) */
 	case 49: /* bind(fd, addr, len) */
 		ward_read_sockaddr(e, (const void *)a[1]);
 		if (nr == 42 && (e->family == AF_INET_VAL || e->family == AF_INET6_VAL) &&
-		    rt->cgroup_net)
+		    rt->cgroup_connect)
 			return 0;
 		break;
 	default:
 		break;
 	}
 
+	t = bpf_get_current_task_btf();
 	if (p) {
 		ward_read_path(e->path, p, &e->flags);
 		if (!(*w & WARD_WANT_ALL) && !ward_path_interesting(e->path)) {
@@ -576,7 +624,6 @@ int BPF_PROG(ward_sys_enter, struct pt_regs *regs, long id)
 			if (!ward_path_interesting(e->path2))
 				return 0;
 		}
-		t = (struct task_struct *)bpf_get_current_task();
 		if (nr == 165) {
 			long n =
 				bpf_probe_read_user_str(e->base, WARD_PATH_MAX, (const void *)a[2]);
@@ -598,28 +645,7 @@ int BPF_PROG(ward_sys_enter, struct pt_regs *regs, long id)
 	} else if (!(*w & WARD_WANT_ALL)) {
 		return 0; /* no path and not every event wanted: nothing a rule can name */
 	}
-	t = (struct task_struct *)bpf_get_current_task();
-	ward_fill_hdr(&e->hdr, WARD_KEV_SYSCALL, 0, t);
-	bpf_map_update_elem(&pending, &tid, e, BPF_ANY);
-	return 0;
-}
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(ward_sys_exit, struct pt_regs *regs, long ret)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct ward_kev_syscall *e = bpf_map_lookup_elem(&pending, &tid);
-	struct task_struct *t;
-	struct file *f;
-	__u32 nr;
-
-	if (!e)
-		return 0;
-	nr = e->nr;
-	e->retval = ret;
-	if ((nr == 59 || nr == 322) && ret == 0)
-		goto out; /* a successful exec is reported by sched_process_exec */
-	t = (struct task_struct *)bpf_get_current_task();
 	if (ret >= 0 && (nr == 2 || nr == 257 || nr == 437)) {
 		f = ward_fd_file(t, ret);
 		if (f) {
@@ -648,17 +674,15 @@ int BPF_PROG(ward_sys_exit, struct pt_regs *regs, long ret)
 		}
 	}
 	if (e->path2_len) {
-		e->hdr.size = WARD_KEV_SYS_SIZE_FULL;
+		ward_fill_hdr_btf(&e->hdr, WARD_KEV_SYSCALL, WARD_KEV_SYS_SIZE_FULL, t);
 		ward_emit(e, WARD_KEV_SYS_SIZE_FULL);
 	} else if (e->base_len) {
-		e->hdr.size = WARD_KEV_SYS_SIZE_BASE;
+		ward_fill_hdr_btf(&e->hdr, WARD_KEV_SYSCALL, WARD_KEV_SYS_SIZE_BASE, t);
 		ward_emit(e, WARD_KEV_SYS_SIZE_BASE);
 	} else {
-		e->hdr.size = WARD_KEV_SYS_SIZE_PATH;
+		ward_fill_hdr_btf(&e->hdr, WARD_KEV_SYSCALL, WARD_KEV_SYS_SIZE_PATH, t);
 		ward_emit(e, WARD_KEV_SYS_SIZE_PATH);
 	}
-out:
-	bpf_map_delete_elem(&pending, &tid);
 	return 0;
 }
 
@@ -733,8 +757,7 @@ int BPF_PROG(ward_cap_capable, const struct cred *cred, struct user_namespace *t
 
 	if (ward_ignored(bpf_get_current_pid_tgid() >> 32))
 		return 0;
-	ward_fill_hdr(&e.hdr, WARD_KEV_CAP, sizeof(e),
-		      (struct task_struct *)bpf_get_current_task());
+	ward_fill_hdr_btf(&e.hdr, WARD_KEV_CAP, sizeof(e), bpf_get_current_task_btf());
 	e.cap = cap;
 	e.ret = ret;
 	ward_emit(&e, sizeof(e));

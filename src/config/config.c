@@ -239,6 +239,17 @@ static int h_runtime_sockets(struct parse_ctx *p, const yaml_node_t *n)
 	return 0;
 }
 
+static int h_ring_buffer(struct parse_ctx *p, const yaml_node_t *n)
+{
+	const char *v = scalar(n);
+	uint64_t b;
+	if (!v || parse_size(v, &b) != 0 || b < (64u << 10) || b > (1u << 30) || (b & (b - 1)))
+		return node_err(p, n, "ring_buffer '%s': a power of two from 64KiB to 1GiB",
+				v ? v : "?");
+	p->cfg->ring_buffer = (uint32_t)b;
+	return 0;
+}
+
 static int h_outputs(struct parse_ctx *p, const yaml_node_t *n)
 {
 	if (n->type != YAML_SEQUENCE_NODE)
@@ -253,10 +264,15 @@ static const struct config_key {
 	const char *name;
 	int (*handle)(struct parse_ctx *p, const yaml_node_t *value);
 } config_keys[] = {
-	{ "cluster", h_cluster },	{ "hostname", h_hostname },
-	{ "visibility", h_visibility }, { "policies", h_policies },
-	{ "store", h_store },		{ "extra_fields", h_extra_fields },
-	{ "outputs", h_outputs },	{ "runtime_sockets", h_runtime_sockets },
+	{ "cluster", h_cluster },
+	{ "hostname", h_hostname },
+	{ "visibility", h_visibility },
+	{ "policies", h_policies },
+	{ "store", h_store },
+	{ "extra_fields", h_extra_fields },
+	{ "outputs", h_outputs },
+	{ "runtime_sockets", h_runtime_sockets },
+	{ "ring_buffer", h_ring_buffer },
 };
 
 static size_t distance(const char *a, const char *b)

@@ -38,6 +38,8 @@ struct ward_config {
 	uint64_t store_max_size; /* bytes, 0 = unlimited */
 	char *extra_json;	 /* extra_fields as JSON object members ("k":"v",...), or NULL */
 	char **runtime_sockets; /* container runtime API sockets, NULL-terminated, or NULL = default */
+	uint32_t
+		ring_buffer; /* kernel ring buffer bytes (power of two); 0 = the monitor's default */
 	/*
 	 * outputs: validated as a list here; the forwarding module parses the entries (it reads
 	 * @source_path again). outputs_line is where the list starts (0 = no outputs key).

@@ -126,7 +126,7 @@ void enf_rec_fill_workload(struct enf_rec *r, const struct enforce_workload *w)
 	enf_copy(r->labels, sizeof(r->labels), w->labels);
 	if (w->ns_pid)
 		r->pid = w->ns_pid;
-	if (w->ns_ppid || (w->container_id && w->container_id[0]))
+	if (w->ns_ppid)
 		r->ppid = w->ns_ppid;
 }
 
@@ -515,6 +515,21 @@ void enforce_get_stats(struct enforce *e, struct enforce_stats *ret)
 	pthread_mutex_lock(&e->lock);
 	*ret = e->stats;
 	pthread_mutex_unlock(&e->lock);
+}
+
+size_t enforce_get_latencies(struct enforce *e, uint32_t *out, size_t max)
+{
+	size_t n, i, start;
+
+	pthread_mutex_lock(&e->lock);
+	n = e->n_lat < ENFORCE_LATENCY_SAMPLES ? e->n_lat : ENFORCE_LATENCY_SAMPLES;
+	if (n > max)
+		n = max;
+	start = e->n_lat - n;
+	for (i = 0; i < n; i++)
+		out[i] = e->lat[(start + i) % ENFORCE_LATENCY_SAMPLES];
+	pthread_mutex_unlock(&e->lock);
+	return n;
 }
 
 enum enforce_backend enforce_backend_for(struct enforce *e, enum policy_op op)

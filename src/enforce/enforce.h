@@ -77,6 +77,14 @@ struct enforce_hooks {
 		       struct policy_verdict *ret);
 	/* interest() - what to mark (policy_set_interest() in production). */
 	void (*interest)(void *ctx, policy_interest_fn cb, void *cb_ctx);
+	/*
+	 * scope_interest() - optional: what to mark for one scope only. When set, host paths
+	 * are marked for the host scope's rules and each container's root for its own rules
+	 * (a container rule on /usr/lib/ then marks nothing on the host). Else interest() is
+	 * used for every root.
+	 */
+	void (*scope_interest)(void *ctx, const struct policy_scope *scope, policy_interest_fn cb,
+			       void *cb_ctx);
 	/* host() - the host scope, used for host processes and when resolve() fails. */
 	const struct policy_scope *(*host)(void *ctx);
 };
@@ -174,6 +182,14 @@ int enforce_add_container(struct enforce *e, pid_t pid, const struct policy_scop
 
 /* enforce_get_stats() - a snapshot of the counters. */
 void enforce_get_stats(struct enforce *e, struct enforce_stats *ret);
+
+/*
+ * enforce_get_latencies() - the decision times (fanotify event read → response written, ns)
+ * of the last up to ENFORCE_LATENCY_SAMPLES denied events, oldest first, into @out (room for
+ * @max). Return: the number written. For benchmarks and metrics.
+ */
+#define ENFORCE_LATENCY_SAMPLES 4096
+size_t enforce_get_latencies(struct enforce *e, uint32_t *out, size_t max);
 
 /* enforce_backend_for() - the backend this running enforcer uses for @op. */
 enum enforce_backend enforce_backend_for(struct enforce *e, enum policy_op op);

@@ -111,8 +111,14 @@ static void mark_dir_recursive(struct mark_ctx *m, const char *dir, uint64_t mas
 	walk_mask = mask;
 	walk_count = 0;
 	/* FTW_MOUNT: a recursive rule stays on its filesystem like the marks it places. */
-	if (nftw(dir, walk_one, 32, FTW_PHYS | FTW_MOUNT) == 1)
-		mark(m->e, m->fd, FAN_MARK_FILESYSTEM, mask, dir); /* too many dirs */
+	if (nftw(dir, walk_one, 32, FTW_PHYS | FTW_MOUNT) == 1) {
+		/* too many dirs: the filesystem, with allow answers cached in the kernel */
+		mark(m->e, m->fd, FAN_MARK_FILESYSTEM, mask, dir);
+		if (mask & FAN_OPEN_EXEC_PERM)
+			m->e->fan_any_exec = 1;
+		else
+			m->e->fan_any_open = 1;
+	}
 }
 
 static int wants_mark(const struct enforce *e, enum policy_action a)
@@ -187,16 +193,47 @@ static void mark_protected(struct enforce *e, int fd, const char *root)
 		mark_dir_recursive(&m, e->opts.protect_dirs[i], FAN_OPEN_PERM);
 }
 
+static ssize_t read_link(const char *link, char *buf, size_t size);
+
 int enf_fan_mark_container(struct enforce *e, int fd, int create_fd, pid_t pid)
 {
 	char root[64];
 	struct mark_ctx m = { .e = e, .fd = fd, .create_fd = create_fd, .root = root };
 
+	size_t i;
+
+	struct stat rs, hs;
+	char a[64], b[64], la[64], lb[64];
+
 	snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
-	if (access(root, F_OK) < 0)
+	if (stat(root, &rs) < 0)
 		return -errno;
-	if (e->hooks.interest)
+	/* Never mark the host through a "container" that shares our root or mount namespace
+	 * (a task not yet, or no longer, inside its container): container rules would land on
+	 * host paths. */
+	snprintf(a, sizeof(a), "/proc/%d/ns/mnt", (int)pid);
+	snprintf(b, sizeof(b), "/proc/self/ns/mnt");
+	if (stat("/", &hs) < 0 || (rs.st_dev == hs.st_dev && rs.st_ino == hs.st_ino) ||
+	    read_link(a, la, sizeof(la)) < 0 || read_link(b, lb, sizeof(lb)) < 0 ||
+	    strcmp(la, lb) == 0)
+		return -EINVAL;
+	if (e->hooks.scope_interest) {
+		struct enforce_workload w;
+
+		/* ask the resolver again: after enforce_update() the scope given to
+		 * enforce_add_container() may belong to a freed set */
+		if (e->hooks.resolve && e->hooks.resolve(e->hooks.ctx, pid, &w) == 0) {
+			if (w.scope)
+				e->hooks.scope_interest(e->hooks.ctx, w.scope, on_interest, &m);
+			return 0;
+		}
+		for (i = 0; i < e->n_containers; i++)
+			if (e->containers[i].pid == pid)
+				e->hooks.scope_interest(e->hooks.ctx, e->containers[i].scope,
+							on_interest, &m);
+	} else if (e->hooks.interest) {
 		e->hooks.interest(e->hooks.ctx, on_interest, &m);
+	}
 	return 0;
 }
 
@@ -221,7 +258,9 @@ int enf_fan_setup(struct enforce *e, int *ret_fd, int *ret_create_fd)
 	e->fan_any_exec = e->fan_any_open = 0;
 	m.fd = fd;
 	m.create_fd = cfd;
-	if (e->hooks.interest)
+	if (e->hooks.scope_interest && e->hooks.host)
+		e->hooks.scope_interest(e->hooks.ctx, e->hooks.host(e->hooks.ctx), on_interest, &m);
+	else if (e->hooks.interest)
 		e->hooks.interest(e->hooks.ctx, on_interest, &m);
 	mark_protected(e, fd, "");
 	/* containers that are gone drop out here */
@@ -300,7 +339,7 @@ static void put_flag(char *buf, size_t size, const char *name)
 }
 
 /* Open flags spelled as the monitor spells them (KubeArmor's order). */
-static void spell_flags(unsigned long f, char *buf, size_t size)
+void enf_spell_flags(unsigned long f, char *buf, size_t size)
 {
 	static const struct {
 		unsigned long bit;
@@ -451,6 +490,7 @@ struct perm {
 	struct enforce_workload w;
 	struct policy_verdict v;
 	int self_rule;
+	pid_t ns_pid, ns_ppid;
 	int creating;		/* O_CREAT open: the file may have been made by this call */
 	char raw[ENF_PATH_MAX]; /* the path as the kernel gave it to us (before root strip) */
 };
@@ -479,6 +519,14 @@ static void build_source(pid_t tid, const char *exe, char *buf, size_t size)
 	}
 }
 
+static int is_self(pid_t tid)
+{
+	char link[64];
+
+	snprintf(link, sizeof(link), "/proc/self/task/%d", (int)tid);
+	return access(link, F_OK) == 0;
+}
+
 static int decide_event(struct enforce *e, const struct fanotify_event_metadata *md,
 			struct perm *pm)
 {
@@ -490,14 +538,17 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 	int have_sys, r;
 	size_t i;
 
+	struct stat tst;
+
 	pm->tid = md->pid;
-	r = enf_task_info(pm->tid, &pm->tgid, &pm->ppid, &pm->uid);
-	if (r < 0)
-		return r;
-	if (pm->tgid == e->self) {
-		e->stats.self_allowed++;
-		return 1; /* never block ourselves */
-	}
+	/* Only what the decision needs is read before answering; the rest (tgid, real uid,
+	 * cwd, ...) after, in complete_info(). */
+	snprintf(link, sizeof(link), "/proc/%d", (int)pm->tid);
+	if (stat(link, &tst) < 0)
+		return -errno;
+	pm->uid = tst.st_uid; /* the task's effective uid */
+	pm->tgid = pm->tid;   /* refined in complete_info() */
+	pm->ppid = 0;
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", md->fd);
 	r = (int)read_link(link, pm->path, sizeof(pm->path));
 	if (r < 0)
@@ -513,7 +564,7 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 	if (pm->is_exec && take_interp(e, pm->tid, pm->path))
 		return 1; /* the dynamic loader of an exec already decided */
 
-	sc = enf_scope_for(e, pm->tgid, &pm->w);
+	sc = enf_scope_for(e, pm->tid, &pm->w);
 	if (pm->w.root && pm->w.root[0] && under_dir(pm->path, pm->w.root)) {
 		size_t n = strlen(pm->w.root);
 
@@ -521,7 +572,7 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 			n--;
 		memmove(pm->path, pm->path + n, strlen(pm->path + n) + 1);
 	}
-	have_sys = read_syscall(pm->tid, &sy) == 0;
+	have_sys = !pm->is_exec && read_syscall(pm->tid, &sy) == 0;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.result = POLICY_RESULT_PENDING;
@@ -535,12 +586,19 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 		ev.parent = ev.source = pm->exe;
 		enf_copy(pm->parent, sizeof(pm->parent), pm->exe);
 		enf_copy(pm->source, sizeof(pm->source), pm->exe);
-		snprintf(pm->data, sizeof(pm->data), "syscall=%s",
-			 have_sys && sy.nr == 322 ? "SYS_EXECVEAT" : "SYS_EXECVE");
 	} else {
 		unsigned long flags = 0;
 		int dirfd = -100;
+		pid_t tg;
+		uint32_t ruid;
 
+		/* The kernel raises FAN_OPEN_EXEC_PERM and then FAN_OPEN_PERM for the image (and
+		 * its interpreter) an execve() opens: the exec event decided that open already. */
+		if (have_sys && (sy.nr == 59 || sy.nr == 322))
+			return 1;
+		/* the parent's exe is part of the decision (fromSource) for files */
+		if (enf_task_info(pm->tid, &tg, &pm->ppid, &ruid) == 0)
+			pm->tgid = tg;
 		ev.op = POLICY_OP_FILE;
 		ev.process = pm->exe;
 		snprintf(link, sizeof(link), "/proc/%d/exe", (int)pm->ppid);
@@ -555,7 +613,7 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 			if (sy.nr == 257) {
 				char fl[200];
 
-				spell_flags(flags, fl, sizeof(fl));
+				enf_spell_flags(flags, fl, sizeof(fl));
 				snprintf(pm->data, sizeof(pm->data),
 					 "syscall=SYS_OPENAT fd=%d flags=%s", dirfd, fl);
 			} else {
@@ -566,7 +624,7 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 			char fl[200];
 
 			flags = sy.nr == 2 ? sy.args[1] : (O_CREAT | O_WRONLY | O_TRUNC);
-			spell_flags(flags, fl, sizeof(fl));
+			enf_spell_flags(flags, fl, sizeof(fl));
 			snprintf(pm->data, sizeof(pm->data), "syscall=%s flags=%s",
 				 sy.nr == 2 ? "SYS_OPEN" : "SYS_CREAT", fl);
 		} else {
@@ -582,6 +640,10 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 	if (!pm->is_exec && ev.is_write) {
 		for (i = 0; e->opts.protect_dirs && e->opts.protect_dirs[i]; i++) {
 			if (!pm->w.root && under_dir(pm->path, e->opts.protect_dirs[i])) {
+				if (is_self(pm->tid)) {
+					e->stats.self_allowed++;
+					return 1;
+				}
 				memset(&pm->v, 0, sizeof(pm->v));
 				pm->v.kind = POLICY_VERDICT_ALERT;
 				pm->v.action = POLICY_ACTION_BLOCK;
@@ -597,6 +659,10 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 		return 0;
 	}
 	e->hooks.decide(e->hooks.ctx, sc, &ev, &pm->v);
+	if (pm->v.deny && is_self(pm->tid)) {
+		e->stats.self_allowed++;
+		return 1; /* a thread of ours is never blocked */
+	}
 	if (!pm->v.deny && pm->v.kind != POLICY_VERDICT_ALERT && (alias = alias_for(e, &pm->st))) {
 		/* the rule named a symlink to this file: decide under that name too */
 		struct policy_verdict v2;
@@ -703,6 +769,74 @@ static void respond(struct enforce *e, int fd, int allow)
 		e->stats.errors++;
 }
 
+/* After the answer: what the record needs but the decision did not. */
+/* The task's pid in its own pid namespace (last NSpid entry), 0 if unknown. */
+static pid_t ns_pid(pid_t pid)
+{
+	char path[64], buf[2048], *p, *end;
+	long v = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (read_small(path, buf, sizeof(buf), NULL) < 0)
+		return 0;
+	p = strstr(buf, "\nNSpid:");
+	if (!p)
+		return 0;
+	p += 7;
+	for (;;) {
+		long x = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		v = x;
+		p = end;
+	}
+	return (pid_t)v;
+}
+
+/* Is @b in @a's pid namespace? (A parent outside a container has no PPID inside it.) */
+static int same_pidns(pid_t a, pid_t b)
+{
+	char pa[64], pb[64], la[64], lb[64];
+
+	snprintf(pa, sizeof(pa), "/proc/%d/ns/pid", (int)a);
+	snprintf(pb, sizeof(pb), "/proc/%d/ns/pid", (int)b);
+	return read_link(pa, la, sizeof(la)) > 0 && read_link(pb, lb, sizeof(lb)) > 0 &&
+	       strcmp(la, lb) == 0;
+}
+
+static void complete_info(struct perm *pm)
+{
+	struct sysc sy;
+	pid_t tg, pp;
+	uint32_t ruid;
+
+	if (enf_task_info(pm->tid, &tg, &pp, &ruid) == 0) {
+		pm->tgid = tg;
+		pm->ppid = pp;
+		pm->uid = ruid;
+	}
+	if (pm->is_exec)
+		snprintf(pm->data, sizeof(pm->data), "syscall=%s",
+			 read_syscall(pm->tid, &sy) == 0 && sy.nr == 322 ? "SYS_EXECVEAT"
+									 : "SYS_EXECVE");
+	pm->ns_pid = ns_pid(pm->tgid);
+	pm->ns_ppid = pm->ppid > 0 && same_pidns(pm->tgid, pm->ppid) ? ns_pid(pm->ppid) : 0;
+}
+
+/* @path without the container root prefix, in place (paths the kernel gave from our view). */
+static void strip_root(char *path, const char *root)
+{
+	size_t n;
+
+	if (!root || !root[0] || !under_dir(path, root))
+		return;
+	n = strlen(root);
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	memmove(path, path + n, strlen(path + n) + 1);
+}
+
 static void record_block(struct enforce *e, struct perm *pm)
 {
 	struct enf_rec *r = calloc(1, sizeof(*r));
@@ -717,11 +851,21 @@ static void record_block(struct enforce *e, struct perm *pm)
 		enf_copy(r->message, sizeof(r->message),
 			 "write to ward's own files by another process");
 	}
-	r->host_pid = r->pid = pm->tgid;
+	r->host_pid = pm->tgid;
 	r->host_ppid = pm->ppid;
-	r->ppid = pm->w.container_id && pm->w.container_id[0] ? 0 : 0;
+	if (pm->w.container_id && pm->w.container_id[0]) {
+		/* PID/PPID inside the container's pid namespace */
+		r->pid = pm->ns_pid;
+		r->ppid = pm->ns_ppid;
+	} else {
+		/* host processes: KubeArmor reports PID and PPID 0 (seed example 1) */
+		r->pid = pm->tgid;
+		r->ppid = 0;
+	}
 	r->uid = (int32_t)pm->uid;
 	enf_rec_fill_workload(r, &pm->w);
+	strip_root(pm->exe, pm->w.root);
+	strip_root(pm->parent, pm->w.root);
 	enf_copy(r->operation, sizeof(r->operation), pm->is_exec ? "Process" : "File");
 	enf_copy(r->process, sizeof(r->process), pm->is_exec ? pm->path : pm->exe);
 	if (r->process[0] == '\0' || !pm->is_exec) {
@@ -761,12 +905,20 @@ static void handle_one(struct enforce *e, const struct fanotify_event_metadata *
 	}
 	if (!allow && r == 0)
 		undo_create(e, &pm);
-	respond(e, md->fd, allow);
+	/* A record's process fields are read while the task still waits for us: once
+	 * answered, a denied task often exits at once (bash -c X). */
+	if (r == 0 && (pm.v.deny || (e->opts.report_audit && pm.v.kind == POLICY_VERDICT_ALERT)))
+		complete_info(&pm);
+	/* measured up to the answer's write(): the write itself wakes the task, which may run
+	 * on this CPU before write() returns, and that is the task's time, not ours */
 	dt = enf_mono_ns() - t0;
+	respond(e, md->fd, allow);
 	e->stats.perm_events++;
 	if ((uint64_t)dt > e->stats.decide_ns_max)
 		e->stats.decide_ns_max = (uint64_t)dt;
 	if (r == 0 && pm.v.deny) {
+		e->lat[e->n_lat++ % ENFORCE_LATENCY_SAMPLES] =
+			dt > UINT32_MAX ? UINT32_MAX : (uint32_t)dt;
 		e->stats.denied++;
 		record_block(e, &pm);
 	} else if (r == 0 && e->opts.report_audit && pm.v.kind == POLICY_VERDICT_ALERT) {

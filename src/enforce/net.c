@@ -37,6 +37,7 @@ struct enf_net {
 	struct ring_buffer *rb;
 	int cg_fd;
 	char *sources[MAX_SOURCES];
+	struct enf_exe_key keys[MAX_SOURCES]; /* of sources[i] when installed, else zero */
 	size_t n_sources;
 };
 
@@ -71,7 +72,7 @@ _Static_assert(ENF_PROTO_TCP == POLICY_PROTO_TCP && ENF_PROTO_RAW == POLICY_PROT
 	       "enforce.bpf.h protocol numbers follow enum policy_proto");
 
 /* The protocol bits of socket(family, type, protocol): the same as classify() in the BPF. */
-static uint32_t classify(int family, int type, int protocol)
+uint32_t enf_classify(int family, int type, int protocol)
 {
 	uint32_t m = 0;
 
@@ -131,7 +132,7 @@ static size_t socket_classes(uint32_t *out, size_t max)
 	for (a = 0; a < WARD_ARRAY_SIZE(fams); a++)
 		for (b = 0; b < WARD_ARRAY_SIZE(types); b++)
 			for (c = 0; c < WARD_ARRAY_SIZE(protos); c++) {
-				uint32_t m = classify(fams[a], types[b], protos[c]);
+				uint32_t m = enf_classify(fams[a], types[b], protos[c]);
 
 				if (!m)
 					continue;
@@ -190,8 +191,10 @@ static void net_interest(void *ctx, enum policy_op op, enum policy_interest_kind
 	for (i = 0; i < n->n_sources; i++)
 		if (strcmp(n->sources[i], value) == 0)
 			return;
-	if (n->n_sources < MAX_SOURCES && (n->sources[n->n_sources] = strdup(value)))
+	if (n->n_sources < MAX_SOURCES && (n->sources[n->n_sources] = strdup(value))) {
+		memset(&n->keys[n->n_sources], 0, sizeof(n->keys[0]));
 		n->n_sources++;
+	}
 }
 
 int enf_net_fill(struct enforce *e)
@@ -216,7 +219,9 @@ int enf_net_fill(struct enforce *e)
 	for (i = 0; i < n->n_sources; i++)
 		free(n->sources[i]);
 	n->n_sources = 0;
-	if (e->hooks.interest)
+	if (e->hooks.scope_interest)
+		e->hooks.scope_interest(e->hooks.ctx, sc, net_interest, n);
+	else if (e->hooks.interest)
 		e->hooks.interest(e->hooks.ctx, net_interest, n);
 
 	exes_fd = bpf_map__fd(n->skel->maps.enf_exes);
@@ -235,6 +240,7 @@ int enf_net_fill(struct enforce *e)
 		memset(&key, 0, sizeof(key));
 		key.dev = kernel_dev(st.st_dev);
 		key.ino = st.st_ino;
+		n->keys[i] = key;
 		deny_rule_for(e, sc, n->sources[i], &rule);
 		rule.flags = ENF_RULE_SET;
 		r = bpf_map_update_elem(exes_fd, &key, &rule, BPF_ANY);
@@ -289,8 +295,15 @@ static int on_net_event(void *ctx, void *data, size_t size)
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return 0;
+	/* the program by its inode first: the task may be gone by the time we read this */
+	for (size_t i = 0; i < e->net->n_sources; i++) {
+		if (e->net->keys[i].ino == ne->exe_ino && e->net->keys[i].dev == ne->exe_dev) {
+			enf_copy(r->process, sizeof(r->process), e->net->sources[i]);
+			break;
+		}
+	}
 	snprintf(link, sizeof(link), "/proc/%u/exe", ne->tid);
-	if (readlink(link, r->process, sizeof(r->process) - 1) < 0)
+	if (!r->process[0] && readlink(link, r->process, sizeof(r->process) - 1) < 0)
 		enf_copy(r->process, sizeof(r->process), ne->comm);
 	if (enf_task_info((pid_t)ne->tid, &tgid, &ppid, &uid) < 0) {
 		tgid = (pid_t)ne->tgid;

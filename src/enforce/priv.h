@@ -66,7 +66,12 @@ struct enf_container {
 	const struct policy_scope *scope;
 };
 
-struct enf_net; /* net.c */
+struct enf_net; /* Open flags spelled as the monitor spells them: "O_WRONLY|O_CREAT|O_NOCTTY|O_NONBLOCK". */
+void enf_spell_flags(unsigned long flags, char *buf, size_t size);
+
+/* net.c */
+/* The protocol bits (1 << enum policy_proto) of socket(); the same as the BPF program's. */
+uint32_t enf_classify(int family, int type, int protocol);
 
 struct enforce {
 	struct enforce_hooks hooks;
@@ -106,6 +111,8 @@ struct enforce {
 
 	struct enf_fold_slot fold[ENF_FOLD_SLOTS];
 	struct enforce_stats stats;
+	uint32_t lat[ENFORCE_LATENCY_SAMPLES]; /* ring of denied-event decision times, ns */
+	size_t n_lat;			       /* total ever written */
 };
 
 /* fan.c */
@@ -113,7 +120,12 @@ int enf_fan_setup(struct enforce *e, int *ret_fd, int *ret_create_fd);
 void enf_fan_handle(struct enforce *e);
 int enf_fan_mark_container(struct enforce *e, int fd, int create_fd, pid_t pid);
 
+/* Open flags spelled as the monitor spells them: "O_WRONLY|O_CREAT|O_NOCTTY|O_NONBLOCK". */
+void enf_spell_flags(unsigned long flags, char *buf, size_t size);
+
 /* net.c */
+/* The protocol bits (1 << enum policy_proto) of socket(); the same as the BPF program's. */
+uint32_t enf_classify(int family, int type, int protocol);
 int enf_net_start(struct enforce *e);
 int enf_net_fill(struct enforce *e);
 int enf_net_fd(struct enforce *e);

@@ -62,35 +62,48 @@ const char *format_kind_name(enum format_kind k)
 
 /* ---- escapers ------------------------------------------------------------------------------- */
 
+/*
+ * Append @s escaping the bytes of @special: runs of plain bytes are copied in one append (the
+ * formatters are on the forwarding hot path). LF/CR/TAB become \\n \\r \\t when they are special.
+ */
+static const unsigned char cef_header_special[256] = { ['\\'] = 1, ['|'] = 1 };
+static const unsigned char cef_ext_special[256] = { ['\\'] = 1, ['='] = 1, ['\n'] = 1, ['\r'] = 1 };
+static const unsigned char sd_special[256] = { ['"'] = 1, ['\\'] = 1, [']'] = 1 };
+static const unsigned char leef_value_special[256] = {
+	['\\'] = 1, ['='] = 1, ['\n'] = 1, ['\r'] = 1, ['\t'] = 1
+};
+
+static void escape_set(struct strbuf *out, const char *s, size_t n,
+		       const unsigned char special[256])
+{
+	size_t start = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!special[(unsigned char)s[i]])
+			continue;
+		if (i > start)
+			strbuf_append(out, s + start, i - start);
+		char esc[2] = { '\\', s[i] };
+		if (s[i] == '\n')
+			esc[1] = 'n';
+		else if (s[i] == '\r')
+			esc[1] = 'r';
+		else if (s[i] == '\t')
+			esc[1] = 't';
+		strbuf_append(out, esc, 2);
+		start = i + 1;
+	}
+	if (n > start)
+		strbuf_append(out, s + start, n - start);
+}
+
 void format_cef_escape_header(struct strbuf *out, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\\' || s[i] == '|')
-			strbuf_putc(out, '\\');
-		strbuf_putc(out, s[i]);
-	}
+	escape_set(out, s, n, cef_header_special);
 }
 
 void format_cef_escape_ext(struct strbuf *out, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		switch (s[i]) {
-		case '\\':
-			strbuf_append(out, "\\\\", 2);
-			break;
-		case '=':
-			strbuf_append(out, "\\=", 2);
-			break;
-		case '\n':
-			strbuf_append(out, "\\n", 2);
-			break;
-		case '\r':
-			strbuf_append(out, "\\r", 2);
-			break;
-		default:
-			strbuf_putc(out, s[i]);
-		}
-	}
+	escape_set(out, s, n, cef_ext_special);
 }
 
 /* Shared inverse: a backslash followed by one of @plain (kept) or n/r/t (control characters). */
@@ -124,11 +137,7 @@ int format_cef_unescape(struct strbuf *out, const char *s, size_t n)
 
 void format_sd_escape(struct strbuf *out, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '"' || s[i] == '\\' || s[i] == ']')
-			strbuf_putc(out, '\\');
-		strbuf_putc(out, s[i]);
-	}
+	escape_set(out, s, n, sd_special);
 }
 
 int format_sd_unescape(struct strbuf *out, const char *s, size_t n)
@@ -143,16 +152,7 @@ void format_leef_escape_header(struct strbuf *out, const char *s, size_t n)
 
 void format_leef_escape_value(struct strbuf *out, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		switch (s[i]) {
-		case '\t':
-			strbuf_append(out, "\\t", 2);
-			break;
-		default:
-			/* the rest is CEF's extension rule */
-			format_cef_escape_ext(out, s + i, 1);
-		}
-	}
+	escape_set(out, s, n, leef_value_special);
 }
 
 int format_leef_unescape(struct strbuf *out, const char *s, size_t n)
@@ -228,13 +228,18 @@ static void cef_label(struct strbuf *out, const char *k, const char *label, cons
 {
 	if (!set(v))
 		return;
-	strbuf_printf(out, " %sLabel=%s", k, label);
+	strbuf_putc(out, ' ');
+	strbuf_puts(out, k);
+	strbuf_puts(out, "Label=");
+	strbuf_puts(out, label);
 	cef_kv(out, k, v);
 }
 
 static void cef_int(struct strbuf *out, const char *k, int64_t v)
 {
-	strbuf_printf(out, " %s=", k);
+	strbuf_putc(out, ' ');
+	strbuf_puts(out, k);
+	strbuf_putc(out, '=');
 	strbuf_put_i64(out, v);
 }
 
@@ -303,7 +308,9 @@ static void leef_kv(struct strbuf *out, const char *k, const char *v)
 
 static void leef_int(struct strbuf *out, const char *k, int64_t v)
 {
-	strbuf_printf(out, "\t%s=", k);
+	strbuf_putc(out, '\t');
+	strbuf_puts(out, k);
+	strbuf_putc(out, '=');
 	strbuf_put_i64(out, v);
 }
 
@@ -370,24 +377,34 @@ static void header_field(struct strbuf *out, const char *s, size_t max)
 		strbuf_putc(out, '-');
 		return;
 	}
-	for (size_t i = 0; s[i] && i < max; i++) {
+	size_t n = strnlen(s, max), start = 0;
+	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		strbuf_putc(out, c >= 33 && c <= 126 ? (char)c : '_');
+		if (c >= 33 && c <= 126)
+			continue;
+		strbuf_append(out, s + start, i - start);
+		strbuf_putc(out, '_');
+		start = i + 1;
 	}
+	strbuf_append(out, s + start, n - start);
 }
 
 static void sd_param(struct strbuf *out, const char *name, const char *v)
 {
 	if (!set(v))
 		return;
-	strbuf_printf(out, " %s=\"", name);
+	strbuf_putc(out, ' ');
+	strbuf_puts(out, name);
+	strbuf_append(out, "=\"", 2);
 	format_sd_escape(out, v, strlen(v));
 	strbuf_putc(out, '"');
 }
 
 static void sd_int(struct strbuf *out, const char *name, int64_t v)
 {
-	strbuf_printf(out, " %s=\"", name);
+	strbuf_putc(out, ' ');
+	strbuf_puts(out, name);
+	strbuf_append(out, "=\"", 2);
 	strbuf_put_i64(out, v);
 	strbuf_putc(out, '"');
 }

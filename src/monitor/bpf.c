@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <mntent.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -18,6 +20,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpf/events.h"
+#include "common/msg.h"
 #include "monitor/decode.h"
 #include "monitor/skel/skel_monitor.h"
 
@@ -25,12 +28,15 @@
 #define DEFAULT_WAKEUP	 (256u << 10)
 #define INTEREST_PENDING 4096 /* items kept between begin and commit before falling back */
 
-/* x86-64 syscall numbers per class (the kernel's switch in ward_sys_enter matches). */
+/* x86-64 syscall numbers per class (the kernel's switch in ward_sys_exit matches). */
 static const uint32_t file_nrs[] = { 2,	  257, 437, 87,	 263, 84, 82, 264,
 				     316, 90,  268, 452, 92,  94, 260 };
 static const uint32_t net_nrs[] = { 41, 42, 43, 288, 49, 50 };
 static const uint32_t sys_nrs[] = { 101, 105, 106, 165, 166 };
 static const uint32_t exec_nrs[] = { 59, 322 };
+/* what KubeArmor's syscalls rules can name: rmdir unlink chown lchown fchownat unlinkat ptrace
+ * setuid setgid mount umount2 */
+static const uint32_t rule_nrs[] = { 84, 87, 92, 94, 260, 263, 101, 105, 106, 165, 166 };
 
 struct interest_item {
 	uint64_t hash;
@@ -82,6 +88,19 @@ uint64_t monitor_path_hash(const char *path)
 	return h;
 }
 
+/* libbpf's own messages (verifier logs...) become debug messages: library code does not print. */
+static int libbpf_to_msg(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char buf[512];
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	buf[strcspn(buf, "\n")] = '\0';
+	msg_debug("libbpf: %s", buf);
+	return 0;
+}
+
 /* The cgroup-v2 mount point (hybrid hosts have it at /sys/fs/cgroup/unified). */
 static int find_cgroup2(char *buf, size_t len)
 {
@@ -93,7 +112,7 @@ static int find_cgroup2(char *buf, size_t len)
 		return -errno;
 	while ((me = getmntent(f))) {
 		if (!strcmp(me->mnt_type, "cgroup2") && strlen(me->mnt_dir) < len) {
-			strcpy(buf, me->mnt_dir);
+			snprintf(buf, len, "%s", me->mnt_dir);
 			r = 0;
 			break;
 		}
@@ -132,7 +151,8 @@ static int set_rt(struct monitor *m)
 	struct ward_bpf_rt rt = {
 		.visibility = m->visibility,
 		.interest = m->int_ops_all | m->int_ops_paths,
-		.cgroup_net = m->links[SKEL_MON_SOCK_CREATE] != NULL,
+		.cgroup_sock = m->links[SKEL_MON_SOCK_CREATE] != NULL,
+		.cgroup_connect = m->links[SKEL_MON_CONNECT4] != NULL,
 		.track_only = m->cfg.track_only ? 1 : 0,
 	};
 	uint32_t zero = 0;
@@ -156,66 +176,71 @@ static int apply(struct monitor *m)
 {
 	uint32_t want[WARD_NR_MAX] = { 0 }, vis = m->visibility, i;
 	uint32_t all = m->int_ops_all, paths = m->int_ops_paths;
-	int need_sys = 0, need_net, need_cap, r;
+	int need_sys = 0, need_net, need_cap, cg, net_cheap, r;
 
 	if (vis & MONITOR_VIS_FILE || all & WARD_KOP_FILE)
 		want_set(want, file_nrs, WARD_ARRAY_SIZE(file_nrs),
 			 WARD_WANT_CAPTURE | WARD_WANT_ALL);
 	else if (paths & WARD_KOP_FILE)
 		want_set(want, file_nrs, WARD_ARRAY_SIZE(file_nrs), WARD_WANT_CAPTURE);
-	if (vis & MONITOR_VIS_NETWORK)
+	/*
+	 * Network visibility: socket() from cgroup/sock_create (free), connect/bind/listen/accept
+	 * from the syscall hook (fd and result; accept has no cheaper process-context hook). With
+	 * net_cgroup_only, socket() and connect() come from the cgroup hooks alone and no syscall
+	 * hook is needed for the network (no bind/listen/accept, connect without fd/result).
+	 */
+	cg = !m->cfg.no_cgroup && m->cgroup_fd >= 0;
+	net_cheap = vis & MONITOR_VIS_NETWORK && m->cfg.net_cgroup_only && cg;
+	if (vis & MONITOR_VIS_NETWORK && !net_cheap)
 		want_set(want, net_nrs, WARD_ARRAY_SIZE(net_nrs),
 			 WARD_WANT_CAPTURE | WARD_WANT_ALL);
-	if (vis & MONITOR_VIS_SYSCALL || all & WARD_KOP_SYSCALL)
+	if (vis & MONITOR_VIS_SYSCALL)
 		want_set(want, sys_nrs, WARD_ARRAY_SIZE(sys_nrs),
 			 WARD_WANT_CAPTURE | WARD_WANT_ALL);
-	if (paths & WARD_KOP_SYSCALL) /* syscall rules with paths: umount2/mount targets */
-		want_set(want, sys_nrs, WARD_ARRAY_SIZE(sys_nrs), WARD_WANT_CAPTURE);
+	if (all & WARD_KOP_SYSCALL)
+		want_set(want, rule_nrs, WARD_ARRAY_SIZE(rule_nrs),
+			 WARD_WANT_CAPTURE | WARD_WANT_ALL);
+	else if (paths & WARD_KOP_SYSCALL) /* syscall rules with paths */
+		want_set(want, rule_nrs, WARD_ARRAY_SIZE(rule_nrs), WARD_WANT_CAPTURE);
 	if (m->cfg.failed_exec)
 		want_set(want, exec_nrs, WARD_ARRAY_SIZE(exec_nrs),
 			 WARD_WANT_CAPTURE | WARD_WANT_ALL);
 	for (i = 0; i < WARD_NR_MAX; i++)
 		need_sys |= want[i] != 0;
-	need_net = !m->cfg.no_cgroup && m->cgroup_fd >= 0 &&
-		   (vis & MONITOR_VIS_NETWORK || (all | paths) & WARD_KOP_NETWORK);
+	need_net = cg && (vis & MONITOR_VIS_NETWORK || (all | paths) & WARD_KOP_NETWORK);
 	need_cap = vis & MONITOR_VIS_CAPABILITIES || (all | paths) & WARD_KOP_CAPS;
 
 	for (i = 0; i < WARD_NR_MAX; i++)
 		if (bpf_map_update_elem(m->want_fd, &i, &want[i], BPF_ANY) < 0)
 			return -errno;
 
-	if (need_net) {
-		if ((r = attach_prog(m, SKEL_MON_SOCK_CREATE)) < 0 ||
-		    (r = attach_prog(m, SKEL_MON_CONNECT4)) < 0 ||
-		    (r = attach_prog(m, SKEL_MON_CONNECT6)) < 0)
-			return r;
-	}
-	/* cgroup_net must be right before the syscall hooks skip INET socket()/connect(). */
+	if (need_net && (r = attach_prog(m, SKEL_MON_SOCK_CREATE)) < 0)
+		return r;
+	if (net_cheap && ((r = attach_prog(m, SKEL_MON_CONNECT4)) < 0 ||
+			  (r = attach_prog(m, SKEL_MON_CONNECT6)) < 0))
+		return r;
+	/* cgroup_sock/connect must be right before the syscall hook skips INET socket()/connect(). */
 	if ((r = set_rt(m)) < 0)
 		return r;
 	if (need_sys) {
-		/* exit first: an entry without its exit would only fill the pending map */
-		if ((r = attach_prog(m, SKEL_MON_SYS_EXIT)) < 0 ||
-		    (r = attach_prog(m, SKEL_MON_SYS_ENTER)) < 0)
+		if ((r = attach_prog(m, SKEL_MON_SYS_EXIT)) < 0)
 			return r;
 	}
 	if (need_cap && (r = attach_prog(m, SKEL_MON_CAP_CAPABLE)) < 0)
 		return r;
 
 	if (!need_sys) {
-		detach_prog(m, SKEL_MON_SYS_ENTER);
 		detach_prog(m, SKEL_MON_SYS_EXIT);
 	}
 	if (!need_cap)
 		detach_prog(m, SKEL_MON_CAP_CAPABLE);
-	if (!need_net) {
-		detach_prog(m, SKEL_MON_SOCK_CREATE);
+	if (!net_cheap) {
 		detach_prog(m, SKEL_MON_CONNECT4);
 		detach_prog(m, SKEL_MON_CONNECT6);
-		r = set_rt(m);
-		if (r < 0)
-			return r;
 	}
+	if (!need_net)
+		detach_prog(m, SKEL_MON_SOCK_CREATE);
+	return set_rt(m);
 	return 0;
 }
 
@@ -265,6 +290,7 @@ int monitor_open(const struct monitor_config *c, struct monitor **ret)
 	uint32_t self = (uint32_t)getpid();
 	int r;
 
+	libbpf_set_print(libbpf_to_msg);
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
@@ -442,7 +468,7 @@ uint32_t monitor_attached(const struct monitor *m)
 
 	if (m->links[SKEL_MON_SCHED_EXEC])
 		a |= MONITOR_HOOK_SCHED;
-	if (m->links[SKEL_MON_SYS_ENTER])
+	if (m->links[SKEL_MON_SYS_EXIT])
 		a |= MONITOR_HOOK_SYSCALL;
 	if (m->links[SKEL_MON_SOCK_CREATE])
 		a |= MONITOR_HOOK_CGROUP;

@@ -52,11 +52,19 @@ static const char *resolve_path(struct mon_proc_table *pt, const struct ward_eve
 		return "";
 	if (path[0] == '/')
 		return path;
-	/* the decoder joined it with the directory the kernel walked: the most exact answer */
-	if (path == ev->path && ev->path_abs && ev->path_abs[0] == '/')
-		return ev->path_abs;
-	if (path == ev->path2 && ev->path2_abs && ev->path2_abs[0] == '/')
-		return ev->path2_abs;
+	/*
+	 * The decoder joined it with the directory the kernel walked: the most exact answer.
+	 * Cleaned of "." and ".." as KubeArmor's filepath.Join cleans it.
+	 */
+	const char *abs = path == ev->path    ? ev->path_abs
+			  : path == ev->path2 ? ev->path2_abs
+					      : NULL;
+	if (abs && abs[0] == '/') {
+		if (!strstr(abs, "/.") && !strstr(abs, "//"))
+			return abs;
+		mon_path_join("/", abs, out);
+		return out->buf;
+	}
 	const char *base = NULL;
 	char dir[4096];
 	if (ev->dirfd != AT_FDCWD_VALUE && ev->dirfd >= 0 && pt &&
@@ -85,9 +93,14 @@ static void put_sockaddr(struct strbuf *sb, const struct ward_event *ev)
 		strbuf_puts(sb, ev->unix_path ? ev->unix_path : "");
 		break;
 	case 2: /* AF_INET */
-		snprintf(ip, sizeof(ip), "%u.%u.%u.%u", ev->addr[0], ev->addr[1], ev->addr[2],
-			 ev->addr[3]);
-		strbuf_printf(sb, " sin_port=%u sin_addr=%s", ev->port, ip);
+		strbuf_puts(sb, " sin_port=");
+		strbuf_put_u64(sb, ev->port);
+		strbuf_puts(sb, " sin_addr=");
+		for (int i = 0; i < 4; i++) {
+			if (i)
+				strbuf_putc(sb, '.');
+			strbuf_put_u64(sb, ev->addr[i]);
+		}
 		break;
 	case 10: /* AF_INET6 */
 		if (!inet_ntop(AF_INET6, ev->addr, ip, sizeof(ip)))
@@ -124,7 +137,9 @@ static void build_file(struct mon_proc_table *pt, const struct ward_event *ev, s
 		break;
 	case 257: /* openat */
 	case 437: /* openat2 */
-		strbuf_printf(d, " fd=%d flags=", ev->dirfd);
+		strbuf_puts(d, " fd=");
+		strbuf_put_i64(d, ev->dirfd);
+		strbuf_puts(d, " flags=");
 		mon_open_flags(ev->flags, d);
 		pe->is_write = is_write_open(ev->flags);
 		break;
@@ -202,10 +217,12 @@ static void build_net(const struct ward_event *ev, struct mon_scratch *s, struct
 	case 43:  /* accept: the peer's address */
 	case 288: /* accept4 */
 		put_sockaddr(res, ev);
-		strbuf_printf(d, " fd=%d", ev->fd);
+		strbuf_puts(d, " fd=");
+		strbuf_put_i64(d, ev->fd);
 		break;
 	default: /* listen */
-		strbuf_printf(d, " fd=%d", ev->fd);
+		strbuf_puts(d, " fd=");
+		strbuf_put_i64(d, ev->fd);
 		break;
 	}
 	r->resource = res->len ? res->buf : "";

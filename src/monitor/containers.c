@@ -13,11 +13,13 @@
 
 #include <ctype.h>
 #include <curl/curl.h>
+#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,12 +34,40 @@ struct ctr_node {
 struct mon_ctr_table {
 	char *proc_root;
 	char **sockets;
-	struct ctr_node *buckets[256];
-	size_t count;
+	struct ctr_node *buckets[256]; /* namespace pair → container (or none yet) */
+	struct mon_container **ctrs;   /* owned, one per container id */
+	size_t n_ctrs, cap_ctrs;
+	char cgroup2[256]; /* cgroup-v2 mount point, "" if none */
+	struct {
+		uint64_t cgid;
+		char id[65]; /* "" = not a container */
+	} cg_cache[64];
+	unsigned cg_next;
 };
 
 static const char *const default_sockets[] = { "/var/run/docker.sock", "/run/podman/podman.sock",
 					       NULL };
+
+/* The cgroup-v2 mount point from /proc/self/mountinfo ("" when there is none). */
+static void find_cgroup2(struct mon_ctr_table *t)
+{
+	char line[1024];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	t->cgroup2[0] = '\0';
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *sep = strstr(line, " - cgroup2 ");
+		if (!sep)
+			continue;
+		char mnt[256];
+		if (sscanf(line, "%*s %*s %*s %*s %255s", mnt) == 1) {
+			snprintf(t->cgroup2, sizeof(t->cgroup2), "%s", mnt);
+			break;
+		}
+	}
+	fclose(f);
+}
 
 int mon_ctr_table_new(const char *proc_root, const char *const *sockets, struct mon_ctr_table **ret)
 {
@@ -56,6 +86,7 @@ int mon_ctr_table_new(const char *proc_root, const char *const *sockets, struct 
 	for (size_t i = 0; i < n; i++)
 		if (!(t->sockets[i] = strdup(sockets[i])))
 			goto oom;
+	find_cgroup2(t);
 	*ret = t;
 	return 0;
 oom:
@@ -87,11 +118,13 @@ void mon_ctr_table_free(struct mon_ctr_table *t, void (*scope_free)(void *scope)
 		struct ctr_node *n = t->buckets[i];
 		while (n) {
 			struct ctr_node *next = n->next;
-			ctr_free(n->c, scope_free);
 			free(n);
 			n = next;
 		}
 	}
+	for (size_t i = 0; i < t->n_ctrs; i++)
+		ctr_free(t->ctrs[i], scope_free);
+	free(t->ctrs);
 	for (size_t i = 0; t->sockets && t->sockets[i]; i++)
 		free(t->sockets[i]);
 	free(t->sockets);
@@ -101,16 +134,14 @@ void mon_ctr_table_free(struct mon_ctr_table *t, void (*scope_free)(void *scope)
 
 size_t mon_ctr_count(const struct mon_ctr_table *t)
 {
-	return t->count;
+	return t->n_ctrs;
 }
 
 void mon_ctr_each(struct mon_ctr_table *t, void (*fn)(void *ctx, struct mon_container *c),
 		  void *ctx)
 {
-	for (size_t i = 0; i < WARD_ARRAY_SIZE(t->buckets); i++)
-		for (struct ctr_node *n = t->buckets[i]; n; n = n->next)
-			if (n->c)
-				fn(ctx, n->c);
+	for (size_t i = 0; i < t->n_ctrs; i++)
+		fn(ctx, t->ctrs[i]);
 }
 
 static int is_hex64(const char *s)
@@ -270,7 +301,9 @@ static int fetch_inspect(struct mon_ctr_table *t, struct mon_container *c)
 		curl_easy_setopt(h, CURLOPT_URL, url);
 		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 		curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
-		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 2000L);
+		/* the event loop waits for this: a runtime answers in milliseconds or not at all */
+		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 300L);
+		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 1000L);
 		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 		CURLcode cc = curl_easy_perform(h);
 		long code = 0;
@@ -294,70 +327,164 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-struct mon_container *mon_ctr_lookup(struct mon_ctr_table *t, uint32_t pid_ns, uint32_t mnt_ns,
-				     uint32_t host_pid)
+/* The container with @id (shared by every namespace pair of it), created and fetched once. */
+static struct mon_container *container_for_id(struct mon_ctr_table *t, const char *id,
+					      uint32_t pid_ns, uint32_t mnt_ns)
 {
-	uint64_t key = (uint64_t)pid_ns << 32 | mnt_ns;
-	size_t b = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 56);
-	for (struct ctr_node *n = t->buckets[b]; n; n = n->next)
-		if (n->key == key) {
-			/*
-			 * The runtime may not answer for a container still starting: retry once a
-			 * second, ten times at most (KubeArmor replays unknown events likewise).
-			 */
-			if (n->c && n->c->fetched < 0 && n->tries < 10 &&
-			    now_ns() >= n->next_try_ns) {
-				n->tries++;
-				n->next_try_ns = now_ns() + 1000000000LL;
-				int r = fetch_inspect(t, n->c);
-				n->c->fetched = r == 0 ? 1 : r;
-			}
-			return n->c;
+	for (size_t i = 0; i < t->n_ctrs; i++)
+		if (!strcmp(t->ctrs[i]->id, id))
+			return t->ctrs[i];
+	if (t->n_ctrs == t->cap_ctrs) {
+		size_t nc = t->cap_ctrs ? t->cap_ctrs * 2 : 16;
+		struct mon_container **a = realloc(t->ctrs, nc * sizeof(*a));
+		if (!a)
+			return NULL;
+		t->ctrs = a;
+		t->cap_ctrs = nc;
+	}
+	struct mon_container *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	memcpy(c->id, id, sizeof(c->id));
+	c->pid_ns = pid_ns;
+	c->mnt_ns = mnt_ns;
+	int r = fetch_inspect(t, c);
+	c->fetched = r == 0 ? 1 : r;
+	if (r != 0) {
+		/* known by id only until the runtime answers */
+		c->name = strdup("");
+		c->image = strdup("");
+		c->labels = strdup("");
+		c->namespace_name = strdup("container_namespace");
+		c->label_list = calloc(1, sizeof(char *));
+		if (!c->name || !c->image || !c->labels || !c->namespace_name || !c->label_list) {
+			ctr_free(c, NULL);
+			return NULL;
 		}
+	}
+	t->ctrs[t->n_ctrs++] = c;
+	return c;
+}
 
-	char path[128], text[4096], id[65];
+/* Depth-first search below @dir for the cgroup directory whose inode is @id. */
+static int find_cgroup_dir(char *dir, size_t size, size_t len, uint64_t id, int depth)
+{
+	struct stat st;
+	if (stat(dir, &st) == 0 && (uint64_t)st.st_ino == id)
+		return 1;
+	if (depth >= 10)
+		return 0;
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	struct dirent *de;
+	int found = 0;
+	while (!found && (de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		size_t nl = strlen(de->d_name);
+		if (len + 1 + nl + 1 > size)
+			continue;
+		dir[len] = '/';
+		memcpy(dir + len + 1, de->d_name, nl + 1);
+		found = find_cgroup_dir(dir, size, len + 1 + nl, id, depth + 1);
+		if (!found)
+			dir[len] = '\0';
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * The container id from the cgroup-v2 id the kernel gave with the event, for a task that is
+ * already gone from /proc: the cgroup directory with that inode names the container.
+ * Return: 1 (id filled), 0 (none).
+ */
+static int cgroup_id_container(struct mon_ctr_table *t, uint64_t cgroup_id, char *id)
+{
+	if (!cgroup_id || !t->cgroup2[0])
+		return 0;
+	for (size_t i = 0; i < WARD_ARRAY_SIZE(t->cg_cache); i++)
+		if (t->cg_cache[i].cgid == cgroup_id) {
+			memcpy(id, t->cg_cache[i].id, 65);
+			return id[0] != '\0';
+		}
+	char dir[4096];
+	size_t len = (size_t)snprintf(dir, sizeof(dir), "%s", t->cgroup2);
+	int found = find_cgroup_dir(dir, sizeof(dir), len, cgroup_id, 0) &&
+		    mon_cgroup_container_id(dir, id) == 0;
+	unsigned k = t->cg_next++ % WARD_ARRAY_SIZE(t->cg_cache);
+	t->cg_cache[k].cgid = cgroup_id;
+	memcpy(t->cg_cache[k].id, found ? id : "", found ? 65 : 1);
+	return found;
+}
+
+/* Read the cgroup of @host_pid. Return: 1 (container id in @id), 0 (none), -1 (task gone). */
+static int read_cgroup_id(struct mon_ctr_table *t, uint32_t host_pid, char *id)
+{
+	char path[128], text[4096];
 	snprintf(path, sizeof(path), "%s/%u/cgroup", t->proc_root, host_pid);
 	FILE *f = fopen(path, "re");
 	if (!f)
-		return NULL; /* the task is gone: decide with the next task of this pair */
+		return -1;
 	size_t len = fread(text, 1, sizeof(text) - 1, f);
 	fclose(f);
 	text[len] = '\0';
+	return mon_cgroup_container_id(text, id) == 0;
+}
 
-	struct ctr_node *n = calloc(1, sizeof(*n));
+struct mon_container *mon_ctr_lookup(struct mon_ctr_table *t, uint32_t pid_ns, uint32_t mnt_ns,
+				     uint32_t host_pid, uint64_t cgroup_id)
+{
+	uint64_t key = (uint64_t)pid_ns << 32 | mnt_ns;
+	size_t b = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 56);
+	char id[65];
+	struct ctr_node *n;
+	for (n = t->buckets[b]; n; n = n->next)
+		if (n->key == key)
+			break;
+	if (n && n->c) {
+		/*
+		 * The runtime may not answer for a container still starting: retry once a
+		 * second, ten times at most (KubeArmor replays unknown events likewise).
+		 */
+		if (n->c->fetched < 0 && n->tries < 10 && now_ns() >= n->next_try_ns) {
+			n->tries++;
+			n->next_try_ns = now_ns() + 1000000000LL;
+			int r = fetch_inspect(t, n->c);
+			n->c->fetched = r == 0 ? 1 : r;
+		}
+		return n->c;
+	}
+	if (n) {
+		/*
+		 * No container id when this pair was first seen: a runtime may create the
+		 * namespaces before it moves the task into the container's cgroup. Look again,
+		 * backing off (100 ms, 200 ms, ...), ten times at most.
+		 */
+		if (n->tries >= 10 || now_ns() < n->next_try_ns)
+			return NULL;
+		n->tries++;
+		n->next_try_ns = now_ns() + (100000000LL << n->tries);
+		if (read_cgroup_id(t, host_pid, id) != 1 && !cgroup_id_container(t, cgroup_id, id))
+			return NULL;
+		n->c = container_for_id(t, id, pid_ns, mnt_ns);
+		n->tries = 0;
+		return n->c;
+	}
+
+	int r = read_cgroup_id(t, host_pid, id);
+	if (r != 1 && cgroup_id_container(t, cgroup_id, id))
+		r = 1; /* the task is gone (or not yet in /proc's view): the event's cgroup says */
+	if (r < 0)
+		return NULL; /* the task is gone: decide with the next task of this pair */
+	n = calloc(1, sizeof(*n));
 	if (!n)
 		return NULL;
 	n->key = key;
-	if (mon_cgroup_container_id(text, id) == 0) {
-		struct mon_container *c = calloc(1, sizeof(*c));
-		if (!c) {
-			free(n);
-			return NULL;
-		}
-		memcpy(c->id, id, sizeof(c->id));
-		c->pid_ns = pid_ns;
-		c->mnt_ns = mnt_ns;
-		int r = fetch_inspect(t, c);
-		c->fetched = r == 0 ? 1 : r;
-		n->tries = r == 0 ? 0 : 1;
-		n->next_try_ns = now_ns() + 1000000000LL;
-		if (r != 0) {
-			/* known by id only until the runtime answers */
-			c->name = strdup("");
-			c->image = strdup("");
-			c->labels = strdup("");
-			c->namespace_name = strdup("container_namespace");
-			c->label_list = calloc(1, sizeof(char *));
-			if (!c->name || !c->image || !c->labels || !c->namespace_name ||
-			    !c->label_list) {
-				ctr_free(c, NULL);
-				free(n);
-				return NULL;
-			}
-		}
-		n->c = c;
-		t->count++;
-	}
+	n->next_try_ns = now_ns() + 100000000LL;
+	if (r == 1)
+		n->c = container_for_id(t, id, pid_ns, mnt_ns);
 	n->next = t->buckets[b];
 	t->buckets[b] = n;
 	return n->c;

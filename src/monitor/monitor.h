@@ -8,8 +8,8 @@
  * enrichment and the policy matcher (user side of this module, the agent loop).
  *
  * Cost model (docs/benchmarks/monitor.md): exec/fork/exit (sched tp_btf) and INET socket()/
- * connect() (cgroup-v2 hooks) are always cheap. Syscall hooks (sys_enter/sys_exit) slow every
- * syscall on the machine, so they are attached only while monitor_set_visibility() or the
+ * connect() (cgroup-v2 hooks) are always cheap. The syscall hook (raw sys_exit) slows every
+ * syscall on the machine, so it is attached only while monitor_set_visibility() or the
  * interest set (monitor_interest_*) asks for a syscall, and detached again when not.
  *
  * Threading: one struct monitor is used from one thread (the agent loop). Nothing prints.
@@ -29,7 +29,7 @@ struct strbuf;
 /* Visibility switches (same values as the kernel's enum ward_kop). */
 #define MONITOR_VIS_PROCESS	 (1u << 0) /* exec (always captured for the process table) */
 #define MONITOR_VIS_FILE	 (1u << 1) /* every open/unlink/rename/chmod/chown... */
-#define MONITOR_VIS_NETWORK	 (1u << 2) /* socket/connect (cgroup hooks) + bind/listen/accept */
+#define MONITOR_VIS_NETWORK	 (1u << 2) /* socket (cgroup hook) + connect/bind/listen/accept */
 #define MONITOR_VIS_CAPABILITIES (1u << 3) /* every cap_capable */
 #define MONITOR_VIS_SYSCALL	 (1u << 4) /* every setuid/setgid/ptrace/mount/umount2 */
 #define MONITOR_VIS_ALL		 0x1fu
@@ -39,8 +39,18 @@ struct monitor_config {
 	uint32_t ringbuf_bytes; /* ring buffer size, power of two >= 64 KiB; 0 = 16 MiB */
 	uint32_t
 		wakeup_bytes; /* kernel wakes the consumer once this much is pending; 0 = 256 KiB */
-	int failed_exec;      /* also report failed execve/execveat (needs the syscall hooks) */
+	/*
+	 * also report failed execve/execveat. COSTLY: it keeps the raw syscall hook attached,
+	 * which puts every syscall of every task on the tracing slow path (~1.3x on open+close,
+	 * docs/benchmarks/monitor.md), so set it only when configured, not by default.
+	 */
+	int failed_exec;
 	int no_cgroup; /* do not attach the cgroup socket hooks (network from syscalls only) */
+	/*
+	 * network visibility from the cgroup hooks alone: socket() and connect() (no fd, result
+	 * unknown = 0), no bind/listen/accept, and no syscall hook attached for the network
+	 */
+	int net_cgroup_only;
 	const char *cgroup_path; /* cgroup-v2 mount; NULL = found from /proc/self/mounts */
 	int track_only; /* report only pids added with monitor_track_pid() and their children */
 };
@@ -106,8 +116,8 @@ int monitor_track_pid(struct monitor *m, uint32_t tgid, int on);
 
 /* Hook groups attached right now (monitor_attached()). */
 #define MONITOR_HOOK_SCHED   (1u << 0) /* sched_process_exec/fork/exit */
-#define MONITOR_HOOK_SYSCALL (1u << 1) /* sys_enter/sys_exit */
-#define MONITOR_HOOK_CGROUP  (1u << 2) /* cgroup sock_create/connect4/connect6 */
+#define MONITOR_HOOK_SYSCALL (1u << 1) /* sys_exit (raw syscall tracepoint) */
+#define MONITOR_HOOK_CGROUP  (1u << 2) /* cgroup sock_create (+ connect4/6: net_cgroup_only) */
 #define MONITOR_HOOK_CAP     (1u << 3) /* cap_capable */
 uint32_t monitor_attached(const struct monitor *m);
 
@@ -118,6 +128,43 @@ struct monitor_counters {
 	uint64_t by_kind[WARD_EV_DROPS + 1];
 };
 void monitor_get_counters(const struct monitor *m, struct monitor_counters *ret);
+
+/* ---- `ward probe`: what this kernel supports ------------------------------------------------ */
+
+#define MONITOR_PROBE_MAX_PROGS 16
+
+struct monitor_probe_prog {
+	const char *name; /* BPF function name, e.g. "ward_sched_exec" */
+	const char *hook; /* its attach point, e.g. "tp_btf/sched_process_exec" */
+	int loads;	  /* the verifier accepted it */
+	int attaches;	  /* it attached (and was detached again) */
+	int err;	  /* first negative errno, 0 if it loads and attaches */
+};
+
+struct monitor_probe {
+	char kernel[128];  /* uname -r */
+	int btf;	   /* /sys/kernel/btf/vmlinux readable */
+	char cgroup2[256]; /* cgroup-v2 mount point, "" if none */
+	struct monitor_probe_prog progs[MONITOR_PROBE_MAX_PROGS];
+	unsigned n_progs;
+	int ringbuf;	   /* BPF ring buffers work (the monitor's map loaded) */
+	int fanotify_perm; /* FAN_OPEN_PERM + FAN_OPEN_EXEC_PERM marks can be placed */
+	int fanotify_err;
+	int lsm_listed;			      /* "bpf" in /sys/kernel/security/lsm */
+	int lsm_loads, lsm_attaches, lsm_err; /* the BPF-LSM probe program */
+	int monitor_ok; /* every always-on monitor program loads and attaches */
+};
+
+/*
+ * monitor_probe_run() - load and attach (then detach) each monitor program on its own, and
+ * check BTF, cgroup v2, fanotify permission events and BPF-LSM. Needs root for meaningful
+ * answers; without it every program reports -EPERM. Return: 0 (the answers are in @ret even
+ * when nothing works) or -ENOMEM.
+ */
+int monitor_probe_run(struct monitor_probe *ret);
+
+/* monitor_probe_to_json() - @p as one JSON object (no newline). Return 0 or -ENOMEM. */
+int monitor_probe_to_json(const struct monitor_probe *p, struct strbuf *out);
 
 /*
  * monitor_path_hash() - the hash the kernel uses for path interest (FNV-1a 64 over the bytes,

@@ -106,8 +106,8 @@ const char *policy_action_to_string(enum policy_action a)
 
 const char *policy_op_to_string(enum policy_op op)
 {
-	static const char *const names[POLICY_OP_COUNT] = {"Process", "File", "Network",
-							   "Capabilities", "Syscall"};
+	static const char *const names[POLICY_OP_COUNT] = { "Process", "File", "Network",
+							    "Capabilities", "Syscall" };
 
 	return (unsigned)op < POLICY_OP_COUNT ? names[op] : "";
 }
@@ -164,8 +164,9 @@ uint32_t policy_proto_classify(int domain, int type, int protocol)
 static int proto_from_name(const char *n)
 {
 	static const char *const names[POLICY_PROTO_COUNT] = {
-		"all", "tcp", "udp", "icmp", "icmpv6", "sctp", "raw",
-		"stream", "dgram", "rdm", "seqpacket", "dccp", "packet"};
+		"all",	  "tcp",   "udp", "icmp",      "icmpv6", "sctp",  "raw",
+		"stream", "dgram", "rdm", "seqpacket", "dccp",	 "packet"
+	};
 
 	for (int i = 0; i < POLICY_PROTO_COUNT; i++)
 		if (!strcasecmp(n, names[i]))
@@ -175,16 +176,47 @@ static int proto_from_name(const char *n)
 
 static int cap_from_name(const char *n)
 {
-	static const char *const names[] = {
-		"chown",	"dac_override",	 "dac_read_search", "fowner",	    "fsetid",
-		"kill",		"setgid",	 "setuid",	    "setpcap",	    "linux_immutable",
-		"net_bind_service", "net_broadcast", "net_admin", "net_raw",	    "ipc_lock",
-		"ipc_owner",	"sys_module",	 "sys_rawio",	    "sys_chroot",   "sys_ptrace",
-		"sys_pacct",	"sys_admin",	 "sys_boot",	    "sys_nice",	    "sys_resource",
-		"sys_time",	"sys_tty_config", "mknod",	    "lease",	    "audit_write",
-		"audit_control", "setfcap",	 "mac_override",    "mac_admin",    "syslog",
-		"wake_alarm",	"block_suspend", "audit_read",	    "perfmon",	    "bpf",
-		"checkpoint_restore"};
+	static const char *const names[] = { "chown",
+					     "dac_override",
+					     "dac_read_search",
+					     "fowner",
+					     "fsetid",
+					     "kill",
+					     "setgid",
+					     "setuid",
+					     "setpcap",
+					     "linux_immutable",
+					     "net_bind_service",
+					     "net_broadcast",
+					     "net_admin",
+					     "net_raw",
+					     "ipc_lock",
+					     "ipc_owner",
+					     "sys_module",
+					     "sys_rawio",
+					     "sys_chroot",
+					     "sys_ptrace",
+					     "sys_pacct",
+					     "sys_admin",
+					     "sys_boot",
+					     "sys_nice",
+					     "sys_resource",
+					     "sys_time",
+					     "sys_tty_config",
+					     "mknod",
+					     "lease",
+					     "audit_write",
+					     "audit_control",
+					     "setfcap",
+					     "mac_override",
+					     "mac_admin",
+					     "syslog",
+					     "wake_alarm",
+					     "block_suspend",
+					     "audit_read",
+					     "perfmon",
+					     "bpf",
+					     "checkpoint_restore" };
 
 	if (!strncasecmp(n, "cap_", 4))
 		n += 4;
@@ -283,7 +315,8 @@ static int host_regex_match(const char *pattern, const char *value)
 static int host_selector_matches(const struct policy_host *h, const struct policy_selector *sel)
 {
 	for (size_t i = 0; i < sel->n_labels; i++) {
-		const char *k = sel->labels[i].key, *v = sel->labels[i].value ? sel->labels[i].value : "";
+		const char *k = sel->labels[i].key,
+			   *v = sel->labels[i].value ? sel->labels[i].value : "";
 
 		if (!strcmp(k, "kubearmor.io/hostname") || !strcmp(k, "kubernetes.io/hostname")) {
 			const char *hv = host_value(h, k);
@@ -297,8 +330,8 @@ static int host_selector_matches(const struct policy_host *h, const struct polic
 		} else if (!strcmp(k, "kubearmor.io/hostnamereg") ||
 			   !strcmp(k, "kubernetes.io/hostnamereg")) {
 			const char *hv = host_value(h, !strcmp(k, "kubearmor.io/hostnamereg")
-							   ? "kubearmor.io/hostname"
-							   : "kubernetes.io/hostname");
+							       ? "kubearmor.io/hostname"
+							       : "kubernetes.io/hostname");
 
 			if (!hv || !host_regex_match(v, hv))
 				return 0;
@@ -329,7 +362,7 @@ static enum policy_action chain_action(const struct meta_chain *m)
 static int fill_info(struct policy_set *s, const struct policy_doc *d, const struct meta_chain *m,
 		     struct policy_rule_info *info)
 {
-	const struct policy_meta *chain[3] = {m->rule, m->section, m->spec};
+	const struct policy_meta *chain[3] = { m->rule, m->section, m->spec };
 	int severity = 0;
 	const struct policy_strv *tags = NULL;
 	const char *message = NULL;
@@ -377,17 +410,6 @@ static int fill_info(struct policy_set *s, const struct policy_doc *d, const str
 	return 0;
 }
 
-static enum policy_action effective_action(const struct policy_set *s, enum policy_action a)
-{
-	if (!s->audited)
-		return a;
-	if (a == POLICY_ACTION_ALLOW)
-		return POLICY_ACTION_AUDIT_ALLOW;
-	if (a == POLICY_ACTION_BLOCK)
-		return POLICY_ACTION_AUDIT_BLOCK;
-	return a;
-}
-
 static struct prule *rule_push(struct policy_set *s)
 {
 	if (s->n_rules == s->cap_rules) {
@@ -433,15 +455,21 @@ static int add_rule(struct policy_set *s, const struct policy_doc *d, const stru
 		r->res_len = res ? (uint32_t)strlen(res) : 0;
 		r->info = info;
 		r->info.rule_id = (uint32_t)(s->n_rules - 1);
-		r->action = effective_action(s, info.action);
+		r->action = info.action; /* `audited` is applied per scope at decision time */
 		r->is_allow = info.action == POLICY_ACTION_ALLOW;
 		if (r->rtype == PRULE_SYSCALL) {
 			/* "Syscall rules are always in audit mode" */
 			r->action = POLICY_ACTION_AUDIT;
 			r->is_allow = 0;
 		}
-		if (r->rtype == PRULE_GLOB)
+		if (r->rtype == PRULE_GLOB && res) {
 			r->glob_prefix = pglob_literal_prefix(res);
+			for (uint32_t k = r->glob_prefix; k > 0; k--)
+				if (res[k - 1] == '/') {
+					r->glob_dir = k;
+					break;
+				}
+		}
 		if (from && from->n) {
 			const struct policy_source *src = &from->v[i];
 
@@ -477,7 +505,7 @@ static int flatten_paths(struct policy_set *s, const struct policy_doc *d,
 {
 	for (size_t i = 0; i < sec->n; i++) {
 		const struct policy_path_rule *pr = &sec->v[i];
-		struct meta_chain m = {&pr->meta, &sec->meta, &d->meta};
+		struct meta_chain m = { &pr->meta, &sec->meta, &d->meta };
 		struct prule t;
 		int err;
 
@@ -507,8 +535,20 @@ static int flatten_paths(struct policy_set *s, const struct policy_doc *d,
 			continue;
 		t.recursive = pr->recursive ? 1 : 0;
 		t.owner_only = pr->owner_only ? 1 : 0;
+		t.pts_false = pr->pts_false ? 1 : 0;
 		t.read_only = op == POLICY_OP_FILE && pr->read_only ? 1 : 0;
 		t.res = pr->value;
+		if (pr->kind == POLICY_MATCH_DIR && pr->value[0] &&
+		    pr->value[strlen(pr->value) - 1] != '/') {
+			/* non-k8s mode accepts "/usr/bin" unvalidated; index it as the directory */
+			char *dir = arena_alloc(s, strlen(pr->value) + 2);
+
+			if (!dir)
+				return -ENOMEM;
+			strcpy(dir, pr->value);
+			strcat(dir, "/");
+			t.res = dir;
+		}
 		/* matchPatterns carry no fromSource (§1.4) */
 		err = add_rule(s, d, &t, pr->kind == POLICY_MATCH_PATTERN ? NULL : &pr->from, &m);
 		if (err)
@@ -529,7 +569,7 @@ static int flatten_doc(struct policy_set *s, const struct policy_doc *d, struct 
 		return err;
 	for (size_t i = 0; i < d->network.n_protocols; i++) {
 		const struct policy_proto_rule *pr = &d->network.protocols[i];
-		struct meta_chain m = {&pr->meta, &d->network.meta, &d->meta};
+		struct meta_chain m = { &pr->meta, &d->network.meta, &d->meta };
 		struct prule t;
 		int p = pr->protocol ? proto_from_name(pr->protocol) : -1;
 
@@ -541,13 +581,43 @@ static int flatten_doc(struct policy_set *s, const struct policy_doc *d, struct 
 		t.op = POLICY_OP_NETWORK;
 		t.rtype = PRULE_PROTO;
 		t.num = p;
+		t.pts_false = pr->pts_false ? 1 : 0;
 		err = add_rule(s, d, &t, &pr->from, &m);
+		if (err)
+			return err;
+	}
+	for (size_t i = 0; i < d->network.n_dns; i++) {
+		const struct policy_dns_rule *dr = &d->network.dns[i];
+		struct meta_chain m = { &dr->meta, &d->network.meta, &d->meta };
+		struct prule t;
+		const char *dom = dr->domain ? dr->domain : "";
+		size_t dl;
+		char *low;
+
+		while (*dom == '.')
+			dom++;
+		dl = strlen(dom);
+		while (dl && dom[dl - 1] == '.')
+			dl--;
+		if (!dl)
+			continue;
+		low = arena_alloc(s, dl + 1);
+		if (!low)
+			return -ENOMEM;
+		for (size_t k = 0; k < dl; k++)
+			low[k] = (char)tolower((unsigned char)dom[k]);
+		low[dl] = 0;
+		memset(&t, 0, sizeof(t));
+		t.op = POLICY_OP_NETWORK;
+		t.rtype = PRULE_DNS;
+		t.res = low;
+		err = add_rule(s, d, &t, &dr->from, &m);
 		if (err)
 			return err;
 	}
 	for (size_t i = 0; i < d->capabilities.n; i++) {
 		const struct policy_cap_rule *cr = &d->capabilities.v[i];
-		struct meta_chain m = {&cr->meta, &d->capabilities.meta, &d->meta};
+		struct meta_chain m = { &cr->meta, &d->capabilities.meta, &d->meta };
 		struct prule t;
 		int c = cr->capability ? cap_from_name(cr->capability) : -1;
 
@@ -565,7 +635,7 @@ static int flatten_doc(struct policy_set *s, const struct policy_doc *d, struct 
 	}
 	for (size_t i = 0; i < d->syscalls.n; i++) {
 		const struct policy_syscall_rule *sr = &d->syscalls.v[i];
-		struct meta_chain m = {&sr->meta, &d->syscalls.meta, &d->meta};
+		struct meta_chain m = { &sr->meta, &d->syscalls.meta, &d->meta };
 
 		for (size_t j = 0; j < sr->syscalls.n; j++) {
 			struct prule t;
@@ -599,7 +669,8 @@ static int copy_selector(struct policy_set *s, const struct policy_doc *d, struc
 		if (!p->labels)
 			return -ENOMEM;
 		for (size_t i = 0; i < sel->n_labels; i++) {
-			p->labels[i].key = arena_strdup(s, sel->labels[i].key ? sel->labels[i].key : "");
+			p->labels[i].key =
+				arena_strdup(s, sel->labels[i].key ? sel->labels[i].key : "");
 			p->labels[i].value =
 				arena_strdup(s, sel->labels[i].value ? sel->labels[i].value : "");
 			if (!p->labels[i].key || !p->labels[i].value)
@@ -622,7 +693,8 @@ static int copy_selector(struct policy_set *s, const struct policy_doc *d, struc
 			if (!o->values.v)
 				return -ENOMEM;
 			for (size_t j = 0; j < e->values.n; j++) {
-				o->values.v[j] = arena_strdup(s, e->values.v[j] ? e->values.v[j] : "");
+				o->values.v[j] =
+					arena_strdup(s, e->values.v[j] ? e->values.v[j] : "");
 				if (!o->values.v[j])
 					return -ENOMEM;
 			}
@@ -728,16 +800,24 @@ const struct policy_scope *policy_set_host_scope(const struct policy_set *s)
 
 /* ---- what the kernel side needs -------------------------------------------------------------- */
 
-void policy_set_interest(const struct policy_set *s, policy_interest_fn cb, void *ctx)
+/*
+ * The interest of a rule selection: rule indices @ids[0..n) (NULL = every rule of the set).
+ * Allow-listed classes first (every event of their ops matters), then per rule its path,
+ * directory or pattern, the fromSource program of network/capability rules as a PATH item of
+ * that op, and ANY once per op for rules that can match any path (execname, protocols,
+ * capabilities, syscalls, DNS).
+ */
+static void interest_rules(const struct policy_set *s, const uint32_t *ids, size_t n,
+			   policy_interest_fn cb, void *ctx)
 {
-	uint8_t any_sent[POLICY_OP_COUNT] = {0};
-	uint8_t allow_class[POLICY_CLASS_COUNT] = {0};
+	uint8_t any_sent[POLICY_OP_COUNT] = { 0 };
+	uint8_t allow_class[POLICY_CLASS_COUNT] = { 0 };
 
-	for (size_t i = 0; i < s->n_rules; i++) {
-		const struct prule *r = &s->rules[i];
+	for (size_t k = 0; k < n; k++) {
+		const struct prule *r = &s->rules[ids ? ids[k] : k];
 
-		if (r->is_allow || r->action == POLICY_ACTION_AUDIT_ALLOW)
-			allow_class[r->op == POLICY_OP_NETWORK	    ? POLICY_CLASS_NETWORK
+		if (r->is_allow)
+			allow_class[r->op == POLICY_OP_NETWORK	      ? POLICY_CLASS_NETWORK
 				    : r->op == POLICY_OP_CAPABILITIES ? POLICY_CLASS_CAPABILITIES
 								      : POLICY_CLASS_FILE] = 1;
 	}
@@ -754,23 +834,26 @@ void policy_set_interest(const struct policy_set *s, policy_interest_fn cb, void
 		any_sent[POLICY_OP_CAPABILITIES] = 1;
 		cb(ctx, POLICY_OP_CAPABILITIES, POLICY_INTEREST_ANY, NULL, POLICY_ACTION_ALLOW);
 	}
-	for (size_t i = 0; i < s->n_rules; i++) {
-		const struct prule *r = &s->rules[i];
+	for (size_t k = 0; k < n; k++) {
+		const struct prule *r = &s->rules[ids ? ids[k] : k];
 		enum policy_op op = (enum policy_op)r->op;
 
+		if ((op == POLICY_OP_NETWORK || op == POLICY_OP_CAPABILITIES) &&
+		    r->src_kind == PRULE_SRC_PATH)
+			cb(ctx, op, POLICY_INTEREST_PATH, r->src, r->info.action);
 		switch (r->rtype) {
 		case PRULE_PATH:
 			cb(ctx, op, POLICY_INTEREST_PATH, r->res, r->info.action);
 			break;
 		case PRULE_DIR:
-			cb(ctx, op, r->recursive ? POLICY_INTEREST_DIR_RECURSIVE : POLICY_INTEREST_DIR,
+			cb(ctx, op,
+			   r->recursive ? POLICY_INTEREST_DIR_RECURSIVE : POLICY_INTEREST_DIR,
 			   r->res, r->info.action);
 			break;
 		case PRULE_GLOB:
 			cb(ctx, op, POLICY_INTEREST_GLOB, r->res, r->info.action);
 			break;
 		default:
-			/* execname, protocols, capabilities, syscalls: any event of the op may match */
 			if (!any_sent[op]) {
 				any_sent[op] = 1;
 				cb(ctx, op, POLICY_INTEREST_ANY, NULL, r->info.action);
@@ -778,4 +861,15 @@ void policy_set_interest(const struct policy_set *s, policy_interest_fn cb, void
 			break;
 		}
 	}
+}
+
+void policy_set_interest(const struct policy_set *s, policy_interest_fn cb, void *ctx)
+{
+	interest_rules(s, NULL, s->n_rules, cb, ctx);
+}
+
+void policy_scope_interest(const struct policy_scope *sc, policy_interest_fn cb, void *ctx)
+{
+	/* every rule of the scope sits in exactly one of its tables/lists: ids lists each once */
+	interest_rules(sc->set, sc->ids, sc->n_ids, cb, ctx);
 }

@@ -126,7 +126,8 @@ int pglob_match(const char *pat, size_t plen, const char *s, size_t slen)
 
 			/* first fit: the star consumes i+1 bytes, never a '/' */
 			for (i = 0; i < slen && s[i] != '/'; i++) {
-				r = chunk_match(pat + cstart, cend - cstart, s + i + 1, slen - i - 1);
+				r = chunk_match(pat + cstart, cend - cstart, s + i + 1,
+						slen - i - 1);
 				if (r == -2)
 					return 0;
 				if (r >= 0) {
@@ -191,7 +192,7 @@ int pglob_go_regexp_ok(const char *pat)
 
 	while (*p) {
 		char c = *p;
-		size_t rl;
+		size_t rl = 0;
 
 		if (c == '*' || c == '+' || c == '?' || (c == '{' && (rl = repeat_len(p)) != 0)) {
 			if (prev == 0)
@@ -204,7 +205,7 @@ int pglob_go_regexp_ok(const char *pat)
 			if (prev >= 2)
 				return 0;
 			prev = 2;
-			p += c == '{' ? repeat_len(p) : 1;
+			p += c == '{' ? rl : 1;
 			continue;
 		}
 		if (c == '(') {
@@ -231,7 +232,8 @@ int pglob_go_regexp_ok(const char *pat)
 			p++;
 			if (!*p)
 				return 0;
-			if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '1' && *p <= '9')) {
+			if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			    (*p >= '1' && *p <= '9')) {
 				if (!strchr("aAbBdDfnpPrsStvwWxz", *p))
 					return 0;
 			}
@@ -241,16 +243,11 @@ int pglob_go_regexp_ok(const char *pat)
 		}
 		if (c == '[') {
 			const char *q = p + 1;
-			unsigned char last = 0;
-			int have_last = 0;
 
 			if (*q == '^')
 				q++;
-			if (*q == ']') {
-				last = ']';
-				have_last = 1;
-				q++;
-			}
+			if (*q == ']')
+				q++; /* a leading ']' is a literal */
 			while (*q && *q != ']') {
 				unsigned char ch;
 
@@ -273,11 +270,7 @@ int pglob_go_regexp_ok(const char *pat)
 					if (hi < ch)
 						return 0;
 				}
-				last = ch;
-				have_last = 1;
 			}
-			(void)last;
-			(void)have_last;
 			if (*q != ']')
 				return 0;
 			p = q + 1;

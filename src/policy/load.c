@@ -267,6 +267,8 @@ static int walk_dir(const char *dir, int depth, struct file_list *fl, struct dia
 	size_t n = 0, cap = 0;
 	int r = 0, bad = 0;
 	struct dirent *e;
+	/* readdir_r is deprecated; readdir on a DIR of our own is thread-safe in glibc */
+	/* cppcheck-suppress readdirCalled */
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
@@ -285,7 +287,8 @@ static int walk_dir(const char *dir, int depth, struct file_list *fl, struct dia
 		}
 		n++;
 	}
-	qsort(names, n, sizeof(*names), name_cmp);
+	if (n) /* qsort wants a non-NULL array even for 0 elements */
+		qsort(names, n, sizeof(*names), name_cmp);
 	for (size_t i = 0; i < n && r >= 0; i++) {
 		size_t plen = strlen(dir) + strlen(names[i]) + 2;
 		char *p = malloc(plen);
@@ -373,15 +376,13 @@ int policy_load_paths(const char *const *paths, size_t n, struct policy_doc_list
 	}
 	int r = 0, invalid = 0;
 	for (char **f = files; *f; f++) {
+		/* a listed file that cannot be read (permissions, a race with its removal) is one
+		 * invalid file, reported; the others still load */
 		r = load_file_into(*f, l, &st, diag);
 		if (r == -ENOMEM)
 			break;
-		if (r < 0) {
-			bad++;
-			r = 0;
-		} else {
-			invalid += r;
-		}
+		invalid += r < 0 ? 1 : r;
+		r = 0;
 	}
 	policy_file_list_free(files);
 	if (r < 0) {

@@ -51,6 +51,7 @@ struct ynode {
 	size_t len;
 	int64_t ival;
 	int bval;
+	int plain; /* a plain (unquoted) scalar: only a plain "<<" is a merge key */
 	/* seq: items[n]; map: pairs[n] */
 	struct ynode **items;
 	struct ypair *pairs;
@@ -66,8 +67,8 @@ struct ytree {
 	struct ytree_chunk *chunks;
 	struct ynode *root;
 	struct policy_pos pos; /* document start */
-	/* Duplicate keys seen (kubectl's strict decoding rejects them); reported by the validator
-	 * only for KubeArmor kinds, since other kinds are skipped, not judged. */
+	/* Duplicate keys seen (the last one is kept, as kubectl's decoder does); the validator
+	 * warns about them for KubeArmor kinds only, since other kinds are skipped. */
 	const struct ynode *dup_key[8], *dup_first[8];
 	size_t n_dups;
 };

@@ -51,7 +51,26 @@ static const struct pscope_ent *tab_find_slash(const struct pscope_tab *t, uint6
 	for (i = (uint32_t)h & t->mask; t->slots[i].key; i = (i + 1) & t->mask) {
 		const struct pscope_ent *e = &t->slots[i];
 
-		if (e->h == h && e->len == len + 1 && e->key[len] == '/' && !memcmp(e->key, key, len))
+		if (e->h == h && e->len == len + 1 && e->key[len] == '/' &&
+		    !memcmp(e->key, key, len))
+			return e;
+	}
+	return NULL;
+}
+
+/* Lookup in a (source, path) table: @h is phash_mix(phash(a), phash(b)). */
+static const struct pscope_ent *tab_find2(const struct pscope_tab *t, uint64_t h, const char *a,
+					  size_t alen, const char *b, size_t blen)
+{
+	uint32_t i;
+
+	if (!t->slots)
+		return NULL;
+	for (i = (uint32_t)h & t->mask; t->slots[i].key; i = (i + 1) & t->mask) {
+		const struct pscope_ent *e = &t->slots[i];
+
+		if (e->h == h && e->len == alen && e->len2 == blen && !memcmp(e->key, a, alen) &&
+		    !memcmp(e->key2, b, blen))
 			return e;
 	}
 	return NULL;
@@ -73,8 +92,9 @@ struct pf_acc {
  */
 static uint64_t kernel_score(const struct prule *r, uint32_t id)
 {
-	static const uint64_t rank[] = {[PRULE_PATH] = 3, [PRULE_DIR] = 1, [PRULE_GLOB] = 0,
-					[PRULE_EXECNAME] = 2};
+	static const uint64_t rank[] = {
+		[PRULE_PATH] = 3, [PRULE_DIR] = 1, [PRULE_GLOB] = 0, [PRULE_EXECNAME] = 2
+	};
 	uint64_t len = r->rtype == PRULE_DIR ? (r->res_len & 0xffff) : 0;
 
 	return (1ull << 62) | ((uint64_t)(r->src_kind != PRULE_SRC_NONE) << 61) |
@@ -83,7 +103,17 @@ static uint64_t kernel_score(const struct prule *r, uint32_t id)
 
 static int is_allow_rule(const struct prule *r)
 {
-	return r->is_allow || r->action == POLICY_ACTION_AUDIT_ALLOW;
+	return r->is_allow;
+}
+
+/* The record's Action for a rule: under `audited` Allow/Block read "Audit (Allow)"/"Audit (Block)". */
+static enum policy_action ract(const struct policy_scope *sc, const struct prule *r)
+{
+	if (sc->audited && r->action == POLICY_ACTION_BLOCK)
+		return POLICY_ACTION_AUDIT_BLOCK;
+	if (sc->audited && r->action == POLICY_ACTION_ALLOW)
+		return POLICY_ACTION_AUDIT_ALLOW;
+	return r->action;
 }
 
 /* A rule whose source and resource matched: apply the §2.5 modifier flag. */
@@ -93,6 +123,9 @@ static void pf_consider(const struct policy_scope *sc, struct pf_acc *a, uint32_
 	const struct prule *r = &sc->set->rules[id];
 	int owner = ev->has_owner && ev->owner_uid == ev->uid;
 	int within = (!r->read_only || !ev->is_write) && (!r->owner_only || owner);
+
+	if (r->pts_false && !ev->has_tty)
+		return; /* `pts: false` rules cover only processes with a TTY */
 
 	if (r->action == POLICY_ACTION_BLOCK || r->action == POLICY_ACTION_ALLOW) {
 		uint64_t sc_ = kernel_score(r, id);
@@ -110,7 +143,7 @@ static void pf_consider(const struct policy_scope *sc, struct pf_acc *a, uint32_
 	}
 	if ((r->read_only || r->owner_only) && within)
 		return; /* the permitted subset: not a violation */
-	if (r->action == POLICY_ACTION_BLOCK) {
+	if (ract(sc, r) == POLICY_ACTION_BLOCK) {
 		if (id < a->stop_denied)
 			a->stop_denied = id;
 	} else if (id < a->stop_passed) {
@@ -136,16 +169,17 @@ static int dir_match(const struct prule *r, const char *p, size_t plen, int is_f
 	return r->recursive || dl == r->res_len;
 }
 
+static int glob_one(const struct prule *r, const char *s, size_t slen)
+{
+	return slen >= r->glob_prefix && !memcmp(s, r->res, r->glob_prefix) &&
+	       pglob_match(r->res, r->res_len, s, slen);
+}
+
+/* matchPatterns: the full Resource or the ProcessName (§2.3) */
 static int glob_hit(const struct prule *r, const char *p, size_t plen, const char *exe,
 		    size_t exelen)
 {
-	if (plen >= r->glob_prefix && !memcmp(p, r->res, r->glob_prefix) &&
-	    pglob_match(r->res, r->res_len, p, plen))
-		return 1;
-	if (exe && exelen >= r->glob_prefix && !memcmp(exe, r->res, r->glob_prefix) &&
-	    pglob_match(r->res, r->res_len, exe, exelen))
-		return 1;
-	return 0;
+	return glob_one(r, p, plen) || (exe && glob_one(r, exe, exelen));
 }
 
 static int res_match(const struct prule *r, const char *p, size_t plen, const char *exe,
@@ -166,17 +200,34 @@ static int res_match(const struct prule *r, const char *p, size_t plen, const ch
 	}
 }
 
-static void pf_sources(const struct policy_scope *sc, struct pf_acc *a, const char *who,
-		       const struct policy_event *ev, const char *p, size_t plen, const char *exe,
-		       size_t exelen, int is_file)
+static void consider_all(const struct policy_scope *sc, struct pf_acc *a,
+			 const struct pscope_ent *e, const struct policy_event *ev)
 {
+	if (e)
+		for (uint32_t k = 0; k < e->n; k++)
+			pf_consider(sc, a, sc->ids[e->off + k], ev);
+}
+
+/* fromSource rules for one acting program (@who: the process or its parent). */
+static void pf_sources(const struct policy_scope *sc, struct pf_acc *a, const char *who,
+		       const struct policy_event *ev, const char *p, size_t plen, uint64_t hp,
+		       const char *exe, size_t exelen, int is_file)
+{
+	const struct pscope_tab *sp = &sc->tab[is_file ? PT_SRCPATH_FILE : PT_SRCPATH_PROC];
+	const struct pscope_tab *so = &sc->tab[is_file ? PT_SRC_FILE : PT_SRC_PROC];
 	const struct pscope_ent *e;
 	size_t wl;
+	uint64_t hw;
 
 	if (!who)
 		return;
 	wl = strlen(who);
-	e = tab_find(&sc->tab[is_file ? PT_SRC_FILE : PT_SRC_PROC], phash(who, wl), who, wl);
+	hw = phash(who, wl);
+	if (sp->slots)
+		consider_all(sc, a, tab_find2(sp, phash_mix(hw, hp), who, wl, p, plen), ev);
+	if (!so->slots)
+		return;
+	e = tab_find(so, hw, who, wl);
 	if (!e)
 		return;
 	for (uint32_t k = 0; k < e->n; k++) {
@@ -187,28 +238,58 @@ static void pf_sources(const struct policy_scope *sc, struct pf_acc *a, const ch
 	}
 }
 
-static void pf_gather(const struct policy_scope *sc, const struct policy_event *ev, struct pf_acc *a)
+/* Patterns indexed by their literal directory: look up every '/'-prefix of @s. */
+static void pf_globs_walk(const struct policy_scope *sc, struct pf_acc *a,
+			  const struct pscope_tab *gt, const char *s, size_t slen,
+			  const struct policy_event *ev)
+{
+	uint64_t h = PHASH_INIT;
+
+	for (size_t i = 0; i < slen; i++) {
+		h = phash_step(h, (unsigned char)s[i]);
+		if (s[i] == '/') {
+			const struct pscope_ent *e = tab_find(gt, h, s, i + 1);
+
+			if (!e)
+				continue;
+			for (uint32_t k = 0; k < e->n; k++) {
+				uint32_t id = sc->ids[e->off + k];
+
+				if (glob_one(&sc->set->rules[id], s, slen))
+					pf_consider(sc, a, id, ev);
+			}
+		}
+	}
+}
+
+static void pf_gather(const struct policy_scope *sc, const struct policy_event *ev,
+		      struct pf_acc *a)
 {
 	int is_file = ev->op == POLICY_OP_FILE;
 	const char *exe = ev->process;
 	const char *p = ev->path ? ev->path : exe;
 	size_t plen, exelen = exe ? strlen(exe) : 0;
 	const struct pscope_tab *dirs = &sc->tab[is_file ? PT_DIR_FILE : PT_DIR_PROC];
-	const struct pscope_ent *e;
+	const struct pscope_tab *globs = &sc->tab[is_file ? PT_GLOB_FILE : PT_GLOB_PROC];
 	const struct pscope_list *gl = &sc->glob[is_file];
 	uint64_t h = PHASH_INIT;
 	size_t last_slash = 0;
+	int walk_dirs;
 
 	if (!p)
 		return;
 	plen = strlen(p);
 	if (plen && p[0] == '/')
 		last_slash = (size_t)((const char *)memrchr(p, '/', plen) - p);
+	walk_dirs = dirs->slots && plen && p[0] == '/';
 	/* one pass: every '/'-prefix is a directory-rule key, the whole string a path key */
 	for (size_t i = 0; i < plen; i++) {
 		h = phash_step(h, (unsigned char)p[i]);
-		if (p[i] == '/' && p[0] == '/' && dirs->slots && i <= last_slash) {
-			e = tab_find(dirs, h, p, i + 1);
+		if (p[i] != '/')
+			continue;
+		if (walk_dirs && i <= last_slash) {
+			const struct pscope_ent *e = tab_find(dirs, h, p, i + 1);
+
 			if (e) {
 				for (uint32_t k = 0; k < e->n; k++) {
 					uint32_t id = sc->ids[e->off + k];
@@ -218,41 +299,55 @@ static void pf_gather(const struct policy_scope *sc, const struct policy_event *
 				}
 			}
 		}
+		if (globs->slots) {
+			const struct pscope_ent *e = tab_find(globs, h, p, i + 1);
+
+			if (e)
+				for (uint32_t k = 0; k < e->n; k++) {
+					uint32_t id = sc->ids[e->off + k];
+
+					if (glob_one(&sc->set->rules[id], p, plen))
+						pf_consider(sc, a, id, ev);
+				}
+		}
 	}
-	e = tab_find(&sc->tab[is_file ? PT_PATH_FILE : PT_PATH_PROC], h, p, plen);
-	if (e)
-		for (uint32_t k = 0; k < e->n; k++)
-			pf_consider(sc, a, sc->ids[e->off + k], ev);
+	if (dirs->slots && !walk_dirs) {
+		/* a relative resource: only a recursive "/" rule matches it (§2.3) */
+		const struct pscope_ent *e = tab_find(dirs, phash("/", 1), "/", 1);
+
+		for (uint32_t k = 0; e && k < e->n; k++)
+			if (sc->set->rules[sc->ids[e->off + k]].recursive)
+				pf_consider(sc, a, sc->ids[e->off + k], ev);
+	}
+	consider_all(sc, a, tab_find(&sc->tab[is_file ? PT_PATH_FILE : PT_PATH_PROC], h, p, plen),
+		     ev);
 	if (is_file && dirs->slots && plen && p[plen - 1] != '/') {
 		/* the directory itself is accessed: rule.dir == Resource + "/" */
-		e = tab_find_slash(dirs, phash_step(h, '/'), p, plen);
-		if (e)
-			for (uint32_t k = 0; k < e->n; k++)
-				pf_consider(sc, a, sc->ids[e->off + k], ev);
+		consider_all(sc, a, tab_find_slash(dirs, phash_step(h, '/'), p, plen), ev);
 	}
 	if (!is_file && sc->tab[PT_EXEC].slots && exe) {
 		const char *base = memrchr(exe, '/', exelen);
 
 		if (base) {
-			base++;
-			e = tab_find(&sc->tab[PT_EXEC], phash(base, exelen - (size_t)(base - exe)),
-				     base, exelen - (size_t)(base - exe));
-			if (e)
-				for (uint32_t k = 0; k < e->n; k++)
-					pf_consider(sc, a, sc->ids[e->off + k], ev);
+			size_t bl = exelen - (size_t)(base + 1 - exe);
+
+			consider_all(sc, a,
+				     tab_find(&sc->tab[PT_EXEC], phash(base + 1, bl), base + 1, bl),
+				     ev);
 		}
 	}
+	/* patterns also match the ProcessName */
+	if (globs->slots && exe && (exe != p && (exelen != plen || memcmp(exe, p, plen))))
+		pf_globs_walk(sc, a, globs, exe, exelen, ev);
 	for (uint32_t k = 0; k < gl->n; k++) {
 		uint32_t id = sc->ids[gl->off + k];
 
 		if (glob_hit(&sc->set->rules[id], p, plen, exe, exelen))
 			pf_consider(sc, a, id, ev);
 	}
-	if (sc->tab[is_file ? PT_SRC_FILE : PT_SRC_PROC].slots) {
-		pf_sources(sc, a, exe, ev, p, plen, exe, exelen, is_file);
-		if (ev->parent && (!exe || strcmp(ev->parent, exe)))
-			pf_sources(sc, a, ev->parent, ev, p, plen, exe, exelen, is_file);
-	}
+	pf_sources(sc, a, exe, ev, p, plen, h, exe, exelen, is_file);
+	if (ev->parent && (!exe || strcmp(ev->parent, exe)))
+		pf_sources(sc, a, ev->parent, ev, p, plen, h, exe, exelen, is_file);
 }
 
 static enum rkind result_kind(int32_t result)
@@ -269,7 +364,7 @@ static void alert_rule(const struct policy_scope *sc, uint32_t id, struct policy
 	const struct prule *r = &sc->set->rules[id];
 
 	ret->kind = POLICY_VERDICT_ALERT;
-	ret->action = r->action;
+	ret->action = ract(sc, r);
 	ret->rule = &r->info;
 }
 
@@ -282,39 +377,41 @@ static void alert_posture(enum policy_action a, struct policy_verdict *ret)
 }
 
 /* §2.7 / §2.8 step 3: what an event no rule decided becomes. */
-static void posture_fallback(const struct policy_scope *sc, enum policy_class cls, enum rkind rk,
-			     int covered, struct policy_verdict *ret)
+static void posture_fallback(const struct policy_scope *sc, enum policy_class cls, int allow_list,
+			     enum rkind rk, int covered, struct policy_verdict *ret)
 {
 	enum policy_posture post = sc->posture[cls];
 
-	if (!sc->allow_class[cls])
+	if (!allow_list)
 		return; /* a log */
 	if (rk == RK_PASSED) {
 		if (covered)
 			ret->kind = POLICY_VERDICT_DROP;
 		else if (post == POLICY_POSTURE_AUDIT)
 			alert_posture(POLICY_ACTION_AUDIT, ret);
-		else if (post == POLICY_POSTURE_BLOCK && sc->set->audited)
+		else if (post == POLICY_POSTURE_BLOCK && sc->audited)
 			alert_posture(POLICY_ACTION_AUDIT_BLOCK, ret);
 		return;
 	}
-	if (rk == RK_DENIED && post != POLICY_POSTURE_ALLOW && (!covered || post == POLICY_POSTURE_BLOCK))
+	if (rk == RK_DENIED && post != POLICY_POSTURE_ALLOW &&
+	    (!covered || post == POLICY_POSTURE_BLOCK))
 		alert_posture(POLICY_ACTION_BLOCK, ret);
 }
 
-static int posture_denies(const struct policy_scope *sc, enum policy_class cls, int covered)
+static int posture_denies(const struct policy_scope *sc, enum policy_class cls, int allow_list,
+			  int covered)
 {
-	return sc->allow_class[cls] && sc->posture[cls] == POLICY_POSTURE_BLOCK && !covered;
+	return allow_list && sc->posture[cls] == POLICY_POSTURE_BLOCK && !covered;
 }
 
 static void decide_pf(const struct policy_scope *sc, const struct policy_event *ev,
 		      struct policy_verdict *ret)
 {
-	struct pf_acc a = {NO_RULE, NO_RULE, 0, 0, 0, 0};
+	struct pf_acc a = { NO_RULE, NO_RULE, 0, 0, 0, 0 };
 	enum rkind rk;
 
 	pf_gather(sc, ev, &a);
-	if (sc->set->audited) {
+	if (sc->audited) {
 		ret->deny = 0;
 	} else if (a.best) {
 		const struct prule *r = &sc->set->rules[a.best_id];
@@ -322,9 +419,12 @@ static void decide_pf(const struct policy_scope *sc, const struct policy_event *
 		if (r->action == POLICY_ACTION_BLOCK)
 			ret->deny = !((r->read_only || r->owner_only) && a.best_within);
 		else
-			ret->deny = !a.best_within && posture_denies(sc, POLICY_CLASS_FILE, 0);
+			ret->deny = !a.best_within &&
+				    posture_denies(sc, POLICY_CLASS_FILE,
+						   sc->allow_class[POLICY_CLASS_FILE], 0);
 	} else {
-		ret->deny = posture_denies(sc, POLICY_CLASS_FILE, 0);
+		ret->deny = posture_denies(sc, POLICY_CLASS_FILE,
+					   sc->allow_class[POLICY_CLASS_FILE], 0);
 	}
 	if (ev->result == POLICY_RESULT_PENDING)
 		rk = ret->deny ? RK_DENIED : RK_PASSED;
@@ -340,7 +440,8 @@ static void decide_pf(const struct policy_scope *sc, const struct policy_event *
 		ret->kind = POLICY_VERDICT_DROP;
 		return;
 	}
-	posture_fallback(sc, POLICY_CLASS_FILE, rk, a.covered, ret);
+	posture_fallback(sc, POLICY_CLASS_FILE, sc->allow_class[POLICY_CLASS_FILE], rk, a.covered,
+			 ret);
 }
 
 /* Network/Capabilities fromSource: Source starts with "<path> " or ProcessName == path. */
@@ -350,7 +451,8 @@ static int src_ok_nc(const struct prule *r, const struct policy_event *ev)
 		return 1;
 	if (ev->process && !strcmp(ev->process, r->src))
 		return 1;
-	return ev->source && !strncmp(ev->source, r->src, r->src_len) && ev->source[r->src_len] == ' ';
+	return ev->source && !strncmp(ev->source, r->src, r->src_len) &&
+	       ev->source[r->src_len] == ' ';
 }
 
 struct nc_acc {
@@ -365,7 +467,37 @@ static void nc_scan(const struct policy_scope *sc, const struct pscope_list *l,
 		uint32_t id = sc->ids[l->off + k];
 		const struct prule *r = &sc->set->rules[id];
 
-		if (!src_ok_nc(r, ev))
+		if (!src_ok_nc(r, ev) || (r->pts_false && !ev->has_tty))
+			continue;
+		if (id < a->first)
+			a->first = id;
+		if (is_allow_rule(r))
+			a->covered = 1;
+		if (r->action == POLICY_ACTION_BLOCK)
+			a->block = 1;
+	}
+}
+
+/*
+ * DNS (§2.3): the name equals the rule domain or starts with "<domain>."; repeated after dropping
+ * each leading label, so www.google.com and google.com.svc.cluster.local both match google.com.
+ */
+static int dns_match(const struct prule *r, const char *name)
+{
+	for (const char *s = name; s; s = strchr(s, '.') ? strchr(s, '.') + 1 : NULL) {
+		if (!strncmp(s, r->res, r->res_len) && (s[r->res_len] == 0 || s[r->res_len] == '.'))
+			return 1;
+	}
+	return 0;
+}
+
+static void dns_scan(const struct policy_scope *sc, const struct policy_event *ev, struct nc_acc *a)
+{
+	for (uint32_t k = 0; k < sc->dns.n; k++) {
+		uint32_t id = sc->ids[sc->dns.off + k];
+		const struct prule *r = &sc->set->rules[id];
+
+		if (!src_ok_nc(r, ev) || !dns_match(r, ev->domain))
 			continue;
 		if (id < a->first)
 			a->first = id;
@@ -381,10 +513,13 @@ static void decide_nc(const struct policy_scope *sc, const struct policy_event *
 {
 	enum policy_class cls =
 		ev->op == POLICY_OP_NETWORK ? POLICY_CLASS_NETWORK : POLICY_CLASS_CAPABILITIES;
-	struct nc_acc a = {NO_RULE, 0, 0};
+	struct nc_acc a = { NO_RULE, 0, 0 };
 	enum rkind rk;
+	int allow_list;
 
-	if (ev->op == POLICY_OP_NETWORK) {
+	if (ev->op == POLICY_OP_NETWORK && ev->domain) {
+		dns_scan(sc, ev, &a);
+	} else if (ev->op == POLICY_OP_NETWORK) {
 		uint32_t m = ev->protos & ((1u << POLICY_PROTO_COUNT) - 1) & ~1u;
 
 		if (m)
@@ -398,7 +533,9 @@ static void decide_nc(const struct policy_scope *sc, const struct policy_event *
 	} else if (ev->capability >= 0 && ev->capability < PSCOPE_CAP_MAX) {
 		nc_scan(sc, &sc->cap[ev->capability], ev, &a);
 	}
-	ret->deny = !sc->set->audited && (a.block || posture_denies(sc, cls, a.covered));
+	allow_list =
+		ev->op == POLICY_OP_NETWORK && ev->domain ? sc->allow_dns : sc->allow_class[cls];
+	ret->deny = !sc->audited && (a.block || posture_denies(sc, cls, allow_list, a.covered));
 	if (ev->result == POLICY_RESULT_PENDING)
 		rk = ret->deny ? RK_DENIED : RK_PASSED;
 	else
@@ -412,12 +549,14 @@ static void decide_nc(const struct policy_scope *sc, const struct policy_event *
 			ret->kind = POLICY_VERDICT_DROP;
 			return;
 		}
-		if ((r->action == POLICY_ACTION_AUDIT && rk == RK_PASSED) ||
-		    (r->action == POLICY_ACTION_BLOCK && rk == RK_DENIED) ||
-		    (r->action == POLICY_ACTION_AUDIT_BLOCK && rk == RK_PASSED))
+		enum policy_action act = ract(sc, r);
+
+		if ((act == POLICY_ACTION_AUDIT && rk == RK_PASSED) ||
+		    (act == POLICY_ACTION_BLOCK && rk == RK_DENIED) ||
+		    (act == POLICY_ACTION_AUDIT_BLOCK && rk == RK_PASSED))
 			return alert_rule(sc, a.first, ret);
 	}
-	posture_fallback(sc, cls, rk, a.covered, ret);
+	posture_fallback(sc, cls, allow_list, rk, a.covered, ret);
 }
 
 /* Syscall fromSource: the first token of Source is the path, or lies under the dir. */
@@ -467,7 +606,8 @@ static void decide_sys(const struct policy_scope *sc, const struct policy_event 
 			uint32_t id = sc->ids[sc->sys.off + k];
 			const struct prule *r = &sc->set->rules[id];
 
-			if (r->num == ev->syscall_nr && src_ok_sys(r, ev) && path_ok_sys(r, ev->path)) {
+			if (r->num == ev->syscall_nr && src_ok_sys(r, ev) &&
+			    path_ok_sys(r, ev->path)) {
 				alert_rule(sc, id, ret);
 				return;
 			}

@@ -91,7 +91,11 @@ static int meta_copy(const struct policy_meta *src, struct policy_meta *dst)
 	return strv_copy(&src->tags, &dst->tags);
 }
 
-/* Split "a, b,c" into parts without spaces; empty parts are dropped. */
+/*
+ * Split "a, b,c" into parts without spaces (common.go ObjCommaExpandFirstDupOthers). KubeArmor
+ * keeps empty parts ("tcp,,udp" passes the CRD and yields a rule with protocol ""); a rule that
+ * names nothing can only confuse a matcher, so empty parts are dropped here.
+ */
 static int split_commas(const char *s, char ***ret, size_t *ret_n)
 {
 	size_t cap = 1;

@@ -450,42 +450,151 @@ static int register_anchor(struct yparse *p, const yaml_char_t *anchor, struct y
 	return anchors_put(&p->anchors, (const char *)anchor, n);
 }
 
-static int pair_cmp(const void *a, const void *b)
+struct key_ref {
+	const struct ynode *key;
+	size_t idx;
+};
+
+static int key_ref_cmp(const void *a, const void *b)
 {
-	const struct ypair *x = a, *y = b;
+	const struct key_ref *x = a, *y = b;
 	size_t n = x->key->len < y->key->len ? x->key->len : y->key->len;
 	int c = memcmp(x->key->str, y->key->str, n);
 	if (c)
 		return c;
 	if (x->key->len != y->key->len)
 		return x->key->len < y->key->len ? -1 : 1;
-	/* equal keys: order by position so the later one is reported */
-	if (x->key->pos.line != y->key->pos.line)
-		return x->key->pos.line < y->key->pos.line ? -1 : 1;
-	return x->key->pos.col < y->key->pos.col ? -1 : (x->key->pos.col > y->key->pos.col);
+	return x->idx < y->idx ? -1 : (x->idx > y->idx);
 }
 
-/* Duplicate keys are an error for kubectl's strict decoding; found by sorting a copy. */
-static int check_duplicates(struct ytree *t, const struct ynode *m)
+/*
+ * Duplicate keys in pairs[0..*n), compacted in place keeping the original order. With
+ * @keep_last (explicit keys: kubectl's decoder, go-yaml v2, keeps the last value) the earlier
+ * ones are dropped and remembered so the validator can warn; otherwise (keys brought in by a
+ * merge key) the first one wins silently. Sorting makes this O(n log n) even for huge maps.
+ */
+static int dedupe(struct ytree *t, struct ypair *pairs, size_t *n, int keep_last)
 {
-	if (m->n < 2)
+	if (*n < 2)
 		return 0;
-	struct ypair *s = malloc(m->n * sizeof(*s));
-	if (!s)
+	struct key_ref *s = malloc(*n * sizeof(*s));
+	unsigned char *drop = calloc(*n, 1);
+	if (!s || !drop) {
+		free(s);
+		free(drop);
 		return -ENOMEM;
-	memcpy(s, m->pairs, m->n * sizeof(*s));
-	qsort(s, m->n, sizeof(*s), pair_cmp);
-	for (size_t i = 1; i < m->n; i++) {
-		if (s[i].key->len == s[i - 1].key->len &&
-		    memcmp(s[i].key->str, s[i - 1].key->str, s[i].key->len) == 0) {
+	}
+	for (size_t i = 0; i < *n; i++)
+		s[i] = (struct key_ref){ .key = pairs[i].key, .idx = i };
+	qsort(s, *n, sizeof(*s), key_ref_cmp);
+	size_t n_drop = 0;
+	for (size_t i = 1; i < *n; i++) {
+		if (s[i].key->len != s[i - 1].key->len ||
+		    memcmp(s[i].key->str, s[i - 1].key->str, s[i].key->len) != 0)
+			continue;
+		if (keep_last) {
 			if (t->n_dups < WARD_ARRAY_SIZE(t->dup_key)) {
 				t->dup_key[t->n_dups] = s[i].key;
 				t->dup_first[t->n_dups] = s[i - 1].key;
 			}
 			t->n_dups++;
+			drop[s[i - 1].idx] = 1;
+		} else {
+			drop[s[i].idx] = 1;
+			s[i] = s[i - 1]; /* the group's first stays the one to compare against */
 		}
+		n_drop++;
+	}
+	if (n_drop) {
+		size_t o = 0;
+		for (size_t i = 0; i < *n; i++)
+			if (!drop[i])
+				pairs[o++] = pairs[i];
+		*n = o;
 	}
 	free(s);
+	free(drop);
+	return 0;
+}
+
+static int is_merge_key(const struct ynode *k)
+{
+	return k->plain && k->len == 2 && memcmp(k->str, "<<", 2) == 0;
+}
+
+/* Pairs a merge value brings in: a mapping, or a sequence of mappings (earlier ones win). */
+static int merge_count(struct yparse *p, const struct ynode *v, size_t *ret)
+{
+	if (v->type == YNODE_MAP) {
+		*ret += v->n;
+		return 0;
+	}
+	if (v->type == YNODE_SEQ) {
+		for (size_t i = 0; i < v->n; i++) {
+			if (v->items[i]->type != YNODE_MAP)
+				return parse_fail(p, v->items[i]->pos, "%s",
+						  "a merge key ('<<') takes a mapping or a list of "
+						  "mappings");
+			*ret += v->items[i]->n;
+		}
+		return 0;
+	}
+	return parse_fail(p, v->pos, "%s",
+			  "a merge key ('<<') takes a mapping or a list of mappings");
+}
+
+static void merge_append(const struct ynode *v, struct ypair *pairs, size_t *n)
+{
+	if (v->type == YNODE_MAP) {
+		memcpy(pairs + *n, v->pairs, v->n * sizeof(*pairs));
+		*n += v->n;
+		return;
+	}
+	for (size_t i = 0; i < v->n; i++)
+		merge_append(v->items[i], pairs, n);
+}
+
+/*
+ * The pairs of a mapping from its key/value children: explicit keys (duplicates: last wins),
+ * then keys from merge keys ('<<', YAML 1.1 as go-yaml reads it) that are not explicit.
+ */
+static int build_map(struct yparse *p, struct ytree *t, struct ynode *m, struct ynode **kids,
+		     size_t n_kids)
+{
+	size_t n = n_kids / 2, n_merged = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct ynode *k = kids[2 * i];
+		if (k->type != YNODE_SCALAR)
+			return parse_fail(p, k->pos, "%s",
+					  "a mapping key must be a plain string, not a collection");
+		if (is_merge_key(k)) {
+			int r = merge_count(p, kids[2 * i + 1], &n_merged);
+			if (r)
+				return r;
+		}
+	}
+	if (n + n_merged == 0)
+		return 0;
+	m->pairs = arena_alloc(t, (n + n_merged) * sizeof(*m->pairs));
+	if (!m->pairs)
+		return -ENOMEM;
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!is_merge_key(kids[2 * i]))
+			m->pairs[o++] =
+				(struct ypair){ .key = kids[2 * i], .value = kids[2 * i + 1] };
+	int r = dedupe(t, m->pairs, &o, 1);
+	if (r)
+		return r;
+	if (n_merged) {
+		for (size_t i = 0; i < n; i++)
+			if (is_merge_key(kids[2 * i]))
+				merge_append(kids[2 * i + 1], m->pairs, &o);
+		r = dedupe(t, m->pairs, &o, 0);
+		if (r)
+			return r;
+	}
+	m->n = o;
 	return 0;
 }
 
@@ -515,30 +624,7 @@ static int close_collection(struct yparse *p, struct ytree *t, yaml_mark_t end)
 		}
 	} else {
 		/* kids alternate key, value; libyaml guarantees an even count */
-		n->n = f->n / 2;
-		if (n->n) {
-			n->pairs = arena_alloc(t, n->n * sizeof(*n->pairs));
-			if (!n->pairs) {
-				r = -ENOMEM;
-				goto out;
-			}
-		}
-		for (size_t i = 0; i < n->n; i++) {
-			struct ynode *k = f->kids[2 * i];
-			if (k->type != YNODE_SCALAR) {
-				r = parse_fail(p, k->pos, "%s",
-					       "a mapping key must be a plain string, not a "
-					       "collection");
-				goto out;
-			}
-			if (k->len == 2 && memcmp(k->str, "<<", 2) == 0) {
-				r = parse_fail(p, k->pos, "%s",
-					       "merge keys ('<<') are not supported in policies");
-				goto out;
-			}
-			n->pairs[i] = (struct ypair){ .key = k, .value = f->kids[2 * i + 1] };
-		}
-		r = check_duplicates(t, n);
+		r = build_map(p, t, n, f->kids, f->n);
 		if (r)
 			goto out;
 	}
@@ -601,7 +687,8 @@ static int add_scalar(struct yparse *p, struct ytree *t, const yaml_event_t *e)
 			     .str = s,
 			     .len = e->data.scalar.length,
 			     .weight = 1,
-			     .height = 1 };
+			     .height = 1,
+			     .plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE };
 	resolve_scalar(n, e);
 	r = register_anchor(p, e->data.scalar.anchor, n);
 	if (r)

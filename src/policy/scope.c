@@ -16,8 +16,8 @@
 struct item {
 	uint32_t table; /* PT_* for hash tables, PT_COUNT + n for lists */
 	uint32_t bucket;
-	const char *key;
-	uint32_t len;
+	const char *key, *key2;
+	uint32_t len, len2;
 	uint32_t rule;
 };
 
@@ -27,6 +27,7 @@ enum {
 	PL_NET,
 	PL_CAP,
 	PL_SYS,
+	PL_DNS,
 };
 
 static int item_cmp(const void *a, const void *b)
@@ -45,6 +46,13 @@ static int item_cmp(const void *a, const void *b)
 		if (c)
 			return c;
 	}
+	if (x->key2 && y->key2) {
+		if (x->len2 != y->len2)
+			return x->len2 < y->len2 ? -1 : 1;
+		c = memcmp(x->key2, y->key2, x->len2);
+		if (c)
+			return c;
+	}
 	return x->rule < y->rule ? -1 : x->rule > y->rule;
 }
 
@@ -57,16 +65,19 @@ static enum policy_class op_class(unsigned op)
 	return POLICY_CLASS_FILE;
 }
 
-static int tab_insert(struct pscope_tab *t, const char *key, uint32_t len, uint32_t off, uint32_t n)
+static int tab_insert(struct pscope_tab *t, const struct item *x, uint32_t off, uint32_t n)
 {
-	uint64_t h = phash(key, len);
+	uint64_t h = x->key2 ? phash_mix(phash(x->key, x->len), phash(x->key2, x->len2))
+			     : phash(x->key, x->len);
 	uint32_t i = (uint32_t)h & t->mask;
 
 	while (t->slots[i].key)
 		i = (i + 1) & t->mask;
 	t->slots[i].h = h;
-	t->slots[i].key = key;
-	t->slots[i].len = len;
+	t->slots[i].key = x->key;
+	t->slots[i].len = x->len;
+	t->slots[i].key2 = x->key2;
+	t->slots[i].len2 = x->len2;
 	t->slots[i].off = off;
 	t->slots[i].n = n;
 	return 0;
@@ -74,7 +85,7 @@ static int tab_insert(struct pscope_tab *t, const char *key, uint32_t len, uint3
 
 static int build_tables(struct policy_scope *sc, struct item *it, size_t n)
 {
-	uint32_t distinct[PT_COUNT] = {0};
+	uint32_t distinct[PT_COUNT] = { 0 };
 	size_t i = 0;
 
 	/* items per table bound the distinct keys; load factor stays <= 1/2 */
@@ -102,15 +113,15 @@ static int build_tables(struct policy_scope *sc, struct item *it, size_t n)
 
 		/* a run: same table, bucket and key */
 		while (j < n && it[j].table == it[i].table && it[j].bucket == it[i].bucket &&
-		       it[j].len == it[i].len &&
-		       (!it[i].key || !memcmp(it[j].key, it[i].key, it[i].len))) {
+		       it[j].len == it[i].len && it[j].len2 == it[i].len2 &&
+		       (!it[i].key || !memcmp(it[j].key, it[i].key, it[i].len)) &&
+		       (!it[i].key2 || !memcmp(it[j].key2, it[i].key2, it[i].len2))) {
 			if (sc->n_ids == off || sc->ids[sc->n_ids - 1] != it[j].rule)
 				sc->ids[sc->n_ids++] = it[j].rule;
 			j++;
 		}
 		if (it[i].table < PT_COUNT) {
-			tab_insert(&sc->tab[it[i].table], it[i].key, it[i].len, off,
-				   (uint32_t)sc->n_ids - off);
+			tab_insert(&sc->tab[it[i].table], &it[i], off, (uint32_t)sc->n_ids - off);
 		} else {
 			struct pscope_list *l = NULL;
 
@@ -127,6 +138,9 @@ static int build_tables(struct policy_scope *sc, struct item *it, size_t n)
 			case PL_CAP:
 				l = &sc->cap[it[i].bucket];
 				break;
+			case PL_DNS:
+				l = &sc->dns;
+				break;
 			default:
 				l = &sc->sys;
 				break;
@@ -139,7 +153,8 @@ static int build_tables(struct policy_scope *sc, struct item *it, size_t n)
 	return 0;
 }
 
-int pscope_build(const struct policy_set *s, const uint8_t *sel, int host, struct policy_scope **ret)
+int pscope_build(const struct policy_set *s, const uint8_t *sel, int host,
+		 struct policy_scope **ret)
 {
 	struct policy_scope *sc;
 	struct item *it = NULL;
@@ -151,6 +166,7 @@ int pscope_build(const struct policy_set *s, const uint8_t *sel, int host, struc
 		return -ENOMEM;
 	sc->set = s;
 	sc->host = host;
+	sc->audited = s->audited;
 	memcpy(sc->posture, host ? s->host_posture : s->container_posture, sizeof(sc->posture));
 	it = malloc((s->n_rules ? s->n_rules : 1) * sizeof(*it));
 	if (!it) {
@@ -159,23 +175,35 @@ int pscope_build(const struct policy_set *s, const uint8_t *sel, int host, struc
 	}
 	for (uint32_t i = 0; i < s->n_rules; i++) {
 		const struct prule *r = &s->rules[i];
-		struct item x = {0, 0, NULL, 0, i};
+		struct item x = { 0, 0, NULL, NULL, 0, 0, i };
 		int pf = r->op == POLICY_OP_PROCESS ? 0 : 1;
 
 		if (!sel[i])
 			continue;
 		sc->n_rules++;
-		if (r->is_allow || r->action == POLICY_ACTION_AUDIT_ALLOW)
+		if (r->is_allow && r->rtype == PRULE_DNS)
+			sc->allow_dns = 1;
+		else if (r->is_allow)
 			sc->allow_class[op_class(r->op)] = 1;
 		switch (r->rtype) {
 		case PRULE_PATH:
 		case PRULE_DIR:
 		case PRULE_EXECNAME:
 		case PRULE_GLOB:
-			if (r->src_kind == PRULE_SRC_PATH) {
+			if (r->src_kind == PRULE_SRC_PATH && r->rtype == PRULE_PATH) {
+				x.table = pf ? PT_SRCPATH_FILE : PT_SRCPATH_PROC;
+				x.key = r->src;
+				x.len = r->src_len;
+				x.key2 = r->res;
+				x.len2 = r->res_len;
+			} else if (r->src_kind == PRULE_SRC_PATH) {
 				x.table = pf ? PT_SRC_FILE : PT_SRC_PROC;
 				x.key = r->src;
 				x.len = r->src_len;
+			} else if (r->rtype == PRULE_GLOB && r->glob_dir) {
+				x.table = pf ? PT_GLOB_FILE : PT_GLOB_PROC;
+				x.key = r->res;
+				x.len = r->glob_dir;
 			} else if (r->rtype == PRULE_GLOB) {
 				x.table = pf ? PL_GLOB_FILE : PL_GLOB_PROC;
 			} else if (r->rtype == PRULE_EXECNAME) {
@@ -183,8 +211,9 @@ int pscope_build(const struct policy_set *s, const uint8_t *sel, int host, struc
 				x.key = r->res;
 				x.len = r->res_len;
 			} else {
-				x.table = r->rtype == PRULE_PATH ? (pf ? PT_PATH_FILE : PT_PATH_PROC)
-								 : (pf ? PT_DIR_FILE : PT_DIR_PROC);
+				x.table = r->rtype == PRULE_PATH
+						  ? (pf ? PT_PATH_FILE : PT_PATH_PROC)
+						  : (pf ? PT_DIR_FILE : PT_DIR_PROC);
 				x.key = r->res;
 				x.len = r->res_len;
 			}
@@ -196,6 +225,9 @@ int pscope_build(const struct policy_set *s, const uint8_t *sel, int host, struc
 		case PRULE_CAP:
 			x.table = PL_CAP;
 			x.bucket = (uint32_t)r->num;
+			break;
+		case PRULE_DNS:
+			x.table = PL_DNS;
 			break;
 		default:
 			x.table = PL_SYS;
@@ -223,6 +255,17 @@ void policy_scope_free(struct policy_scope *sc)
 		free(sc->tab[t].slots);
 	free(sc->ids);
 	free(sc);
+}
+
+void policy_scope_set_posture(struct policy_scope *sc,
+			      const enum policy_posture posture[POLICY_CLASS_COUNT])
+{
+	memcpy(sc->posture, posture, sizeof(sc->posture));
+}
+
+void policy_scope_set_audited(struct policy_scope *sc, int audited)
+{
+	sc->audited = audited ? 1 : 0;
 }
 
 int policy_scope_is_host(const struct policy_scope *sc)
@@ -255,8 +298,8 @@ static int has_label_kv(const struct policy_container *c, const char *k, const c
 }
 
 /*
- * kubearmor.io/container.name: "[a,b]" (k8s form; "[]" = all, empty items ignored) or a plain
- * container name (non-k8s).
+ * kubearmor.io/container.name: "[a,b]" (k8s form; "[]" and "" = all, empty items ignored) or a
+ * plain container name (non-k8s).
  */
 static int container_name_matches(const char *v, const char *name)
 {
@@ -264,6 +307,8 @@ static int container_name_matches(const char *v, const char *name)
 	const char *p, *end;
 	int any = 0;
 
+	if (vl == 0)
+		return 1; /* "" selects every container, like "[]" */
 	if (vl < 2 || v[0] != '[' || v[vl - 1] != ']')
 		return name && !strcmp(v, name);
 	p = v + 1;
@@ -327,8 +372,10 @@ static int policy_applies(const struct pset_policy *p, const struct policy_conta
 	if (p->kind == POLICY_KIND_HSP)
 		return 0;
 	if (p->kind == POLICY_KIND_CSP)
-		return exprs_match(p, POLICY_EXPR_NAMESPACE, c) && exprs_match(p, POLICY_EXPR_LABEL, c);
-	if (p->namespace_name && (!c->namespace_name || strcmp(p->namespace_name, c->namespace_name)))
+		return exprs_match(p, POLICY_EXPR_NAMESPACE, c) &&
+		       exprs_match(p, POLICY_EXPR_LABEL, c);
+	if (p->namespace_name &&
+	    (!c->namespace_name || strcmp(p->namespace_name, c->namespace_name)))
 		return 0;
 	for (size_t i = 0; i < p->n_labels; i++) {
 		const struct policy_label *l = &p->labels[i];

@@ -639,6 +639,57 @@ static void check_metadata(struct vctx *v, const struct ynode *root)
 		     "'.', starting and ending with a letter or digit, at most 253 characters)",
 		     quote(name, q, sizeof(q)));
 	}
+	/* metadata is ObjectMeta to the API server: strict validation knows its fields */
+	static const char *const object_meta[] = {
+		"annotations",
+		"creationTimestamp",
+		"deletionGracePeriodSeconds",
+		"deletionTimestamp",
+		"finalizers",
+		"generateName",
+		"generation",
+		"labels",
+		"managedFields",
+		"name",
+		"namespace",
+		"ownerReferences",
+		"resourceVersion",
+		"selfLink",
+		"uid",
+	};
+	for (size_t i = 0; i < md->n; i++) {
+		const struct ypair *pr = &md->pairs[i];
+		int known = 0;
+		for (size_t k = 0; k < WARD_ARRAY_SIZE(object_meta); k++)
+			known |= strcmp(pr->key->str, object_meta[k]) == 0;
+		if (!known) {
+			const char *c =
+				closest(pr->key->str, object_meta, WARD_ARRAY_SIZE(object_meta));
+			if (c)
+				verr(v, pr->key->pos, "unknown field '%s' (did you mean '%s'?)",
+				     quote(pr->key, q, sizeof(q)), c);
+			else
+				verr(v, pr->key->pos, "unknown field '%s'",
+				     quote(pr->key, q, sizeof(q)));
+			continue;
+		}
+		if (strcmp(pr->key->str, "labels") && strcmp(pr->key->str, "annotations"))
+			continue;
+		const struct ynode *m = pr->value;
+		if (m->type != YNODE_MAP) {
+			verr(v, m->pos, "%s: expected object, got %s", pr->key->str,
+			     ynode_type_name(m));
+			continue;
+		}
+		for (size_t k = 0; k < m->n; k++) {
+			const struct ynode *val = m->pairs[k].value;
+			if (val->type != YNODE_SCALAR || val->kind != YSCALAR_STR)
+				verr(v, val->pos, "%s.%s: expected string, got %s%s", pr->key->str,
+				     m->pairs[k].key->str, ynode_type_name(val),
+				     val->type == YNODE_SCALAR ? " (quote it to make it a string)"
+							       : "");
+		}
+	}
 	const struct ynode *ns = ymap_get(md, "namespace");
 	if (ns && (ns->type != YNODE_SCALAR || ns->kind != YSCALAR_STR))
 		verr(v, ns->pos, "namespace: expected string, got %s", ynode_type_name(ns));
@@ -679,17 +730,33 @@ int policy_doc_from_tree(const char *file, const struct ytree *t, struct diag *d
 		if (strcmp(kind->str, schema_kinds[i].kind) == 0)
 			sk = &schema_kinds[i];
 	if (!sk) {
-		diag_add(diag, DIAG_NOTE, file, kind->pos.line, kind->pos.col, "skipping kind '%s'",
-			 quote(kind, q, sizeof(q)));
+		/* still a note (not ours to judge), but a misspelt KubeArmor kind would otherwise
+		 * vanish silently: name the near miss */
+		const char *names[8];
+		size_t nn = 0;
+		for (size_t i = 0; i < schema_n_kinds && nn < WARD_ARRAY_SIZE(names); i++)
+			names[nn++] = schema_kinds[i].kind;
+		const char *c = closest(kind->str, names, nn);
+		if (c)
+			diag_add(diag, DIAG_NOTE, file, kind->pos.line, kind->pos.col,
+				 "skipping kind '%s' (did you mean '%s'?)",
+				 quote(kind, q, sizeof(q)), c);
+		else
+			diag_add(diag, DIAG_NOTE, file, kind->pos.line, kind->pos.col,
+				 "skipping kind '%s'", quote(kind, q, sizeof(q)));
 		return 0;
 	}
 	struct vctx v = { .file = file, .diag = diag, .spec = schema_prop_find(sk->root, "spec") };
+	/* kubectl keeps the last of duplicate keys without complaint; a policy that says `action`
+	 * twice is still worth a warning, since only one of them takes effect. */
 	for (size_t i = 0; i < t->n_dups && i < WARD_ARRAY_SIZE(t->dup_key); i++)
-		verr(&v, t->dup_key[i]->pos, "duplicate key '%s' (first at line %u)",
-		     quote(t->dup_key[i], q, sizeof(q)), t->dup_first[i]->pos.line);
+		diag_add(diag, DIAG_WARNING, file, t->dup_key[i]->pos.line, t->dup_key[i]->pos.col,
+			 "duplicate key '%s': the one at line %u is ignored, this one is used "
+			 "(as kubectl does)",
+			 quote(t->dup_key[i], q, sizeof(q)), t->dup_first[i]->pos.line);
 	if (t->n_dups > WARD_ARRAY_SIZE(t->dup_key))
-		verr(&v, root->pos, "%zu more duplicate keys",
-		     t->n_dups - WARD_ARRAY_SIZE(t->dup_key));
+		diag_add(diag, DIAG_WARNING, file, root->pos.line, root->pos.col,
+			 "%zu more duplicate keys", t->n_dups - WARD_ARRAY_SIZE(t->dup_key));
 	walk(&v, sk->root, root);
 	const struct ynode *api = ymap_get(root, "apiVersion");
 	if (!api)

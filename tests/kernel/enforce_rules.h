@@ -21,6 +21,7 @@ struct trule {
 	enum policy_action action;	/* Block, Allow, Audit */
 	int owner_only, read_only;
 	uint32_t protos; /* network rules */
+	int container;	 /* 1: a KubeArmorPolicy rule (container scope only); 0: host rule */
 	struct policy_rule_info info;
 };
 
@@ -28,8 +29,15 @@ struct tpolicy {
 	struct trule *rules;
 	size_t n;
 	enum policy_posture posture[POLICY_CLASS_COUNT];
-	int scope_token; /* the one fake scope */
+	int scope_token;     /* the host scope */
+	int container_token; /* the one container scope */
 };
+
+static int tin_scope(const struct tpolicy *p, const struct trule *r, const struct policy_scope *sc)
+{
+	return r->container ? sc == (const struct policy_scope *)&p->container_token
+			    : sc == (const struct policy_scope *)&p->scope_token;
+}
 
 static enum policy_class tclass(enum policy_op op)
 {
@@ -67,13 +75,14 @@ static void tdecide(void *ctx, const struct policy_scope *scope, const struct po
 	int has_allow = 0, allowed = 0;
 	size_t i;
 
-	(void)scope;
 	memset(ret, 0, sizeof(*ret));
-	ret->host = 1;
+	ret->host = scope == (const struct policy_scope *)&p->scope_token;
 	for (i = 0; i < p->n; i++) {
 		const struct trule *r = &p->rules[i];
 		int src_ok, res_ok;
 
+		if (!tin_scope(p, r, scope))
+			continue;
 		if (tclass(r->op) != tclass(ev->op))
 			continue;
 		if (r->action == POLICY_ACTION_ALLOW)
@@ -124,13 +133,17 @@ static void tdecide(void *ctx, const struct policy_scope *scope, const struct po
 		ret->kind = POLICY_VERDICT_DROP;
 }
 
-static void tinterest(void *ctx, policy_interest_fn cb, void *cb_ctx)
+static void tscope_interest(void *ctx, const struct policy_scope *sc, policy_interest_fn cb,
+			    void *cb_ctx)
 {
 	struct tpolicy *p = ctx;
 	size_t i;
 
 	for (i = 0; i < p->n; i++) {
 		const struct trule *r = &p->rules[i];
+
+		if (sc && !tin_scope(p, r, sc))
+			continue;
 
 		if (r->op == POLICY_OP_NETWORK || r->op == POLICY_OP_CAPABILITIES) {
 			if (r->source)
@@ -146,6 +159,11 @@ static void tinterest(void *ctx, policy_interest_fn cb, void *cb_ctx)
 	}
 }
 
+static void tinterest(void *ctx, policy_interest_fn cb, void *cb_ctx)
+{
+	tscope_interest(ctx, NULL, cb, cb_ctx);
+}
+
 static const struct policy_scope *thost(void *ctx)
 {
 	struct tpolicy *p = ctx;
@@ -155,9 +173,11 @@ static const struct policy_scope *thost(void *ctx)
 
 static struct enforce_hooks thooks(struct tpolicy *p)
 {
-	struct enforce_hooks h = {
-		.ctx = p, .decide = tdecide, .interest = tinterest, .host = thost
-	};
+	struct enforce_hooks h = { .ctx = p,
+				   .decide = tdecide,
+				   .interest = tinterest,
+				   .scope_interest = tscope_interest,
+				   .host = thost };
 
 	return h;
 }

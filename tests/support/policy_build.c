@@ -27,13 +27,13 @@ static char *xstrdup(const char *s)
 	return d;
 }
 
-#define GROW(arr, n)                                                                \
-	do {                                                                        \
-		void *np_ = realloc((arr), ((n) + 1) * sizeof(*(arr)));             \
-		if (!np_)                                                           \
-			abort();                                                    \
-		(arr) = np_;                                                        \
-		memset(&(arr)[(n)], 0, sizeof(*(arr)));                             \
+#define GROW(arr, n)                                                    \
+	do {                                                            \
+		void *np_ = realloc((arr), ((n) + 1) * sizeof(*(arr))); \
+		if (!np_)                                               \
+			abort();                                        \
+		(arr) = np_;                                            \
+		memset(&(arr)[(n)], 0, sizeof(*(arr)));                 \
 	} while (0)
 
 static void strv_split(struct policy_strv *v, const char *csv)
@@ -199,6 +199,12 @@ static void doc_free(struct policy_doc *d)
 		meta_free(&d->network.protocols[i].meta);
 	}
 	free(d->network.protocols);
+	for (size_t i = 0; i < d->network.n_dns; i++) {
+		free(d->network.dns[i].domain);
+		sources_free(&d->network.dns[i].from);
+		meta_free(&d->network.dns[i].meta);
+	}
+	free(d->network.dns);
 	meta_free(&d->network.meta);
 	for (size_t i = 0; i < d->capabilities.n; i++) {
 		free(d->capabilities.v[i].capability);

@@ -49,10 +49,10 @@ static inline const struct policy_scope *fx_host(struct fx *f)
 }
 
 /* @labels: NULL-terminated "k=v" list */
-static inline const struct policy_scope *fx_container(struct fx *f, const char *ns, const char *name,
-						      const char *const *labels)
+static inline const struct policy_scope *fx_container(struct fx *f, const char *ns,
+						      const char *name, const char *const *labels)
 {
-	struct policy_container c = {ns, name, labels};
+	struct policy_container c = { ns, name, labels };
 
 	if (!f->s)
 		fx_compile(f);
@@ -123,18 +123,22 @@ static inline void fx_expect_(const struct policy_scope *sc, const struct policy
 		if (v.default_posture || !v.rule)
 			fail_msg("%s: expected rule %s, got DefaultPosture/none", where, policy);
 		if (strcmp(v.rule->policy_name, policy))
-			fail_msg("%s: PolicyName '%s', expected '%s'", where, v.rule->policy_name, policy);
+			fail_msg("%s: PolicyName '%s', expected '%s'", where, v.rule->policy_name,
+				 policy);
 	}
 }
 
 #define FX_STR2(x) #x
-#define FX_STR(x) FX_STR2(x)
-#define expect_alert(sc, e, policy, action, deny) \
-	fx_expect_((sc), (e), POLICY_VERDICT_ALERT, (policy), (action), (deny), __FILE__ ":" FX_STR(__LINE__))
-#define expect_log(sc, e, deny) \
-	fx_expect_((sc), (e), POLICY_VERDICT_LOG, NULL, POLICY_ACTION_NONE, (deny), __FILE__ ":" FX_STR(__LINE__))
-#define expect_drop(sc, e) \
-	fx_expect_((sc), (e), POLICY_VERDICT_DROP, NULL, POLICY_ACTION_NONE, 0, __FILE__ ":" FX_STR(__LINE__))
+#define FX_STR(x)  FX_STR2(x)
+#define expect_alert(sc, e, policy, action, deny)                               \
+	fx_expect_((sc), (e), POLICY_VERDICT_ALERT, (policy), (action), (deny), \
+		   __FILE__ ":" FX_STR(__LINE__))
+#define expect_log(sc, e, deny)                                                     \
+	fx_expect_((sc), (e), POLICY_VERDICT_LOG, NULL, POLICY_ACTION_NONE, (deny), \
+		   __FILE__ ":" FX_STR(__LINE__))
+#define expect_drop(sc, e)                                                      \
+	fx_expect_((sc), (e), POLICY_VERDICT_DROP, NULL, POLICY_ACTION_NONE, 0, \
+		   __FILE__ ":" FX_STR(__LINE__))
 
 #define A_BLOCK POLICY_ACTION_BLOCK
 #define A_AUDIT POLICY_ACTION_AUDIT

@@ -15,6 +15,7 @@ static const char full[] = "cluster: prod\n"
 			   "policies: /etc/ward/policies\n"
 			   "store: {path: /var/lib/ward/ward.db, max_age: 30d, max_size: 10GiB}\n"
 			   "extra_fields: {cluster_id: \"27273\", component_name: kubearmor}\n"
+			   "ring_buffer: 64KiB\n"
 			   "outputs:\n"
 			   "  - name: siem\n"
 			   "    type: syslog\n"
@@ -39,7 +40,8 @@ static void every_design_key_is_read(void **state)
 	assert_string_equal(c->extra_json,
 			    "\"cluster_id\":\"27273\",\"component_name\":\"kubearmor\"");
 	assert_int_equal(c->n_outputs, 1);
-	assert_int_equal(c->outputs_line, 8); /* the first entry */
+	assert_int_equal(c->outputs_line, 9); /* the first entry */
+	assert_int_equal(c->ring_buffer, 64 << 10);
 	assert_string_equal(c->source_path, "w.yaml");
 	config_free(c);
 	diag_done(&d);
@@ -110,6 +112,8 @@ static void errors_say_where_and_suggest(void **state)
 		{ "outputs: {a: 1}\n", "w.yaml:1:10: error: 'outputs' must be a list" },
 		{ "a: [\n", "w.yaml:2:1: error: did not find expected node content" },
 		{ "- a\n", "w.yaml:1:1: error: the configuration must be a mapping of keys" },
+		{ "ring_buffer: 100KiB\n",
+		  "w.yaml:1:14: error: ring_buffer '100KiB': a power of two from 64KiB to 1GiB" },
 	};
 	for (size_t i = 0; i < WARD_ARRAY_SIZE(cases); i++) {
 		struct diag d;

@@ -2,7 +2,7 @@
 /*
  * Unit tests: hostile and broken input to the policy loader (parse.c limits): a 10 MiB file,
  * 100k nested brackets, alias bombs (wide and deep), 1M nodes, too many documents, binary
- * garbage, invalid UTF-8, NUL characters, merge keys, thousands of errors in one document.
+ * garbage, invalid UTF-8, NUL characters, bad merge keys, thousands of errors in one document.
  * Every case must end in a positioned error, in bounded time, without a crash or a leak.
  */
 #include "support/ward_test.h"
@@ -19,7 +19,7 @@
 static double now(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -45,7 +45,8 @@ static void expect_rejected(const char *buf, size_t len, unsigned line, unsigned
 	assert_true(found);
 	assert_int_equal(r, 1);
 	assert_int_equal(policy_doc_list_count(l), 0);
-	/* generous for sanitizer builds; the release build takes milliseconds */
+	/* CPU time, not wall time (the machine is shared); generous for sanitizer builds: the
+	 * release build needs at most 0.2 s for the biggest case here */
 	assert_true(dt < 5.0);
 	policy_doc_list_free(l);
 	diag_done(&d);
@@ -221,8 +222,9 @@ static void wrong_shapes_and_unsupported_yaml_are_errors(void **state)
 	(void)state;
 	static const char seq[] = "- kind: KubeArmorPolicy\n";
 	expect_rejected(seq, sizeof(seq) - 1, 1, 1, "a policy document must be a mapping");
-	static const char merge[] = "base: &b {action: Block}\nspec:\n  <<: *b\n";
-	expect_rejected(merge, sizeof(merge) - 1, 3, 3, "merge keys ('<<') are not supported");
+	static const char merge[] = "base: &b [a, b]\nspec:\n  <<: *b\n";
+	expect_rejected(merge, sizeof(merge) - 1, 1, 11,
+			"a merge key ('<<') takes a mapping or a list of mappings");
 	static const char key[] = "? [a, b]\n: c\n";
 	expect_rejected(key, sizeof(key) - 1, 1, 3, "a mapping key must be a plain string");
 }

@@ -16,7 +16,8 @@
 #define FILE_ POLICY_OP_FILE
 
 /* Does a policy built by @mk apply to the container (ns, name, labels)? */
-static int applies(struct policy_doc *d, const char *ns, const char *name, const char *const *labels)
+static int applies(struct policy_doc *d, const char *ns, const char *name,
+		   const char *const *labels)
 {
 	struct fx f;
 	fx_init(&f);
@@ -31,9 +32,9 @@ static int applies(struct policy_doc *d, const char *ns, const char *name, const
 	return hit;
 }
 
-static const char *const UB1[] = {"container=ubuntu-1", "group=group-1", NULL};
-static const char *const UB3[] = {"container=ubuntu-3", "group=group-1", NULL};
-static const char *const DEB[] = {"app=nginx1", "os=debian", NULL};
+static const char *const UB1[] = { "container=ubuntu-1", "group=group-1", NULL };
+static const char *const UB3[] = { "container=ubuntu-3", "group=group-1", NULL };
+static const char *const DEB[] = { "app=nginx1", "os=debian", NULL };
 
 static void ksp_match_labels_must_all_be_on_the_container_in_the_namespace(void **state)
 {
@@ -88,7 +89,7 @@ static struct policy_doc *cname(const char *v)
 static void ksp_container_name_bracket_list_and_plain_name(void **state)
 {
 	(void)state;
-	static const char *const none[] = {NULL};
+	static const char *const none[] = { NULL };
 	assert_true(applies(cname("[container-1]"), "multicontainer", "container-1", none));
 	assert_false(applies(cname("[container-1]"), "multicontainer", "container-2", none));
 	assert_true(applies(cname("[]"), "multicontainer", "container-2", none));
@@ -129,7 +130,7 @@ static void csp_namespace_in_and_not_in(void **state)
 static void csp_label_expressions_in_and_not_in(void **state)
 {
 	(void)state;
-	static const char *const n2[] = {"app=nginx2", NULL};
+	static const char *const n2[] = { "app=nginx2", NULL };
 	struct policy_doc *d = tpb_doc(POLICY_KIND_CSP, "csp-matchlabels-in-block-process", NULL);
 	tpb_expr(d, POLICY_EXPR_NAMESPACE, 0, "nginx1");
 	tpb_expr(d, POLICY_EXPR_LABEL, 0, "app=nginx1");
@@ -165,7 +166,7 @@ static void flatten_one_rule_per_from_source_entry_and_skip_apparmor(void **stat
 	tpb_push(f.l, d);
 	fx_compile(&f);
 	assert_int_equal(policy_set_rule_count(f.s), 3 + 1 + 2);
-	static const char *const none[] = {NULL};
+	static const char *const none[] = { NULL };
 	const struct policy_scope *sc = fx_container(&f, "default", "c", none);
 	struct policy_event e = fx_ev(FILE_, "/bin/y", "/bin/bash", "/a", DENIED);
 	expect_alert(sc, &e, "p", A_BLOCK, 1);
@@ -254,7 +255,7 @@ static void audited_mode_turns_block_into_audit_block_and_allow_into_audit_allow
 	struct policy_doc *d = tpb_doc(POLICY_KIND_KSP, "block-shadow", NULL);
 	tpb_path(d, FILE_, POLICY_MATCH_PATH, "/etc/shadow");
 	tpb_push(f.l, d);
-	static const char *const none[] = {NULL};
+	static const char *const none[] = { NULL };
 	const struct policy_scope *sc = fx_container(&f, "default", "c", none);
 	struct policy_event e = fx_ev(FILE_, "/bin/cat", "/bin/bash", "/etc/shadow", PASSED);
 	expect_alert(sc, &e, "block-shadow", POLICY_ACTION_AUDIT_BLOCK, 0);
@@ -278,6 +279,26 @@ static void audited_mode_turns_block_into_audit_block_and_allow_into_audit_allow
 	fx_done(&f);
 }
 
+static void audited_can_be_set_per_workload(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f);
+	struct policy_doc *d = tpb_doc(POLICY_KIND_CSP, "block-shadow-everywhere", NULL);
+	tpb_path(d, FILE_, POLICY_MATCH_PATH, "/etc/shadow");
+	tpb_push(f.l, d);
+	static const char *const none[] = { NULL };
+	const struct policy_scope *sc = fx_container(&f, "default", "c", none);
+	struct policy_event e =
+		fx_ev(FILE_, "/bin/cat", "/bin/bash", "/etc/shadow", POLICY_RESULT_PENDING);
+	expect_alert(sc, &e, "block-shadow-everywhere", A_BLOCK, 1);
+	/* kube-system pods are forced to `kubearmor-policy: audited` */
+	fx_container(&f, "kube-system", "coredns", none);
+	policy_scope_set_audited(f.sc, 1);
+	expect_alert(f.sc, &e, "block-shadow-everywhere", POLICY_ACTION_AUDIT_BLOCK, 0);
+	fx_done(&f);
+}
+
 static void rule_info_carries_inherited_severity_tags_message_and_stable_ids(void **state)
 {
 	(void)state;
@@ -291,7 +312,7 @@ static void rule_info_carries_inherited_severity_tags_message_and_stable_ids(voi
 	r->meta.message = strdup("rule message");
 	r->meta.action = A_BLOCK;
 	tpb_push(f.l, d);
-	static const char *const none[] = {NULL};
+	static const char *const none[] = { NULL };
 	const struct policy_scope *sc = fx_container(&f, "default", "c", none);
 	struct policy_event e = fx_ev(FILE_, "/bin/cat", "/bin/bash", "/a", PASSED);
 	struct policy_verdict v;
@@ -362,11 +383,61 @@ static void interest_lists_paths_dirs_globs_and_any_per_op(void **state)
 	tpb_path(d, FILE_, POLICY_MATCH_PATH, "/etc/other");
 	tpb_push(f.l, d);
 	fx_compile(&f);
-	struct seen s = {{0}};
+	struct seen s = { { 0 } };
 	policy_set_interest(f.s, collect, &s);
 	/* policy order: process rules, then file, then network; the other host's HSP is absent */
 	assert_string_equal(s.buf, "Process:4:-:Block;File:0:/etc/shadow:Block;File:2:/run/:Block;"
 				   "File:3:/tmp/*:Block;Network:4:-:Block;");
+	fx_done(&f);
+}
+
+static void interest_reports_every_event_of_an_allow_listed_class(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f);
+	struct policy_doc *d = tpb_doc(POLICY_KIND_KSP, "allow", NULL);
+	tpb_spec(d, A_ALLOW, 0, NULL, NULL);
+	tpb_path(d, FILE_, POLICY_MATCH_DIR, "/tmp/");
+	tpb_push(f.l, d);
+	fx_compile(&f);
+	struct seen s = { { 0 } };
+	policy_set_interest(f.s, collect, &s);
+	assert_string_equal(s.buf, "Process:4:-:Allow;File:4:-:Allow;File:1:/tmp/:Allow;");
+	fx_done(&f);
+}
+
+static void scope_interest_covers_only_that_scope_and_network_sources(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f);
+	struct policy_doc *d = tpb_doc(POLICY_KIND_HSP, "host", NULL);
+	tpb_label(d, "kubearmor.io/hostname", "*");
+	tpb_path(d, FILE_, POLICY_MATCH_PATH, "/etc/host-only");
+	tpb_push(f.l, d);
+	d = tpb_doc(POLICY_KIND_KSP, "ksp", "ns1");
+	tpb_path(d, FILE_, POLICY_MATCH_PATH, "/etc/ns1-only");
+	tpb_from(&tpb_proto(d, "tcp")->from, "/usr/bin/curl");
+	tpb_push(f.l, d);
+	fx_compile(&f);
+	struct seen s = { { 0 } };
+	policy_scope_interest(policy_set_host_scope(f.s), collect, &s);
+	assert_string_equal(s.buf, "File:0:/etc/host-only:Block;");
+	static const char *const none[] = { NULL };
+	const struct policy_scope *sc = fx_container(&f, "ns1", "c", none);
+	memset(&s, 0, sizeof(s));
+	policy_scope_interest(sc, collect, &s);
+	assert_string_equal(s.buf, "File:0:/etc/ns1-only:Block;Network:0:/usr/bin/curl:Block;"
+				   "Network:4:-:Block;");
+	sc = fx_container(&f, "ns2", "c", none);
+	memset(&s, 0, sizeof(s));
+	policy_scope_interest(sc, collect, &s);
+	assert_string_equal(s.buf, "");
+	memset(&s, 0, sizeof(s));
+	policy_set_interest(f.s, collect, &s);
+	assert_string_equal(s.buf, "File:0:/etc/host-only:Block;File:0:/etc/ns1-only:Block;"
+				   "Network:0:/usr/bin/curl:Block;Network:4:-:Block;");
 	fx_done(&f);
 }
 
@@ -393,7 +464,8 @@ static void empty_set_decides_everything_as_logs(void **state)
 	fx_init(&f);
 	const struct policy_scope *sc = fx_host(&f);
 	assert_int_equal(policy_set_rule_count(f.s), 0);
-	struct policy_event e = fx_ev(FILE_, "/bin/cat", "/bin/bash", "/etc/shadow", POLICY_RESULT_PENDING);
+	struct policy_event e =
+		fx_ev(FILE_, "/bin/cat", "/bin/bash", "/etc/shadow", POLICY_RESULT_PENDING);
 	expect_log(sc, &e, 0);
 	e = fx_ev(POLICY_OP_NETWORK, "/bin/cat", "/bin/bash", NULL, PASSED);
 	e.protos = 0;
@@ -416,10 +488,14 @@ int main(void)
 		cmocka_unit_test(flatten_drops_patterns_go_regexp_rejects),
 		cmocka_unit_test(glob_matches_like_go_filepath_match),
 		cmocka_unit_test(proto_classify_follows_fetch_protocol),
-		cmocka_unit_test(audited_mode_turns_block_into_audit_block_and_allow_into_audit_allow),
+		cmocka_unit_test(
+			audited_mode_turns_block_into_audit_block_and_allow_into_audit_allow),
+		cmocka_unit_test(audited_can_be_set_per_workload),
 		cmocka_unit_test(rule_info_carries_inherited_severity_tags_message_and_stable_ids),
 		cmocka_unit_test(unknown_protocol_is_reported_not_dropped),
 		cmocka_unit_test(interest_lists_paths_dirs_globs_and_any_per_op),
+		cmocka_unit_test(interest_reports_every_event_of_an_allow_listed_class),
+		cmocka_unit_test(scope_interest_covers_only_that_scope_and_network_sources),
 		cmocka_unit_test(strings_for_actions_and_operations),
 		cmocka_unit_test(empty_set_decides_everything_as_logs),
 	};

@@ -7,7 +7,7 @@
  */
 #include "support/policy_fx.h"
 
-#define PROC POLICY_OP_PROCESS
+#define PROC  POLICY_OP_PROCESS
 #define FILE_ POLICY_OP_FILE
 
 static struct policy_doc *hsp(const char *name, const char *key, const char *value)
@@ -57,7 +57,7 @@ static void host_selector_hostnamereg_turns_star_into_regex(void **state)
 static void host_selector_other_labels_must_be_node_labels_and_are_anded(void **state)
 {
 	(void)state;
-	static const char *const labels[] = {"kubernetes.io/os=linux", "role=db", NULL};
+	static const char *const labels[] = { "kubernetes.io/os=linux", "role=db", NULL };
 	assert_true(host_selected("kubernetes.io/os", "linux", labels));
 	assert_false(host_selected("kubernetes.io/os", "windows", labels));
 	assert_false(host_selected("kubernetes.io/os", "linux", NULL));
@@ -91,7 +91,7 @@ static void host_scope_ignores_container_policies_and_containers_ignore_host_pol
 	expect_alert(sc, &e, "host-passwd", A_BLOCK, 1);
 	e.path = "/etc/shadow";
 	expect_log(sc, &e, 0);
-	static const char *const none[] = {NULL};
+	static const char *const none[] = { NULL };
 	sc = fx_container(&f, "default", "c", none);
 	expect_alert(sc, &e, "ksp-shadow", A_BLOCK, 1);
 	e.path = "/etc/passwd";
@@ -219,7 +219,8 @@ static void host_allow_rule_without_from_source_is_ignored(void **state)
 	const struct policy_scope *sc = fx_host(&f);
 	assert_int_equal(policy_set_rule_count(f.s), 0);
 	/* without the rule the host is not in allow-list mode: nothing is denied */
-	struct policy_event e = fx_ev(FILE_, "/bin/cat", "/bin/bash", "/etc/passwd", POLICY_RESULT_PENDING);
+	struct policy_event e =
+		fx_ev(FILE_, "/bin/cat", "/bin/bash", "/etc/passwd", POLICY_RESULT_PENDING);
 	expect_log(sc, &e, 0);
 	fx_done(&f);
 }
@@ -254,7 +255,8 @@ static void host_policy_suite_pattern_dir_syscall_and_network(void **state)
 	tpb_push(f.l, d);
 	const struct policy_scope *sc = fx_host(&f);
 
-	struct policy_event e = fx_ev(FILE_, "/bin/bash", "/bin/bash", "/tmp/something.txt", DENIED);
+	struct policy_event e =
+		fx_ev(FILE_, "/bin/bash", "/bin/bash", "/tmp/something.txt", DENIED);
 	e.is_write = 1;
 	expect_alert(sc, &e, "hsp-block-file-pattern", A_BLOCK, 1);
 	e.path = "/tmp/a/b"; /* '*' stops at '/' */
@@ -296,16 +298,50 @@ static void host_posture_uses_the_host_settings_not_the_container_ones(void **st
 	tpb_from(&tpb_path(d, FILE_, POLICY_MATCH_DIR, "/etc/")->from, "/bin/cat");
 	tpb_push(f.l, d);
 	const struct policy_scope *sc = fx_host(&f);
-	struct policy_event e = fx_ev(FILE_, "/bin/head", "/bin/bash", "/etc/passwd", POLICY_RESULT_PENDING);
+	struct policy_event e =
+		fx_ev(FILE_, "/bin/head", "/bin/bash", "/etc/passwd", POLICY_RESULT_PENDING);
 	expect_alert(sc, &e, "DefaultPosture", A_BLOCK, 1);
 	struct policy_verdict v;
 	policy_scope_decide(sc, &e, &v);
 	assert_true(v.host); /* MatchedHostPolicy */
-	static const char *const none[] = {NULL};
+	static const char *const none[] = { NULL };
 	sc = fx_container(&f, "default", "c", none);
 	expect_alert(sc, &e, "DefaultPosture", A_AUDIT, 0);
 	policy_scope_decide(sc, &e, &v);
 	assert_false(v.host); /* MatchedPolicy */
+	fx_done(&f);
+}
+
+static void host_posture_for_network_and_capabilities_classes(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f);
+	f.o.host_posture[POLICY_CLASS_NETWORK] = POLICY_POSTURE_BLOCK;
+	f.o.host_posture[POLICY_CLASS_CAPABILITIES] = POLICY_POSTURE_AUDIT;
+	struct policy_doc *d = tpb_doc(POLICY_KIND_HSP, "hsp-allow-net-caps", NULL);
+	tpb_label(d, "kubearmor.io/hostname", "kubearmor-dev");
+	tpb_spec(d, A_ALLOW, 0, NULL, NULL);
+	tpb_from(&tpb_proto(d, "tcp")->from, "/usr/bin/curl");
+	tpb_from(&tpb_cap(d, "net_bind_service")->from, "/usr/sbin/nginx");
+	tpb_push(f.l, d);
+	const struct policy_scope *sc = fx_host(&f);
+	struct policy_event e =
+		fx_ev(POLICY_OP_NETWORK, "/usr/bin/curl", "/bin/bash", NULL, POLICY_RESULT_PENDING);
+	e.protos = policy_proto_classify(2, 1, 0);
+	expect_drop(sc, &e);
+	e.protos = policy_proto_classify(2, 2, 0); /* DNS over UDP: block posture */
+	expect_alert(sc, &e, "DefaultPosture", A_BLOCK, 1);
+	e.process = "/usr/bin/wget";
+	e.source = "/usr/bin/wget http://x";
+	e.protos = policy_proto_classify(2, 1, 0); /* tcp, but not from curl */
+	expect_alert(sc, &e, "DefaultPosture", A_BLOCK, 1);
+	e = fx_ev(POLICY_OP_CAPABILITIES, "/usr/sbin/nginx", "/sbin/init", NULL, 0);
+	e.capability = 10; /* CAP_NET_BIND_SERVICE */
+	expect_drop(sc, &e);
+	e.process = "/usr/bin/python3";
+	e.source = "/usr/bin/python3 -m http.server 80";
+	expect_alert(sc, &e, "DefaultPosture", A_AUDIT, 0);
 	fx_done(&f);
 }
 
@@ -315,11 +351,13 @@ int main(void)
 		cmocka_unit_test(host_selector_hostname_exact_star_and_comma_list),
 		cmocka_unit_test(host_selector_hostnamereg_turns_star_into_regex),
 		cmocka_unit_test(host_selector_other_labels_must_be_node_labels_and_are_anded),
-		cmocka_unit_test(host_scope_ignores_container_policies_and_containers_ignore_host_policies),
+		cmocka_unit_test(
+			host_scope_ignores_container_policies_and_containers_ignore_host_policies),
 		cmocka_unit_test(host_scenarios_kubearmor_dev_01_to_09),
 		cmocka_unit_test(host_allow_rule_without_from_source_is_ignored),
 		cmocka_unit_test(host_policy_suite_pattern_dir_syscall_and_network),
 		cmocka_unit_test(host_posture_uses_the_host_settings_not_the_container_ones),
+		cmocka_unit_test(host_posture_for_network_and_capabilities_classes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,11 +7,13 @@
  */
 #include "support/policy_fx.h"
 
-static const char *const UB1[] = {"container=ubuntu-1", "group=group-1", NULL};
-static const char *const UB3[] = {"container=ubuntu-3", "group=group-1", NULL};
-static const char *const UB4[] = {"container=ubuntu-4", "group=group-2", NULL};
+#include <stdlib.h>
 
-#define PROC POLICY_OP_PROCESS
+static const char *const UB1[] = { "container=ubuntu-1", "group=group-1", NULL };
+static const char *const UB3[] = { "container=ubuntu-3", "group=group-1", NULL };
+static const char *const UB4[] = { "container=ubuntu-4", "group=group-2", NULL };
+
+#define PROC  POLICY_OP_PROCESS
 #define FILE_ POLICY_OP_FILE
 
 /* --- process --------------------------------------------------------------------------------- */
@@ -21,15 +23,16 @@ static void process_block_by_path_denies_and_alerts_for_every_pod_of_the_group(v
 	(void)state;
 	struct fx f;
 	fx_init(&f);
-	struct policy_doc *d = tpb_doc(POLICY_KIND_KSP, "ksp-group-1-block-proc-path", "multiubuntu");
+	struct policy_doc *d =
+		tpb_doc(POLICY_KIND_KSP, "ksp-group-1-block-proc-path", "multiubuntu");
 	tpb_label(d, "group", "group-1");
 	tpb_spec(d, A_BLOCK, 5, "block the sleep command", NULL);
 	tpb_path(d, PROC, POLICY_MATCH_PATH, "/bin/sleep");
 	tpb_push(f.l, d);
 	for (int i = 0; i < 2; i++) {
-		const struct policy_scope *sc =
-			fx_container(&f, "multiubuntu", "c", i ? UB3 : UB1);
-		struct policy_event e = fx_ev(PROC, "/bin/sleep", "/bin/bash", "/bin/sleep", DENIED);
+		const struct policy_scope *sc = fx_container(&f, "multiubuntu", "c", i ? UB3 : UB1);
+		struct policy_event e =
+			fx_ev(PROC, "/bin/sleep", "/bin/bash", "/bin/sleep", DENIED);
 		expect_alert(sc, &e, "ksp-group-1-block-proc-path", A_BLOCK, 1);
 		e.result = POLICY_RESULT_PENDING;
 		expect_alert(sc, &e, "ksp-group-1-block-proc-path", A_BLOCK, 1);
@@ -52,7 +55,8 @@ static void process_audit_by_path_alerts_on_passed_exec_only(void **state)
 	(void)state;
 	struct fx f;
 	fx_init(&f);
-	struct policy_doc *d = tpb_doc(POLICY_KIND_KSP, "ksp-group-2-audit-proc-path", "multiubuntu");
+	struct policy_doc *d =
+		tpb_doc(POLICY_KIND_KSP, "ksp-group-2-audit-proc-path", "multiubuntu");
 	tpb_label(d, "group", "group-2");
 	tpb_spec(d, A_AUDIT, 4, NULL, NULL);
 	tpb_path(d, PROC, POLICY_MATCH_PATH, "/bin/sleep");
@@ -72,7 +76,8 @@ static void process_block_dir_covers_direct_children_only(void **state)
 	(void)state;
 	struct fx f;
 	fx_init(&f);
-	struct policy_doc *d = tpb_doc(POLICY_KIND_KSP, "ksp-ubuntu-1-block-proc-dir", "multiubuntu");
+	struct policy_doc *d =
+		tpb_doc(POLICY_KIND_KSP, "ksp-ubuntu-1-block-proc-dir", "multiubuntu");
 	tpb_label(d, "container", "ubuntu-1");
 	tpb_spec(d, A_BLOCK, 6, NULL, NULL);
 	tpb_path(d, PROC, POLICY_MATCH_DIR, "/sbin/");
@@ -99,7 +104,8 @@ static void process_block_dir_recursive_covers_every_depth(void **state)
 	tpb_path(d, PROC, POLICY_MATCH_DIR, "/usr/")->recursive = 1;
 	tpb_push(f.l, d);
 	const struct policy_scope *sc = fx_container(&f, "multiubuntu", "c", UB1);
-	struct policy_event e = fx_ev(PROC, "/usr/bin/whoami", "/bin/bash", "/usr/bin/whoami", DENIED);
+	struct policy_event e =
+		fx_ev(PROC, "/usr/bin/whoami", "/bin/bash", "/usr/bin/whoami", DENIED);
 	expect_alert(sc, &e, "ksp-ubuntu-1-block-proc-dir-recursive", A_BLOCK, 1);
 	e = fx_ev(PROC, "/usr/local/lib/x/y", "/bin/bash", "/usr/local/lib/x/y", DENIED);
 	expect_alert(sc, &e, "ksp-ubuntu-1-block-proc-dir-recursive", A_BLOCK, 1);
@@ -121,7 +127,8 @@ static void process_block_from_source_applies_only_to_that_parent(void **state)
 	tpb_push(f.l, d);
 	const struct policy_scope *sc = fx_container(&f, "multiubuntu", "c", UB1);
 	/* /bin/dash -c ls */
-	struct policy_event e = fx_ev(PROC, "/bin/ls", "/bin/dash", "/bin/ls", POLICY_RESULT_PENDING);
+	struct policy_event e =
+		fx_ev(PROC, "/bin/ls", "/bin/dash", "/bin/ls", POLICY_RESULT_PENDING);
 	expect_alert(sc, &e, "ksp-group-1-block-proc-path-from-source", A_BLOCK, 1);
 	/* /bin/dash -c pwd: only dash itself is exec'd, a ContainerLog Resource /bin/dash */
 	e = fx_ev(PROC, "/bin/dash", "/bin/bash", "/bin/dash", PASSED);
@@ -160,7 +167,8 @@ static void process_allow_dir_makes_files_outside_the_allow_list_default_posture
 	struct fx f;
 	fx_init(&f);
 	f.o.container_posture[POLICY_CLASS_FILE] = POLICY_POSTURE_BLOCK;
-	struct policy_doc *d = tpb_doc(POLICY_KIND_KSP, "ksp-ubuntu-3-allow-proc-dir", "multiubuntu");
+	struct policy_doc *d =
+		tpb_doc(POLICY_KIND_KSP, "ksp-ubuntu-3-allow-proc-dir", "multiubuntu");
 	tpb_label(d, "container", "ubuntu-3");
 	tpb_spec(d, A_ALLOW, 5, "allow credentials only", NULL);
 	tpb_path(d, PROC, POLICY_MATCH_DIR, "/bin/")->recursive = 1;
@@ -208,8 +216,8 @@ static void process_allow_owner_only_lets_the_owner_run_it_and_posture_decides_o
 	tpb_path(d, PROC, POLICY_MATCH_DIR, "/bin/")->recursive = 1;
 	tpb_push(f.l, d);
 	const struct policy_scope *sc = fx_container(&f, "multiubuntu", "c", UB3);
-	struct policy_event e =
-		fx_ev(PROC, "/home/user1/hello", "/bin/bash", "/home/user1/hello", POLICY_RESULT_PENDING);
+	struct policy_event e = fx_ev(PROC, "/home/user1/hello", "/bin/bash", "/home/user1/hello",
+				      POLICY_RESULT_PENDING);
 	e.uid = 0;
 	e.owner_uid = 1000;
 	e.has_owner = 1;
@@ -254,7 +262,8 @@ static void file_block_pattern_matches_shell_glob_within_one_component(void **st
 	(void)state;
 	struct fx f;
 	fx_init(&f);
-	struct policy_doc *d = tpb_doc(POLICY_KIND_KSP, "ksp-ubuntu-1-block-file-pattern", "multiubuntu");
+	struct policy_doc *d =
+		tpb_doc(POLICY_KIND_KSP, "ksp-ubuntu-1-block-file-pattern", "multiubuntu");
 	tpb_label(d, "container", "ubuntu-1");
 	tpb_spec(d, A_BLOCK, 5, NULL, NULL);
 	tpb_path(d, FILE_, POLICY_MATCH_PATTERN, "/etc/*shadow");
@@ -305,8 +314,8 @@ static void file_block_readonly_denies_writes_and_lets_reads_through(void **stat
 	tpb_path(d, FILE_, POLICY_MATCH_PATH, "/credentials/password")->read_only = 1;
 	tpb_push(f.l, d);
 	const struct policy_scope *sc = fx_container(&f, "multiubuntu", "c", UB4);
-	struct policy_event e =
-		fx_ev(FILE_, "/bin/bash", "/bin/bash", "/credentials/password", POLICY_RESULT_PENDING);
+	struct policy_event e = fx_ev(FILE_, "/bin/bash", "/bin/bash", "/credentials/password",
+				      POLICY_RESULT_PENDING);
 	e.is_write = 1; /* echo test >> /credentials/password */
 	expect_alert(sc, &e, "ksp-ubuntu-4-block-file-path-readonly", A_BLOCK, 1);
 	e = fx_ev(FILE_, "/bin/cat", "/bin/bash", "/credentials/password", PASSED);
@@ -351,8 +360,8 @@ static void file_allow_readonly_sends_writes_to_default_posture(void **state)
 	tpb_path(d, FILE_, POLICY_MATCH_PATH, "/credentials/password")->read_only = 1;
 	tpb_push(f.l, d);
 	const struct policy_scope *sc = fx_container(&f, "multiubuntu", "c", UB4);
-	struct policy_event e =
-		fx_ev(FILE_, "/bin/bash", "/bin/bash", "/credentials/password", POLICY_RESULT_PENDING);
+	struct policy_event e = fx_ev(FILE_, "/bin/bash", "/bin/bash", "/credentials/password",
+				      POLICY_RESULT_PENDING);
 	e.is_write = 1;
 	expect_alert(sc, &e, "DefaultPosture", A_BLOCK, 1);
 	e.is_write = 0;
@@ -377,8 +386,8 @@ static void file_allow_owner_readonly_admits_only_the_owner_reading(void **state
 	struct fx f;
 	fx_init(&f);
 	f.o.container_posture[POLICY_CLASS_FILE] = POLICY_POSTURE_BLOCK;
-	struct policy_doc *d =
-		tpb_doc(POLICY_KIND_KSP, "ksp-ubuntu-4-allow-file-path-owner-readonly", "multiubuntu");
+	struct policy_doc *d = tpb_doc(
+		POLICY_KIND_KSP, "ksp-ubuntu-4-allow-file-path-owner-readonly", "multiubuntu");
 	tpb_label(d, "container", "ubuntu-4");
 	tpb_spec(d, A_ALLOW, 10, NULL, NULL);
 	struct policy_path_rule *r =
@@ -403,8 +412,8 @@ static void file_block_owner_readonly_permits_only_the_owner_reading(void **stat
 	(void)state;
 	struct fx f;
 	fx_init(&f);
-	struct policy_doc *d =
-		tpb_doc(POLICY_KIND_KSP, "ksp-ubuntu-5-file-path-owner-readonly-block", "multiubuntu");
+	struct policy_doc *d = tpb_doc(
+		POLICY_KIND_KSP, "ksp-ubuntu-5-file-path-owner-readonly-block", "multiubuntu");
 	tpb_label(d, "container", "ubuntu-4");
 	tpb_spec(d, A_BLOCK, 10, NULL, NULL);
 	struct policy_path_rule *r =
@@ -430,8 +439,9 @@ static void file_block_dir_recursive_owner_readonly_follows_scenario_25(void **s
 	(void)state;
 	struct fx f;
 	fx_init(&f);
-	struct policy_doc *d = tpb_doc(POLICY_KIND_KSP,
-				       "ksp-ubuntu-2-file-dir-recursive-owner-readonly-block", "multiubuntu");
+	struct policy_doc *d =
+		tpb_doc(POLICY_KIND_KSP, "ksp-ubuntu-2-file-dir-recursive-owner-readonly-block",
+			"multiubuntu");
 	tpb_spec(d, A_BLOCK, 10, NULL, NULL);
 	struct policy_path_rule *r = tpb_path(d, FILE_, POLICY_MATCH_DIR, "/home/user1/");
 	r->read_only = r->owner_only = r->recursive = 1;
@@ -454,8 +464,9 @@ static void file_block_readonly_from_source_blocks_only_that_program_writing(voi
 	(void)state;
 	struct fx f;
 	fx_init(&f);
-	struct policy_doc *d = tpb_doc(POLICY_KIND_KSP,
-				       "ksp-ubuntu-4-block-file-path-readonly-from-source-path", "multiubuntu");
+	struct policy_doc *d =
+		tpb_doc(POLICY_KIND_KSP, "ksp-ubuntu-4-block-file-path-readonly-from-source-path",
+			"multiubuntu");
 	tpb_label(d, "container", "ubuntu-4");
 	tpb_spec(d, A_BLOCK, 10, NULL, NULL);
 	struct policy_path_rule *r = tpb_path(d, FILE_, POLICY_MATCH_PATH, "/credentials/password");
@@ -463,7 +474,8 @@ static void file_block_readonly_from_source_blocks_only_that_program_writing(voi
 	tpb_from(&r->from, "/readwrite");
 	tpb_push(f.l, d);
 	const struct policy_scope *sc = fx_container(&f, "multiubuntu", "c", UB4);
-	struct policy_event e = fx_ev(FILE_, "/readwrite", "/bin/bash", "/credentials/password", PASSED);
+	struct policy_event e =
+		fx_ev(FILE_, "/readwrite", "/bin/bash", "/credentials/password", PASSED);
 	expect_log(sc, &e, 0); /* ./readwrite -r */
 	e.is_write = 1;
 	e.result = POLICY_RESULT_PENDING; /* ./readwrite -w */
@@ -482,8 +494,9 @@ static void file_allow_readonly_from_source_sends_everything_else_to_posture(voi
 	struct fx f;
 	fx_init(&f);
 	f.o.container_posture[POLICY_CLASS_FILE] = POLICY_POSTURE_BLOCK;
-	struct policy_doc *d = tpb_doc(POLICY_KIND_KSP,
-				       "ksp-ubuntu-4-allow-file-path-readonly-from-source-path", "multiubuntu");
+	struct policy_doc *d =
+		tpb_doc(POLICY_KIND_KSP, "ksp-ubuntu-4-allow-file-path-readonly-from-source-path",
+			"multiubuntu");
 	tpb_label(d, "container", "ubuntu-4");
 	tpb_spec(d, A_ALLOW, 10, NULL, NULL);
 	struct policy_path_rule *r = tpb_path(d, FILE_, POLICY_MATCH_PATH, "/credentials/password");
@@ -491,8 +504,8 @@ static void file_allow_readonly_from_source_sends_everything_else_to_posture(voi
 	tpb_from(&r->from, "/readwrite");
 	tpb_push(f.l, d);
 	const struct policy_scope *sc = fx_container(&f, "multiubuntu", "c", UB4);
-	struct policy_event e =
-		fx_ev(FILE_, "/readwrite", "/bin/bash", "/credentials/password", POLICY_RESULT_PENDING);
+	struct policy_event e = fx_ev(FILE_, "/readwrite", "/bin/bash", "/credentials/password",
+				      POLICY_RESULT_PENDING);
 	expect_drop(sc, &e);
 	e.is_write = 1;
 	expect_alert(sc, &e, "DefaultPosture", A_BLOCK, 1);
@@ -506,15 +519,16 @@ static void file_from_source_matches_the_process_or_its_parent(void **state)
 	(void)state;
 	struct fx f;
 	fx_init(&f);
-	struct policy_doc *d =
-		tpb_doc(POLICY_KIND_KSP, "ksp-group-2-file-path-block-from-source-path", "multiubuntu");
+	struct policy_doc *d = tpb_doc(
+		POLICY_KIND_KSP, "ksp-group-2-file-path-block-from-source-path", "multiubuntu");
 	tpb_spec(d, A_BLOCK, 5, NULL, NULL);
 	tpb_from(&tpb_path(d, FILE_, POLICY_MATCH_PATH, "/secret.txt")->from, "/bin/cat");
 	tpb_push(f.l, d);
 	const struct policy_scope *sc = fx_container(&f, "multiubuntu", "c", UB4);
 	struct policy_event e = fx_ev(FILE_, "/bin/cat", "/bin/bash", "/secret.txt", DENIED);
 	expect_alert(sc, &e, "ksp-group-2-file-path-block-from-source-path", A_BLOCK, 1);
-	e = fx_ev(FILE_, "/usr/bin/head", "/bin/bash", "/secret.txt", PASSED); /* head /secret.txt */
+	e = fx_ev(FILE_, "/usr/bin/head", "/bin/bash", "/secret.txt",
+		  PASSED); /* head /secret.txt */
 	expect_log(sc, &e, 0);
 	e = fx_ev(FILE_, "/usr/bin/x", "/bin/cat", "/secret.txt", DENIED); /* child of cat */
 	expect_alert(sc, &e, "ksp-group-2-file-path-block-from-source-path", A_BLOCK, 1);
@@ -540,10 +554,11 @@ static void smoke_lenient_allow_lets_cat_read_the_token_and_blocks_head(void **s
 	tpb_from(&r->from, "/bin/cat");
 	tpb_path(d, PROC, POLICY_MATCH_DIR, "/")->recursive = 1;
 	tpb_push(f.l, d);
-	static const char *const wp[] = {"app=wordpress", NULL};
+	static const char *const wp[] = { "app=wordpress", NULL };
 	const struct policy_scope *sc = fx_container(&f, "wordpress-mysql", "wordpress", wp);
 	const char *tok = "/run/secrets/kubernetes.io/serviceaccount/token";
-	struct policy_event e = fx_ev(FILE_, "/usr/bin/head", "/bin/bash", tok, POLICY_RESULT_PENDING);
+	struct policy_event e =
+		fx_ev(FILE_, "/usr/bin/head", "/bin/bash", tok, POLICY_RESULT_PENDING);
 	expect_alert(sc, &e, "ksp-wordpress-lenient-allow-sa", A_BLOCK, 1);
 	e = fx_ev(FILE_, "/bin/cat", "/bin/bash", tok, POLICY_RESULT_PENDING);
 	expect_drop(sc, &e);
@@ -557,12 +572,13 @@ static void smoke_block_config_attributes_relative_resolved_path(void **state)
 	(void)state;
 	struct fx f;
 	fx_init(&f);
-	struct policy_doc *d = tpb_doc(POLICY_KIND_KSP, "ksp-wordpress-block-config", "wordpress-mysql");
+	struct policy_doc *d =
+		tpb_doc(POLICY_KIND_KSP, "ksp-wordpress-block-config", "wordpress-mysql");
 	tpb_label(d, "app", "wordpress");
 	tpb_spec(d, A_BLOCK, 10, "blocked access to wordpress configuration file", NULL);
 	tpb_path(d, FILE_, POLICY_MATCH_PATH, "/var/www/html/wp-config.php");
 	tpb_push(f.l, d);
-	static const char *const wp[] = {"app=wordpress", NULL};
+	static const char *const wp[] = { "app=wordpress", NULL };
 	const struct policy_scope *sc = fx_container(&f, "wordpress-mysql", "wordpress", wp);
 	struct policy_event e =
 		fx_ev(FILE_, "/bin/cat", "/bin/bash", "/var/www/html/wp-config.php", DENIED);
@@ -589,7 +605,7 @@ static void smoke_two_policies_on_one_pod_both_apply(void **state)
 	tpb_label(d, "app", "mysql");
 	tpb_path(d, FILE_, POLICY_MATCH_PATH, "/etc/shadow");
 	tpb_push(f.l, d);
-	static const char *const my[] = {"app=mysql", NULL};
+	static const char *const my[] = { "app=mysql", NULL };
 	const struct policy_scope *sc = fx_container(&f, "wordpress-mysql", "mysql", my);
 	struct policy_event e = fx_ev(FILE_, "/bin/cat", "/bin/bash", "/etc/passwd", DENIED);
 	expect_alert(sc, &e, "ksp-block-passwd", A_BLOCK, 1);
@@ -637,7 +653,8 @@ static void posture_block_denies_and_alerts_outside_the_allow_list(void **state)
 	(void)state;
 	struct fx f = posture_fx(POLICY_POSTURE_BLOCK, 0);
 	const struct policy_scope *sc = fx_container(&f, "default", "c", UB1);
-	struct policy_event e = fx_ev(FILE_, "/bin/cat", "/bin/bash", "/etc/hosts", POLICY_RESULT_PENDING);
+	struct policy_event e =
+		fx_ev(FILE_, "/bin/cat", "/bin/bash", "/etc/hosts", POLICY_RESULT_PENDING);
 	expect_alert(sc, &e, "DefaultPosture", A_BLOCK, 1);
 	e.path = "/tmp/a";
 	expect_drop(sc, &e);
@@ -652,7 +669,8 @@ static void posture_audit_allows_and_alerts_outside_the_allow_list(void **state)
 	(void)state;
 	struct fx f = posture_fx(POLICY_POSTURE_AUDIT, 0);
 	const struct policy_scope *sc = fx_container(&f, "default", "c", UB1);
-	struct policy_event e = fx_ev(FILE_, "/bin/cat", "/bin/bash", "/etc/hosts", POLICY_RESULT_PENDING);
+	struct policy_event e =
+		fx_ev(FILE_, "/bin/cat", "/bin/bash", "/etc/hosts", POLICY_RESULT_PENDING);
 	expect_alert(sc, &e, "DefaultPosture", A_AUDIT, 0);
 	e.result = PASSED;
 	expect_alert(sc, &e, "DefaultPosture", A_AUDIT, 0);
@@ -666,7 +684,8 @@ static void posture_audited_mode_reports_audit_block_and_denies_nothing(void **s
 	(void)state;
 	struct fx f = posture_fx(POLICY_POSTURE_BLOCK, 1);
 	const struct policy_scope *sc = fx_container(&f, "default", "c", UB1);
-	struct policy_event e = fx_ev(FILE_, "/bin/cat", "/bin/bash", "/etc/hosts", POLICY_RESULT_PENDING);
+	struct policy_event e =
+		fx_ev(FILE_, "/bin/cat", "/bin/bash", "/etc/hosts", POLICY_RESULT_PENDING);
 	expect_alert(sc, &e, "DefaultPosture", POLICY_ACTION_AUDIT_BLOCK, 0);
 	fx_done(&f);
 }
@@ -686,7 +705,8 @@ static void posture_applies_only_when_the_class_has_an_allow_rule(void **state)
 	tpb_proto(d, "tcp");
 	tpb_push(f.l, d);
 	const struct policy_scope *sc = fx_container(&f, "default", "c", UB1);
-	struct policy_event e = fx_ev(FILE_, "/bin/cat", "/bin/bash", "/etc/hosts", POLICY_RESULT_PENDING);
+	struct policy_event e =
+		fx_ev(FILE_, "/bin/cat", "/bin/bash", "/etc/hosts", POLICY_RESULT_PENDING);
 	expect_log(sc, &e, 0); /* the file class has no Allow rule: no posture */
 	e = fx_ev(POLICY_OP_NETWORK, "/usr/bin/curl", "/bin/bash", NULL, POLICY_RESULT_PENDING);
 	e.protos = policy_proto_classify(2, 2, 0); /* UDP: outside the network allow list */
@@ -746,7 +766,8 @@ static void network_audit_icmp_alerts_on_ping(void **state)
 	(void)state;
 	struct fx f;
 	fx_init(&f);
-	struct policy_doc *d = tpb_doc(POLICY_KIND_KSP, "ksp-ubuntu-1-audit-net-icmp", "multiubuntu");
+	struct policy_doc *d =
+		tpb_doc(POLICY_KIND_KSP, "ksp-ubuntu-1-audit-net-icmp", "multiubuntu");
 	tpb_spec(d, A_AUDIT, 8, NULL, NULL);
 	tpb_proto(d, "icmp");
 	tpb_push(f.l, d);
@@ -764,7 +785,8 @@ static void network_block_raw_and_all(void **state)
 	(void)state;
 	struct fx f;
 	fx_init(&f);
-	struct policy_doc *d = tpb_doc(POLICY_KIND_KSP, "ksp-ubuntu-1-block-net-raw", "multiubuntu");
+	struct policy_doc *d =
+		tpb_doc(POLICY_KIND_KSP, "ksp-ubuntu-1-block-net-raw", "multiubuntu");
 	tpb_label(d, "container", "ubuntu-1");
 	tpb_spec(d, A_BLOCK, 8, NULL, NULL);
 	tpb_proto(d, "raw");
@@ -799,7 +821,8 @@ static void network_from_source_matches_source_prefix_or_process(void **state)
 	tpb_from(&tpb_proto(d, "udp")->from, "/usr/bin/nc");
 	tpb_push(f.l, d);
 	const struct policy_scope *sc = fx_container(&f, "default", "c", UB1);
-	struct policy_event e = fx_ev(POLICY_OP_NETWORK, "/usr/bin/nc.x", "/bin/bash", NULL, PASSED);
+	struct policy_event e =
+		fx_ev(POLICY_OP_NETWORK, "/usr/bin/nc.x", "/bin/bash", NULL, PASSED);
 	e.source = "/usr/bin/nc -u 127.0.0.1 9999";
 	e.protos = policy_proto_classify(2, 2, 0);
 	expect_alert(sc, &e, "audit-udp-nc", A_AUDIT, 0);
@@ -815,7 +838,8 @@ static void capabilities_block_net_raw_with_and_without_source(void **state)
 	(void)state;
 	struct fx f;
 	fx_init(&f);
-	struct policy_doc *d = tpb_doc(POLICY_KIND_KSP, "ksp-ubuntu-1-block-net-raw-cap", "multiubuntu");
+	struct policy_doc *d =
+		tpb_doc(POLICY_KIND_KSP, "ksp-ubuntu-1-block-net-raw-cap", "multiubuntu");
 	tpb_label(d, "container", "ubuntu-1");
 	tpb_spec(d, A_BLOCK, 1, NULL, NULL);
 	tpb_cap(d, "net_raw");
@@ -844,7 +868,8 @@ static void capabilities_block_net_raw_with_and_without_source(void **state)
 
 static struct policy_event sys_ev(const char *src, const char *path)
 {
-	struct policy_event e = fx_ev(POLICY_OP_SYSCALL, "/usr/bin/unlink", "/bin/bash", path, PASSED);
+	struct policy_event e =
+		fx_ev(POLICY_OP_SYSCALL, "/usr/bin/unlink", "/bin/bash", path, PASSED);
 	e.source = src;
 	e.syscall_nr = 87; /* unlink */
 	return e;
@@ -855,7 +880,8 @@ static void syscalls_match_syscalls_alert_audit_with_inherited_meta(void **state
 	(void)state;
 	struct fx f;
 	fx_init(&f);
-	struct policy_doc *d = tpb_doc(POLICY_KIND_KSP, "audit-unlink-local-trumps-global-information", "syscalls");
+	struct policy_doc *d = tpb_doc(POLICY_KIND_KSP,
+				       "audit-unlink-local-trumps-global-information", "syscalls");
 	tpb_spec(d, A_BLOCK, 8, "Global message", NULL);
 	d->syscalls.meta.severity = 7;
 	d->syscalls.meta.message = strdup("Local message");
@@ -928,17 +954,132 @@ static void syscalls_match_paths_file_and_recursive_dir_last_match_wins(void **s
 	fx_done(&f);
 }
 
+static void dns_allow_list_uses_the_network_posture_and_leaves_sockets_alone(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f);
+	f.o.container_posture[POLICY_CLASS_NETWORK] = POLICY_POSTURE_BLOCK;
+	struct policy_doc *d = tpb_doc(POLICY_KIND_KSP, "allow-dns-example", NULL);
+	tpb_spec(d, A_ALLOW, 0, NULL, NULL);
+	d->network.dns = calloc(1, sizeof(*d->network.dns));
+	d->network.dns[0].domain = strdup(".Example.COM.");
+	d->network.n_dns = 1;
+	tpb_push(f.l, d);
+	const struct policy_scope *sc = fx_container(&f, "default", "c", UB1);
+	struct policy_event e =
+		fx_ev(POLICY_OP_NETWORK, "/usr/bin/curl", "/bin/bash", NULL, POLICY_RESULT_PENDING);
+	e.domain = "api.example.com";
+	expect_drop(sc, &e);
+	e.domain = "example.org";
+	expect_alert(sc, &e, "DefaultPosture", A_BLOCK, 1);
+	/* sockets are not in the DNS allow list: no protocol Allow rule, no posture */
+	e.domain = NULL;
+	e.protos = policy_proto_classify(2, 1, 0);
+	expect_log(sc, &e, 0);
+	fx_done(&f);
+}
+
+static void posture_allow_lets_everything_outside_the_allow_list_through_silently(void **state)
+{
+	(void)state;
+	struct fx f = posture_fx(POLICY_POSTURE_ALLOW, 0);
+	const struct policy_scope *sc = fx_container(&f, "default", "c", UB1);
+	struct policy_event e =
+		fx_ev(FILE_, "/bin/cat", "/bin/bash", "/etc/hosts", POLICY_RESULT_PENDING);
+	expect_log(sc, &e, 0);
+	e.path = "/tmp/x";
+	expect_drop(sc, &e);
+	fx_done(&f);
+}
+
+static void file_pattern_also_matches_the_process_name(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f);
+	struct policy_doc *d = tpb_doc(POLICY_KIND_KSP, "audit-python-files", NULL);
+	tpb_spec(d, A_AUDIT, 1, NULL, NULL);
+	tpb_path(d, FILE_, POLICY_MATCH_PATTERN, "/usr/bin/python3*");
+	tpb_push(f.l, d);
+	const struct policy_scope *sc = fx_container(&f, "default", "c", UB1);
+	struct policy_event e = fx_ev(FILE_, "/usr/bin/python3.11", "/bin/bash", "/etc/hosts", 0);
+	expect_alert(sc, &e, "audit-python-files", A_AUDIT, 0);
+	e.process = "/usr/bin/perl";
+	expect_log(sc, &e, 0);
+	fx_done(&f);
+}
+
+static void file_dir_rule_for_the_root_recursive_covers_everything(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f);
+	struct policy_doc *d = tpb_doc(POLICY_KIND_KSP, "audit-all", NULL);
+	tpb_spec(d, A_AUDIT, 1, NULL, NULL);
+	tpb_path(d, FILE_, POLICY_MATCH_DIR, "/")->recursive = 1;
+	tpb_push(f.l, d);
+	d = tpb_doc(POLICY_KIND_KSP, "audit-top", NULL);
+	tpb_spec(d, A_AUDIT, 1, NULL, NULL);
+	tpb_path(d, FILE_, POLICY_MATCH_DIR, "/");
+	tpb_push(f.l, d);
+	const struct policy_scope *sc = fx_container(&f, "default", "c", UB1);
+	struct policy_event e = fx_ev(FILE_, "/bin/cat", "/bin/bash", "/a/b/c/d", 0);
+	expect_alert(sc, &e, "audit-all", A_AUDIT, 0);
+	e.path = "relative/path"; /* §2.3: "/" recursive matches any resource */
+	expect_alert(sc, &e, "audit-all", A_AUDIT, 0);
+	fx_done(&f);
+	/* non-recursive "/": only direct children */
+	fx_init(&f);
+	d = tpb_doc(POLICY_KIND_KSP, "audit-top", NULL);
+	tpb_spec(d, A_AUDIT, 1, NULL, NULL);
+	tpb_path(d, FILE_, POLICY_MATCH_DIR, "/");
+	tpb_push(f.l, d);
+	sc = fx_container(&f, "default", "c", UB1);
+	e.path = "/top";
+	expect_alert(sc, &e, "audit-top", A_AUDIT, 0);
+	e.path = "/a/b";
+	expect_log(sc, &e, 0);
+	fx_done(&f);
+}
+
+static void posture_namespace_annotation_overrides_the_global_container_posture(void **state)
+{
+	(void)state;
+	/* blockposture suite: kubearmor-file-posture=block on the namespace, global audit */
+	struct fx f = posture_fx(POLICY_POSTURE_AUDIT, 0);
+	static const enum policy_posture ns_block[POLICY_CLASS_COUNT] = { POLICY_POSTURE_BLOCK,
+									  POLICY_POSTURE_AUDIT,
+									  POLICY_POSTURE_AUDIT };
+	struct policy_container c = { "nginx-posture", "nginx", UB1 };
+	struct policy_scope *sc = NULL;
+	fx_compile(&f);
+	assert_int_equal(policy_set_container_scope(f.s, &c, &sc), 0);
+	policy_scope_set_posture(sc, ns_block);
+	struct policy_event e =
+		fx_ev(FILE_, "/bin/cat", "/bin/sh", "/docker-entrypoint.sh", POLICY_RESULT_PENDING);
+	expect_alert(sc, &e, "DefaultPosture", A_BLOCK, 1);
+	policy_scope_free(sc);
+	/* an unannotated namespace keeps the global audit posture */
+	const struct policy_scope *sc2 = fx_container(&f, "default", "c", UB1);
+	expect_alert(sc2, &e, "DefaultPosture", A_AUDIT, 0);
+	fx_done(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(process_block_by_path_denies_and_alerts_for_every_pod_of_the_group),
+		cmocka_unit_test(
+			process_block_by_path_denies_and_alerts_for_every_pod_of_the_group),
 		cmocka_unit_test(process_audit_by_path_alerts_on_passed_exec_only),
 		cmocka_unit_test(process_block_dir_covers_direct_children_only),
 		cmocka_unit_test(process_block_dir_recursive_covers_every_depth),
 		cmocka_unit_test(process_block_from_source_applies_only_to_that_parent),
 		cmocka_unit_test(process_block_execname_matches_any_directory),
-		cmocka_unit_test(process_allow_dir_makes_files_outside_the_allow_list_default_posture),
-		cmocka_unit_test(process_allow_owner_only_lets_the_owner_run_it_and_posture_decides_others),
+		cmocka_unit_test(
+			process_allow_dir_makes_files_outside_the_allow_list_default_posture),
+		cmocka_unit_test(
+			process_allow_owner_only_lets_the_owner_run_it_and_posture_decides_others),
 		cmocka_unit_test(process_block_owner_only_blocks_everyone_but_the_owner),
 		cmocka_unit_test(file_block_pattern_matches_shell_glob_within_one_component),
 		cmocka_unit_test(file_block_dir_recursive_covers_the_service_account_token),
@@ -959,7 +1100,8 @@ int main(void)
 		cmocka_unit_test(posture_audit_allows_and_alerts_outside_the_allow_list),
 		cmocka_unit_test(posture_audited_mode_reports_audit_block_and_denies_nothing),
 		cmocka_unit_test(posture_applies_only_when_the_class_has_an_allow_rule),
-		cmocka_unit_test(posture_network_block_denies_dns_when_only_tcp_from_curl_is_allowed),
+		cmocka_unit_test(
+			posture_network_block_denies_dns_when_only_tcp_from_curl_is_allowed),
 		cmocka_unit_test(posture_capabilities_class_is_separate),
 		cmocka_unit_test(network_audit_icmp_alerts_on_ping),
 		cmocka_unit_test(network_block_raw_and_all),
@@ -968,6 +1110,13 @@ int main(void)
 		cmocka_unit_test(syscalls_match_syscalls_alert_audit_with_inherited_meta),
 		cmocka_unit_test(syscalls_from_source_path_dir_and_recursive_dir),
 		cmocka_unit_test(syscalls_match_paths_file_and_recursive_dir_last_match_wins),
+		cmocka_unit_test(dns_allow_list_uses_the_network_posture_and_leaves_sockets_alone),
+		cmocka_unit_test(
+			posture_allow_lets_everything_outside_the_allow_list_through_silently),
+		cmocka_unit_test(file_pattern_also_matches_the_process_name),
+		cmocka_unit_test(
+			posture_namespace_annotation_overrides_the_global_container_posture),
+		cmocka_unit_test(file_dir_rule_for_the_root_recursive_covers_everything),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "common/diag.h"
+#include "common/strbuf.h"
 #include "policy/load.h"
 #include "policy/policy.h"
 
@@ -392,9 +393,20 @@ static void metadata_name_and_api_version_are_checked(void **state)
 	expect_error("apiVersion: security.kubearmor.com/v1\nkind: KubeArmorPolicy\n"
 		     "metadata: {name: 5}\n",
 		     3, 18, "name: expected string, got integer");
-	/* metadata itself is opaque to the CRD: other fields are fine */
+	/* metadata is ObjectMeta for the API server */
 	expect_valid("apiVersion: security.kubearmor.com/v1\nkind: KubeArmorPolicy\n"
-		     "metadata: {name: a, labels: {x: y}, annotations: {z: w}}\n");
+		     "metadata: {name: a, labels: {x: web}, annotations: {z: w}}\n");
+	/* YAML 1.1 as kubectl's go-yaml v2 reads it: a plain y is the boolean true */
+	expect_error("apiVersion: security.kubearmor.com/v1\nkind: KubeArmorPolicy\n"
+		     "metadata: {name: a, labels: {x: y}}\n",
+		     3, 33,
+		     "labels.x: expected string, got boolean (quote it to make it a string)");
+	expect_error("apiVersion: security.kubearmor.com/v1\nkind: KubeArmorPolicy\n"
+		     "metadata:\n  name: a\n  namespce: b\n",
+		     5, 3, "metadata: unknown field 'namespce' (did you mean 'namespace'?)");
+	expect_error("apiVersion: security.kubearmor.com/v1\nkind: KubeArmorPolicy\n"
+		     "metadata:\n  name: a\n  labels: {x: 1}\n",
+		     5, 15, "metadata: labels.x: expected string, got integer");
 }
 
 static void other_kinds_are_skipped_with_a_note(void **state)
@@ -412,6 +424,13 @@ static void other_kinds_are_skipped_with_a_note(void **state)
 	assert_true(has_msg(&L.d, DIAG_NOTE, 2, 7, "skipping kind 'CiliumNetworkPolicy'"));
 	assert_true(has_msg(&L.d, DIAG_NOTE, 7, 7, "skipping kind 'KubeArmorNetworkPolicy'"));
 	assert_true(has_msg(&L.d, DIAG_NOTE, 10, 1, "skipping document without 'kind'"));
+	diag_done(&L.d);
+	/* a misspelt KubeArmor kind is not ours to judge either, but the note names it */
+	load("apiVersion: security.kubearmor.com/v1\nkind: KubearmorPolicy\nmetadata: {name: a}\n",
+	     &L);
+	assert_int_equal(L.r, 0);
+	assert_true(has_msg(&L.d, DIAG_NOTE, 2, 7,
+			    "skipping kind 'KubearmorPolicy' (did you mean 'KubeArmorPolicy'?)"));
 	diag_done(&L.d);
 }
 
@@ -454,17 +473,71 @@ static void every_problem_is_reported_not_only_the_first(void **state)
 	diag_done(&L.d);
 }
 
-static void duplicate_keys_are_rejected_like_kubectl_strict(void **state)
+static void duplicate_keys_keep_the_last_value_with_a_warning(void **state)
 {
 	(void)state;
-	expect_error(KSP_HEAD "  action: Block\n  severity: 2\n  action: Audit\n", 12, 3,
-		     "duplicate key 'action' (first at line 10)");
+	static const char y[] = KSP_HEAD "  action: Block\n  severity: 2\n  action: Audit\n"
+					 "  file:\n    matchPaths: [{path: /a/}]\n"
+					 "  file:\n    matchPaths: [{path: /b}]\n";
+	struct policy_doc_list *l = NULL;
+	struct diag d;
+	diag_init(&d);
+	/* the first `file` (invalid path) is dropped, as kubectl drops it */
+	assert_int_equal(policy_load_buffer("t.yaml", y, strlen(y), &l, &d), 0);
+	assert_int_equal(policy_doc_list_count(l), 1);
+	assert_int_equal(d.n_errors, 0);
+	assert_true(has_msg(&d, DIAG_WARNING, 12, 3,
+			    "duplicate key 'action': the one at line 10 is ignored"));
+	assert_true(has_msg(&d, DIAG_WARNING, 15, 3, "duplicate key 'file'"));
+	struct strbuf sb;
+	strbuf_init(&sb);
+	assert_int_equal(policy_doc_list_to_json(l, &sb), 0);
+	assert_non_null(strstr(sb.buf, "\"action\": \"Audit\""));
+	assert_non_null(strstr(sb.buf, "\"path\": \"/b\""));
+	assert_null(strstr(sb.buf, "\"path\": \"/a/\""));
+	strbuf_done(&sb);
+	policy_doc_list_free(l);
+	diag_done(&d);
 	/* in a skipped kind they are not judged */
 	struct loaded L;
 	load("kind: Other\na: 1\na: 2\n", &L);
 	assert_int_equal(L.r, 0);
-	assert_int_equal(L.d.n_errors, 0);
+	assert_int_equal(L.d.n, 1);
+	assert_int_equal(L.d.entries[0].level, DIAG_NOTE);
 	diag_done(&L.d);
+}
+
+static void merge_keys_work_as_in_kubectl(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"apiVersion: security.kubearmor.com/v1\nkind: KubeArmorPolicy\n"
+		"metadata: {name: merge}\nspec:\n"
+		"  <<: {severity: 3, action: Audit}\n  action: Block\n"
+		"  file:\n    matchPaths:\n"
+		"    - <<: [{path: /a, readOnly: true}, {path: /b, ownerOnly: true}]\n"
+		"      path: /c\n";
+	struct policy_doc_list *l = NULL;
+	struct diag d;
+	diag_init(&d);
+	assert_int_equal(policy_load_buffer("m.yaml", y, strlen(y), &l, &d), 0);
+	assert_int_equal(d.n, 0);
+	struct strbuf sb;
+	strbuf_init(&sb);
+	assert_int_equal(policy_doc_list_to_json(l, &sb), 0);
+	/* explicit keys win over merged ones; the first merged mapping wins over later ones */
+	assert_non_null(strstr(sb.buf, "\"path\": \"/c\""));
+	assert_non_null(strstr(sb.buf, "\"readOnly\": true"));
+	assert_non_null(strstr(sb.buf, "\"ownerOnly\": true"));
+	assert_non_null(strstr(sb.buf, "\"severity\": 3"));
+	assert_null(strstr(sb.buf, "\"Audit\""));
+	strbuf_done(&sb);
+	policy_doc_list_free(l);
+	diag_done(&d);
+	/* a quoted "<<" is an ordinary (here unknown) key */
+	expect_error("apiVersion: security.kubearmor.com/v1\nkind: KubeArmorPolicy\n"
+		     "metadata: {name: q}\nspec:\n  \"<<\": {severity: 3}\n",
+		     5, 3, "unknown field '<<'");
 }
 
 static void tab_before_a_trailing_comment_loads(void **state)
@@ -611,7 +684,8 @@ int main(void)
 		cmocka_unit_test(other_kinds_are_skipped_with_a_note),
 		cmocka_unit_test(empty_documents_are_ignored_and_each_document_stands_alone),
 		cmocka_unit_test(every_problem_is_reported_not_only_the_first),
-		cmocka_unit_test(duplicate_keys_are_rejected_like_kubectl_strict),
+		cmocka_unit_test(duplicate_keys_keep_the_last_value_with_a_warning),
+		cmocka_unit_test(merge_keys_work_as_in_kubectl),
 		cmocka_unit_test(tab_before_a_trailing_comment_loads),
 		cmocka_unit_test(yaml_syntax_errors_have_positions),
 		cmocka_unit_test(compiled_schema_tables_match_the_crd_files),

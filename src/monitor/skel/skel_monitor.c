@@ -18,10 +18,9 @@ struct skel_monitor {
 
 static const char *const prog_names[SKEL_MON_PROG_COUNT] = {
 	[SKEL_MON_SCHED_EXEC] = "ward_sched_exec",   [SKEL_MON_SCHED_FORK] = "ward_sched_fork",
-	[SKEL_MON_SCHED_EXIT] = "ward_sched_exit",   [SKEL_MON_SYS_ENTER] = "ward_sys_enter",
-	[SKEL_MON_SYS_EXIT] = "ward_sys_exit",	     [SKEL_MON_SOCK_CREATE] = "ward_sock_create",
-	[SKEL_MON_CONNECT4] = "ward_connect4",	     [SKEL_MON_CONNECT6] = "ward_connect6",
-	[SKEL_MON_CAP_CAPABLE] = "ward_cap_capable",
+	[SKEL_MON_SCHED_EXIT] = "ward_sched_exit",   [SKEL_MON_SYS_EXIT] = "ward_sys_exit",
+	[SKEL_MON_SOCK_CREATE] = "ward_sock_create", [SKEL_MON_CONNECT4] = "ward_connect4",
+	[SKEL_MON_CONNECT6] = "ward_connect6",	     [SKEL_MON_CAP_CAPABLE] = "ward_cap_capable",
 };
 
 const char *skel_monitor_prog_name(enum skel_monitor_prog p)
@@ -40,8 +39,6 @@ struct bpf_program *skel_monitor_prog(struct skel_monitor *s, enum skel_monitor_
 		return o->progs.ward_sched_fork;
 	case SKEL_MON_SCHED_EXIT:
 		return o->progs.ward_sched_exit;
-	case SKEL_MON_SYS_ENTER:
-		return o->progs.ward_sys_enter;
 	case SKEL_MON_SYS_EXIT:
 		return o->progs.ward_sys_exit;
 	case SKEL_MON_SOCK_CREATE:
