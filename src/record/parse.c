@@ -249,6 +249,257 @@ static int handle_key(struct pctx *x, const char *key, json_t *v, int64_t *ts_se
 	return keep_extra(x, key, v);
 }
 
+/*
+ * Fast path for the common record: one flat object whose strings are plain ASCII without
+ * escapes, integers, null, and (for ATags) arrays of such strings. It fills @x exactly as the
+ * jansson path would and returns 1; for anything else (escapes, non-ASCII, nested objects,
+ * fractions, duplicate keys, invalid JSON) it returns 0 and the caller parses with jansson,
+ * which also writes every diagnostic. fuzz_import checks both paths agree.
+ * @arena (>= len + 1 bytes) receives the NUL-terminated strings.
+ */
+struct tok {
+	const char *p;
+	size_t n;
+};
+
+static const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* a plain string token at *pp (on '"'); 0 if it needs jansson */
+static int plain_string(const char **pp, const char *end, struct tok *t)
+{
+	const char *p = *pp + 1, *start = p;
+	while (p < end) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '"')
+			break;
+		if (c == '\\' || c < 0x20 || c >= 0x7f)
+			return 0;
+		p++;
+	}
+	if (p >= end)
+		return 0;
+	t->p = start;
+	t->n = (size_t)(p - start);
+	*pp = p + 1;
+	return 1;
+}
+
+/* an integer token without fraction/exponent/leading zeros that fits int64; 0 otherwise */
+static int plain_int(const char **pp, const char *end, int64_t *ret, struct tok *t)
+{
+	const char *p = *pp;
+	int neg = 0;
+	uint64_t v = 0;
+	if (p < end && *p == '-') {
+		neg = 1;
+		p++;
+	}
+	const char *d = p;
+	while (p < end && *p >= '0' && *p <= '9') {
+		if (v > (UINT64_MAX - 9) / 10)
+			return 0;
+		v = v * 10 + (uint64_t)(*p - '0');
+		p++;
+	}
+	if (p == d || (p - d > 1 && *d == '0'))
+		return 0;
+	if (p < end && (*p == '.' || *p == 'e' || *p == 'E'))
+		return 0;
+	if (neg ? v > (uint64_t)INT64_MAX + 1 : v > (uint64_t)INT64_MAX)
+		return 0;
+	if (neg && v == 0)
+		return 0; /* "-0": leave the exact rendering to jansson */
+	*ret = neg ? (int64_t)(0 - v) : (int64_t)v;
+	t->p = *pp;
+	t->n = (size_t)(p - *pp);
+	*pp = p;
+	return 1;
+}
+
+static int fast_parse(struct pctx *x, const char *text, size_t len, char *arena, int64_t *ts_secs,
+		      int64_t *ts_ns)
+{
+	const char *p = text, *end = text + len;
+	uint64_t seen[2] = { 0, 0 };
+	struct tok unknown[32];
+	size_t n_unknown = 0, ai = 0;
+
+	p = skip_ws(p, end);
+	if (p >= end || *p != '{')
+		return 0;
+	p = skip_ws(p + 1, end);
+	if (p < end && *p == '}')
+		return 0; /* empty object: let the slow path say what is missing */
+	for (;;) {
+		struct tok k, v;
+		int64_t num = 0;
+		int is_str = 0, is_null = 0;
+
+		if (p >= end || *p != '"' || !plain_string(&p, end, &k))
+			return 0;
+		p = skip_ws(p, end);
+		if (p >= end || *p != ':')
+			return 0;
+		p = skip_ws(p + 1, end);
+		if (p >= end)
+			return 0;
+		char key[64];
+		if (k.n >= sizeof(key))
+			return 0;
+		memcpy(key, k.p, k.n);
+		key[k.n] = 0;
+		int atags = !strcmp(key, "ATags") || !strcmp(key, "atags");
+		if (*p == '"') {
+			if (!plain_string(&p, end, &v))
+				return 0;
+			is_str = 1;
+		} else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+			if (!plain_int(&p, end, &num, &v))
+				return 0;
+		} else if (end - p >= 4 && !memcmp(p, "null", 4)) {
+			v.p = p;
+			v.n = 4;
+			p += 4;
+			is_null = 1;
+		} else if (*p == '[' && atags) {
+			/* derived from Tags: only checked to be an array of plain strings */
+			p = skip_ws(p + 1, end);
+			if (p < end && *p == ']') {
+				p++;
+			} else {
+				for (;;) {
+					struct tok e;
+					if (p >= end || *p != '"' || !plain_string(&p, end, &e))
+						return 0;
+					p = skip_ws(p, end);
+					if (p < end && *p == ',') {
+						p = skip_ws(p + 1, end);
+						continue;
+					}
+					if (p < end && *p == ']') {
+						p++;
+						break;
+					}
+					return 0;
+				}
+			}
+			v.p = NULL;
+			v.n = 0;
+		} else {
+			return 0; /* objects, true/false, anything else */
+		}
+
+		const struct record_field *f = atags ? NULL : find_exact(key);
+		if (atags) {
+			if (seen[1] & (1ULL << 63))
+				return 0; /* duplicate key: jansson reports it */
+			seen[1] |= 1ULL << 63;
+		} else if (!f) {
+			if (!strcmp(key, "Owner") || !strcmp(key, "owner") ||
+			    !strcmp(key, "ExecEvent") || !strcmp(key, "execEvent"))
+				return 0;
+			for (size_t i = 0; i < n_unknown; i++)
+				if (unknown[i].n == k.n && !memcmp(unknown[i].p, k.p, k.n))
+					return 0;
+			if (n_unknown == WARD_ARRAY_SIZE(unknown))
+				return 0;
+			unknown[n_unknown++] = k;
+			/* what keep_extra() would write: the value as compact JSON */
+			if (x->extra.len)
+				strbuf_putc(&x->extra, ',');
+			strbuf_putc(&x->extra, '"');
+			strbuf_append(&x->extra, k.p, k.n);
+			strbuf_puts(&x->extra, "\":");
+			if (is_str) {
+				strbuf_putc(&x->extra, '"');
+				strbuf_append(&x->extra, v.p, v.n);
+				strbuf_putc(&x->extra, '"');
+			} else if (is_null) {
+				strbuf_puts(&x->extra, "null");
+			} else {
+				strbuf_put_i64(&x->extra, num);
+			}
+		} else {
+			size_t idx = (size_t)(f - record_fields);
+			unsigned bit = (unsigned)(idx * 2 + (strcmp(f->name, key) != 0));
+			if (bit >= 127 || (seen[bit / 64] & (1ULL << (bit % 64))))
+				return 0;
+			seen[bit / 64] |= 1ULL << (bit % 64);
+			switch (f->kind) {
+			case RECORD_FIELD_TIME:
+				if (!strcmp(f->name, "Timestamp")) {
+					if (is_str)
+						return 0;
+					if (is_null)
+						*ts_secs = 0;
+					else if (num > 9000000000LL || num < -9000000000LL)
+						return 0;
+					else
+						*ts_secs = num;
+					x->rec.present |= RECORD_HAS_TIMESTAMP;
+				} else {
+					if (!is_str)
+						return 0;
+					memcpy(arena + ai, v.p, v.n);
+					arena[ai + v.n] = 0;
+					if (!year_fits(arena + ai) ||
+					    parse_rfc3339(arena + ai, ts_ns))
+						return 0;
+					x->rec.present |= RECORD_HAS_UPDATED_TIME;
+				}
+				break;
+			case RECORD_FIELD_INT32:
+			case RECORD_FIELD_UINT32: {
+				if (is_str)
+					return 0;
+				char *base = (char *)&x->rec + f->offset;
+				if (f->kind == RECORD_FIELD_INT32) {
+					if (num < INT32_MIN || num > INT32_MAX)
+						return 0;
+					*(int32_t *)(void *)base = (int32_t)num;
+				} else {
+					if (num < 0 || num > UINT32_MAX)
+						return 0;
+					*(uint32_t *)(void *)base = (uint32_t)num;
+				}
+				break;
+			}
+			case RECORD_FIELD_STRING:
+				if (is_null) {
+					/* as jansson's path: null leaves the field as it is */
+				} else if (is_str) {
+					memcpy(arena + ai, v.p, v.n);
+					arena[ai + v.n] = 0;
+					set_str(&x->rec, f, arena + ai);
+					ai += v.n + 1;
+				} else if (idx < MAX_FIELDS) {
+					snprintf(x->num[idx], sizeof(x->num[idx]), "%lld",
+						 (long long)num);
+					set_str(&x->rec, f, x->num[idx]);
+				} else {
+					return 0;
+				}
+				break;
+			}
+		}
+		p = skip_ws(p, end);
+		if (p < end && *p == ',') {
+			p = skip_ws(p + 1, end);
+			continue;
+		}
+		if (p < end && *p == '}') {
+			p = skip_ws(p + 1, end);
+			return p == end;
+		}
+		return 0;
+	}
+}
+
 void record_owned_free(struct record_owned *o)
 {
 	if (!o)
@@ -294,9 +545,13 @@ static int own_strings(struct pctx *x, struct record_owned *o)
 	return 0;
 }
 
+/* record_parse_slow: 1 = always the jansson path (fuzz_import compares both paths) */
+int record_parse_slow;
+
 int record_from_json(const char *text, size_t len, const char *name, unsigned line,
 		     struct record_owned **ret, struct diag *diag)
 {
+	char *arena = NULL;
 	struct pctx *x = calloc(1, sizeof(*x));
 	struct record_owned *o = NULL;
 	json_error_t jerr;
@@ -312,6 +567,19 @@ int record_from_json(const char *text, size_t len, const char *name, unsigned li
 	x->name = name ? name : "<input>";
 	x->line = line;
 	x->diag = diag;
+	if (!record_parse_slow && len < (64u << 20)) {
+		arena = malloc(len + 1);
+		if (!arena) {
+			r = -ENOMEM;
+			goto out;
+		}
+		if (fast_parse(x, text, len, arena, &ts_secs, &ts_ns))
+			goto parsed;
+		/* start over on the general path */
+		memset(&x->rec, 0, sizeof(x->rec));
+		strbuf_reset(&x->extra);
+		ts_secs = ts_ns = 0;
+	}
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
 	if (!root) {
 		r = diag_err(diag, x->name, line + (jerr.line > 0 ? (unsigned)jerr.line - 1 : 0),
@@ -329,6 +597,7 @@ int record_from_json(const char *text, size_t len, const char *name, unsigned li
 		if (r)
 			goto out;
 	}
+parsed:
 	/* "Timestamp": 0 is KubeArmor's empty value (the writer omits it), so it is no time */
 	if ((x->rec.present & RECORD_HAS_TIMESTAMP) && !ts_secs &&
 	    !(x->rec.present & RECORD_HAS_UPDATED_TIME))
@@ -362,5 +631,6 @@ out:
 	json_decref(root);
 	strbuf_done(&x->extra);
 	free(x);
+	free(arena);
 	return r;
 }

@@ -352,6 +352,7 @@ int store_filter_add(struct store_filter *f, const char *word, const char *value
 /* ---- compilation ---------------------------------------------------------------------------- */
 
 struct sqlctx {
+	const struct cond *lead; /* the equality the SQLite plan should drive (see index_rank) */
 	enum store_dialect d;
 	struct strbuf *out;
 	struct store_param *params;
@@ -436,7 +437,7 @@ static void compile_dict(struct sqlctx *x, const struct col *col, const struct c
 		 * = with a scalar subquery (each string has one id: the writer never inserts a
 		 * duplicate), so the planner can walk (column, ts) newest first with no sort
 		 */
-		strbuf_printf(x->out, "r.%s = ", n);
+		strbuf_printf(x->out, "%sr.%s = ", x->lead && x->lead != c ? "+" : "", n);
 		dict_lookup(x, tbl, c);
 		return;
 	case OP_NE:
@@ -627,12 +628,42 @@ static void compile_cond(struct sqlctx *x, const struct cond *c, char *scratch_o
 	}
 }
 
+/*
+ * The (field, ts) indexes from the most to the least selective in real logs. SQLite's planner
+ * cannot see which dictionary id a scalar subquery yields (and sampled statistics on a growing
+ * store mislead it), so with several indexed equalities it may walk Operation (a third of the
+ * store) instead of HostName. The SQLite text therefore marks every other indexed equality with
+ * unary + (no index) and lets the most selective one drive the newest-first walk.
+ */
+static int index_rank(const struct cond *c)
+{
+	static const char *const order[] = { "ContainerID", "PodName", "ProcessName", "PolicyName",
+					     "HostName",    "Type",    "Operation" };
+	if (c->kind != C_FIELD || c->op != OP_EQ || !*c->value)
+		return -1;
+	const char *name = record_fields[c->field].name;
+	for (size_t i = 0; i < WARD_ARRAY_SIZE(order); i++)
+		if (!strcmp(order[i], name))
+			return (int)i;
+	return -1;
+}
+
 int store_filter_sql(const struct store_filter *f, enum store_dialect dialect, int first_param,
 		     struct strbuf *out, struct store_param *params, size_t max, size_t *ret_n)
 {
 	struct sqlctx x = {
 		.d = dialect, .out = out, .params = params, .max = max, .first = first_param
 	};
+	if (f && dialect == STORE_DIALECT_SQLITE) {
+		int best = -1;
+		for (size_t i = 0; i < f->n; i++) {
+			int rk = index_rank(&f->c[i]);
+			if (rk >= 0 && (best < 0 || rk < best)) {
+				best = rk;
+				x.lead = &f->c[i];
+			}
+		}
+	}
 	if (!f || !f->n) {
 		strbuf_puts(out, "1=1");
 	} else {

@@ -405,7 +405,8 @@ int store_db_open(const char *path, int create, sqlite3 **ret, char *err, size_t
 	}
 	sqlite3_busy_timeout(db, 10000);
 	r = exec_sql(db,
-		     "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536;"
+		     "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-262144;"
+		     "PRAGMA mmap_size=1073741824;"
 		     "PRAGMA temp_store=MEMORY;",
 		     err, errsize);
 	if (r)

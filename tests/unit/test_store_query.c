@@ -342,6 +342,12 @@ static void filters_compile_to_bound_parameters_in_both_dialects(void **state)
 			    "(r.hostname = (SELECT id FROM sdict WHERE h = $4 AND s = $5)) AND "
 			    "(r.pid = $6)");
 	assert_int_equal(store_filter_sql(f, STORE_DIALECT_SQLITE, 1, &sb, p, 2, &np), -E2BIG);
+	/* with several indexed equalities only the most selective one may drive the plan */
+	assert_int_equal(store_filter_add(f, "operation", "File", 0, err, sizeof(err)), 0);
+	strbuf_reset(&sb);
+	assert_int_equal(store_filter_sql(f, STORE_DIALECT_SQLITE, 1, &sb, p, 32, &np), 0);
+	assert_non_null(strstr(sb.buf, "(r.hostname = (SELECT"));
+	assert_non_null(strstr(sb.buf, "(+r.operation = (SELECT"));
 	strbuf_done(&sb);
 	store_filter_free(f);
 }
