@@ -51,6 +51,13 @@ struct monitor_config {
 	 * unknown = 0), no bind/listen/accept, and no syscall hook attached for the network
 	 */
 	int net_cgroup_only;
+	/*
+	 * file rules are reported by the fanotify enforcer (enforce opts.report_audit marks the
+	 * rule paths, Audit included): the monitor then ignores FILE interest, so file rules alone
+	 * never attach the syscall hook (policy mode stays at ~1.00x instead of ~1.2x on every
+	 * syscall of the machine; docs/benchmarks/monitor.md)
+	 */
+	int file_rules_by_fanotify;
 	const char *cgroup_path; /* cgroup-v2 mount; NULL = found from /proc/self/mounts */
 	int track_only; /* report only pids added with monitor_track_pid() and their children */
 };

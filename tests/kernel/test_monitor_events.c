@@ -688,6 +688,34 @@ static void visibility_off_drops_paths_no_rule_names(void **state)
 	monitor_close(m);
 }
 
+static void file_rules_left_to_fanotify_attach_no_syscall_hook(void **state)
+{
+	struct monitor_config cfg;
+	struct monitor *m = NULL;
+	int r;
+
+	(void)state;
+	monitor_config_init(&cfg);
+	cfg.file_rules_by_fanotify = 1;
+	r = monitor_open(&cfg, &m);
+	WARD_REQUIRE(r == 0, "monitor_open");
+	if (r)
+		return;
+	monitor_interest_begin(m);
+	monitor_interest_add(m, POLICY_OP_FILE, POLICY_INTEREST_PATH, "/etc/shadow",
+			     POLICY_ACTION_AUDIT);
+	monitor_interest_add(m, POLICY_OP_FILE, POLICY_INTEREST_GLOB, "/home/*/.ssh/*",
+			     POLICY_ACTION_AUDIT);
+	assert_int_equal(monitor_interest_commit(m), 0);
+	assert_int_equal(monitor_attached(m), MONITOR_HOOK_SCHED);
+	/* a syscalls rule still needs the hook */
+	monitor_interest_begin(m);
+	monitor_interest_add(m, POLICY_OP_SYSCALL, POLICY_INTEREST_ANY, NULL, POLICY_ACTION_AUDIT);
+	assert_int_equal(monitor_interest_commit(m), 0);
+	assert_int_equal(monitor_attached(m), MONITOR_HOOK_SCHED | MONITOR_HOOK_SYSCALL);
+	monitor_close(m);
+}
+
 static void child_open_and_unlink(void *arg)
 {
 	child_open_one(arg);
@@ -792,6 +820,7 @@ int main(void)
 		cmocka_unit_test(syscall_hooks_attach_and_detach_on_demand),
 		cmocka_unit_test(own_pid_is_dropped_in_the_kernel),
 		cmocka_unit_test(visibility_off_drops_paths_no_rule_names),
+		cmocka_unit_test(file_rules_left_to_fanotify_attach_no_syscall_hook),
 		cmocka_unit_test(a_syscall_rule_captures_its_syscalls_and_not_opens),
 		cmocka_unit_test(overload_counts_every_lost_event),
 	};
