@@ -519,6 +519,9 @@ void monitor_interest_add(void *ctx, enum policy_op op, enum policy_interest_kin
 	(void)action;
 	if (!bit)
 		return;
+	/* file rules handed to the fanotify enforcer (config): no syscall hook for them */
+	if (op == POLICY_OP_FILE && m->cfg.file_rules_by_fanotify)
+		return;
 	/* process rules are matched on exec events, which always flow: nothing to filter */
 	if (op == POLICY_OP_PROCESS && kind != POLICY_INTEREST_ANY)
 		return;

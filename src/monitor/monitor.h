@@ -7,8 +7,9 @@
  * (untrusted input, checked) ─▶ your callback with a struct ward_event (monitor/event.h) ─▶
  * enrichment and the policy matcher (user side of this module, the agent loop).
  *
- * Cost model (docs/benchmarks/monitor.md): exec/fork/exit (sched tp_btf) and INET socket()/
- * connect() (cgroup-v2 hooks) are always cheap. The syscall hook (raw sys_exit) slows every
+ * Cost model (docs/benchmarks/monitor.md): exec/fork/exit (sched tp_btf), INET socket() and,
+ * with net_cgroup_only, connect() (cgroup-v2 hooks) cost nothing on other syscalls. The
+ * syscall hook (raw sys_exit: files, bind/listen/accept/connect, setuid...) slows every
  * syscall on the machine, so it is attached only while monitor_set_visibility() or the
  * interest set (monitor_interest_*) asks for a syscall, and detached again when not.
  *
@@ -37,8 +38,8 @@ struct strbuf;
 struct monitor_config {
 	uint32_t visibility;	/* MONITOR_VIS_* (can change later: monitor_set_visibility) */
 	uint32_t ringbuf_bytes; /* ring buffer size, power of two >= 64 KiB; 0 = 16 MiB */
-	uint32_t
-		wakeup_bytes; /* kernel wakes the consumer once this much is pending; 0 = 256 KiB */
+	/* the kernel wakes the consumer once this much is pending; 0 = 256 KiB */
+	uint32_t wakeup_bytes;
 	/*
 	 * also report failed execve/execveat. COSTLY: it keeps the raw syscall hook attached,
 	 * which puts every syscall of every task on the tracing slow path (~1.3x on open+close,
@@ -51,6 +52,13 @@ struct monitor_config {
 	 * unknown = 0), no bind/listen/accept, and no syscall hook attached for the network
 	 */
 	int net_cgroup_only;
+	/*
+	 * file rules are reported by the fanotify enforcer (enforce opts.report_audit marks the
+	 * rule paths, Audit included): the monitor then ignores FILE interest, so file rules alone
+	 * never attach the syscall hook (policy mode stays at ~1.00x instead of ~1.2x on every
+	 * syscall of the machine; docs/benchmarks/monitor.md)
+	 */
+	int file_rules_by_fanotify;
 	const char *cgroup_path; /* cgroup-v2 mount; NULL = found from /proc/self/mounts */
 	int track_only; /* report only pids added with monitor_track_pid() and their children */
 };
@@ -62,7 +70,8 @@ void monitor_config_init(struct monitor_config *c);
  * monitor_open() - load the BPF programs, attach the always-on hooks (sched exec/fork/exit,
  * cgroup sockets when network is visible) and whatever @c's visibility needs. The calling
  * process is added to the ignore list (its own events never come back).
- * Return: 0, -EPERM (not root / no BPF), -ENOENT (no BTF or cgroup v2), other -errno.
+ * Without a cgroup-v2 mount, socket events come from the syscall hook instead.
+ * Return: 0, -EPERM (not root / no BPF), -ENOENT (no BTF), other -errno from libbpf.
  * Free with monitor_close().
  */
 int monitor_open(const struct monitor_config *c, struct monitor **ret);
