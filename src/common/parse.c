@@ -214,16 +214,28 @@ int parse_rfc3339(const char *s, int64_t *ret_unix_ns)
 			 .tm_min = m,
 			 .tm_sec = sec };
 	time_t t = timegm(&tm);
-	*ret_unix_ns = ((int64_t)t - offset) * 1000000000LL + frac_ns;
+	int64_t secs = (int64_t)t - offset;
+	/* int64 nanoseconds reach from 1677 to 2262; outside that the value cannot be represented */
+	if (secs <= INT64_MIN / 1000000000LL + 1 || secs >= INT64_MAX / 1000000000LL - 1)
+		return -ERANGE;
+	*ret_unix_ns = secs * 1000000000LL + frac_ns;
 	return 0;
 }
 
 int parse_time_spec(const char *s, int64_t now, int64_t *ret_unix_ns)
 {
 	int64_t secs;
-	if (parse_duration(s, &secs) == 0) {
-		*ret_unix_ns = (now - secs) * 1000000000LL;
+	int r = parse_duration(s, &secs);
+	if (r == 0) {
+		if (secs > now - INT64_MIN / 1000000000LL - 1)
+			return -ERANGE;
+		int64_t t = now - secs;
+		if (t <= INT64_MIN / 1000000000LL + 1 || t >= INT64_MAX / 1000000000LL - 1)
+			return -ERANGE;
+		*ret_unix_ns = t * 1000000000LL;
 		return 0;
 	}
+	if (r == -ERANGE)
+		return r;
 	return parse_rfc3339(s, ret_unix_ns);
 }

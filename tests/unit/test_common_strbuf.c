@@ -97,6 +97,9 @@ static void parse_rfc3339_handles_fraction_and_offset(void **state)
 	assert_true(ns == 1717259989000000000LL);
 	assert_int_equal(parse_rfc3339("2024-06-01", &ns), 0);
 	assert_int_equal(parse_rfc3339("2024-13-01", &ns), -EINVAL);
+	assert_int_equal(parse_rfc3339("2300-01-01T00:00:00Z", &ns), -ERANGE);
+	assert_int_equal(parse_rfc3339("1600-01-01T00:00:00Z", &ns), -ERANGE);
+	assert_int_equal(parse_time_spec("9999999999999d", 1000000, &ns), -ERANGE);
 	assert_int_equal(parse_time_spec("1h", 1000000, &ns), 0);
 	assert_true(ns == (1000000LL - 3600) * 1000000000LL);
 }
