@@ -34,11 +34,13 @@ show_failure() {
 
 # cmocka binary: add its summary counts.
 run_cmocka() {
-	local bin=$1 name log rc p f s
+	local bin=$1 name log rc p f s t0 secs
 	name=$(basename "$bin")
 	log="$logs/$name.log"
+	t0=$(date +%s)
 	timeout --kill-after=10 "$test_timeout" "$bin" >"$log" 2>&1
 	rc=$?
+	secs=$(($(date +%s) - t0))
 	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\..*/\1/p' "$log" | tail -n1)
 	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s), listed below:.*/\1/p' "$log" | tail -n1)
 	s=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test(s), listed below:.*/\1/p' "$log" | tail -n1)
@@ -52,21 +54,23 @@ run_cmocka() {
 		echo "  $name: sanitizer report"
 	fi
 	if [ "$f" -ne 0 ]; then
-		echo "  FAIL $name ($p passed, $f failed, $s skipped)"
+		echo "  FAIL $name ($p passed, $f failed, $s skipped, ${secs}s)"
 		show_failure "$log"
 	else
-		echo "  ok   $name ($p passed, $s skipped)"
+		echo "  ok   $name ($p passed, $s skipped, ${secs}s)"
 	fi
 	T_PASS=$((T_PASS + p)) T_FAIL=$((T_FAIL + f)) T_SKIP=$((T_SKIP + s))
 }
 
 # TAP-ish script: "ok ...", "not ok ...", "ok ... # SKIP ...".
 run_script() {
-	local script=$1 name log rc p f s
+	local script=$1 name log rc p f s t0 secs
 	name=$(basename "$script" .sh)
 	log="$logs/$name.log"
+	t0=$(date +%s)
 	timeout --kill-after=10 "$test_timeout" bash "$script" >"$log" 2>&1 </dev/null
 	rc=$?
+	secs=$(($(date +%s) - t0))
 	s=$(grep -cE '^ok .*# *SKIP' "$log")
 	p=$(grep -cE '^ok ' "$log")
 	p=$((p - s))
@@ -76,11 +80,11 @@ run_script() {
 		echo "  $name: exited $rc"
 	fi
 	if [ "$f" -ne 0 ]; then
-		echo "  FAIL $name ($p passed, $f failed, $s skipped)"
+		echo "  FAIL $name ($p passed, $f failed, $s skipped, ${secs}s)"
 		grep -E '^not ok ' "$log" | head -n 20
 		show_failure "$log"
 	else
-		echo "  ok   $name ($p passed, $s skipped)"
+		echo "  ok   $name ($p passed, $s skipped, ${secs}s)"
 	fi
 	T_PASS=$((T_PASS + p)) T_FAIL=$((T_FAIL + f)) T_SKIP=$((T_SKIP + s))
 }
