@@ -65,9 +65,18 @@ static void copy_file(const char *from, const char *to)
 	close(out);
 }
 
-static double work_open(const char *path, int n)
+static double cpu_s(void)
 {
-	double t0 = now_s();
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ns per open+close, wall; *ret_cpu gets the same in this process's CPU time */
+static double work_open(const char *path, int n, double *ret_cpu)
+{
+	double t0 = now_s(), c0 = cpu_s();
 	int i;
 
 	for (i = 0; i < n; i++) {
@@ -77,6 +86,7 @@ static double work_open(const char *path, int n)
 			exit(1);
 		close(fd);
 	}
+	*ret_cpu = (cpu_s() - c0) / n * 1e9;
 	return (now_s() - t0) / n * 1e9;
 }
 
@@ -97,6 +107,88 @@ static double work_exec(const char *path, int n)
 	return (now_s() - t0) / n * 1e6;
 }
 
+/*
+ * The enforcer runs in its own process, as the agent does: in the workload's process every
+ * fork() would make the enforcer's pages copy-on-write and bill those copies to its decisions.
+ * Returns the child's pid; @ret_fd reads the latencies (wall, then CPU) when it is told to stop.
+ */
+struct enf_child {
+	pid_t pid;
+	int cmd_fd, res_fd;
+};
+
+static int enf_child_start(const struct enforce_hooks *h, const struct enforce_opts *o,
+			   struct enf_child *ret)
+{
+	int cmd[2], res[2];
+	char c;
+
+	if (pipe(cmd) < 0 || pipe(res) < 0)
+		return -1;
+	ret->pid = fork();
+	if (ret->pid == 0) {
+		struct enforce *e;
+		static uint32_t lat[ENFORCE_LATENCY_SAMPLES], latc[ENFORCE_LATENCY_SAMPLES];
+		uint32_t n, nc;
+
+		close(cmd[1]);
+		close(res[0]);
+		if (enforce_start(h, o, NULL, NULL, &e) < 0)
+			_exit(1);
+		c = 'r';
+		if (write(res[1], &c, 1) != 1 || read(cmd[0], &c, 1) != 1)
+			_exit(1);
+		n = (uint32_t)enforce_get_latencies(e, 0, lat, ENFORCE_LATENCY_SAMPLES);
+		nc = (uint32_t)enforce_get_latencies(e, 1, latc, ENFORCE_LATENCY_SAMPLES);
+		enforce_close(e);
+		if (write(res[1], &n, sizeof(n)) != sizeof(n) ||
+		    write(res[1], lat, n * sizeof(uint32_t)) != (ssize_t)(n * sizeof(uint32_t)) ||
+		    write(res[1], &nc, sizeof(nc)) != sizeof(nc) ||
+		    write(res[1], latc, nc * sizeof(uint32_t)) != (ssize_t)(nc * sizeof(uint32_t)))
+			_exit(1);
+		_exit(0);
+	}
+	close(cmd[0]);
+	close(res[1]);
+	ret->cmd_fd = cmd[1];
+	ret->res_fd = res[0];
+	if (read(ret->res_fd, &c, 1) != 1)
+		return -1;
+	return 0;
+}
+
+static size_t read_all(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len && (n = read(fd, (char *)buf + got, len - got)) > 0)
+		got += (size_t)n;
+	return got;
+}
+
+/* Stops the child; fills @lat/@latc (room for ENFORCE_LATENCY_SAMPLES) when not NULL. */
+static void enf_child_stop(struct enf_child *c, uint32_t *lat, size_t *nl, uint32_t *latc,
+			   size_t *nc)
+{
+	uint32_t n = 0;
+	static uint32_t scratch[ENFORCE_LATENCY_SAMPLES];
+
+	if (write(c->cmd_fd, "s", 1) != 1)
+		exit(1);
+	read_all(c->res_fd, &n, sizeof(n));
+	read_all(c->res_fd, lat ? lat : scratch, n * sizeof(uint32_t));
+	if (nl)
+		*nl = n;
+	read_all(c->res_fd, &n, sizeof(n));
+	read_all(c->res_fd, latc ? latc : scratch, n * sizeof(uint32_t));
+	if (nc)
+		*nc = n;
+	close(c->cmd_fd);
+	close(c->res_fd);
+	waitpid(c->pid, NULL, 0);
+}
+
 int main(int argc, char **argv)
 {
 	int rounds = argc > 1 ? atoi(argv[1]) : 5;
@@ -106,10 +198,11 @@ int main(int argc, char **argv)
 	struct tpolicy pol = { .rules = rules };
 	struct enforce_opts opts;
 	struct enforce_hooks h;
-	struct enforce *e;
+	struct enf_child ec;
+	double base_open_cpu[16], enf_open_cpu[16];
 	double base_open[16], enf_open[16], base_exec[16], enf_exec[16], *e2e;
-	uint32_t *lat;
-	size_t nl;
+	uint32_t *lat, *latc;
+	size_t nl, nc;
 	int i, r, n_blocked = 2000, pfd[2];
 
 	if (rounds > 16)
@@ -137,18 +230,20 @@ int main(int argc, char **argv)
 	opts.no_network = 1;
 
 	for (r = 0; r < rounds; r++) {
-		base_open[r] = work_open(other, 200000);
+		base_open[r] = work_open(other, 200000, &base_open_cpu[r]);
 		base_exec[r] = work_exec(prog, 1000);
-		if (enforce_start(&h, &opts, NULL, NULL, &e) < 0) {
+		if (enf_child_start(&h, &opts, &ec) < 0) {
 			fprintf(stderr, "enforce_start failed\n");
 			return 1;
 		}
-		enf_open[r] = work_open(other, 200000);
+		enf_open[r] = work_open(other, 200000, &enf_open_cpu[r]);
 		enf_exec[r] = work_exec(prog, 1000);
-		enforce_close(e);
+		enf_child_stop(&ec, NULL, NULL, NULL, NULL);
 	}
 	qsort(base_open, (size_t)rounds, sizeof(double), cmp_d);
 	qsort(enf_open, (size_t)rounds, sizeof(double), cmp_d);
+	qsort(base_open_cpu, (size_t)rounds, sizeof(double), cmp_d);
+	qsort(enf_open_cpu, (size_t)rounds, sizeof(double), cmp_d);
 	qsort(base_exec, (size_t)rounds, sizeof(double), cmp_d);
 	qsort(enf_exec, (size_t)rounds, sizeof(double), cmp_d);
 	printf("rules: %d Block rules (50 exec, 50 open) on untouched files; %d rounds, medians\n",
@@ -156,6 +251,9 @@ int main(int argc, char **argv)
 	printf("open+close: no enforcer %.0f ns, enforcer %.0f ns, ratio %.3f\n",
 	       base_open[rounds / 2], enf_open[rounds / 2],
 	       enf_open[rounds / 2] / base_open[rounds / 2]);
+	printf("open+close, CPU time: no enforcer %.0f ns, enforcer %.0f ns, ratio %.3f\n",
+	       base_open_cpu[rounds / 2], enf_open_cpu[rounds / 2],
+	       enf_open_cpu[rounds / 2] / base_open_cpu[rounds / 2]);
 	printf("fork+exec+wait: no enforcer %.1f us, enforcer %.1f us, ratio %.3f\n",
 	       base_exec[rounds / 2], enf_exec[rounds / 2],
 	       enf_exec[rounds / 2] / base_exec[rounds / 2]);
@@ -167,7 +265,7 @@ int main(int argc, char **argv)
 					 .action = POLICY_ACTION_BLOCK,
 					 .info = { .policy_name = "bench-blocked" } };
 	pol.n = N_RULES + 1;
-	if (enforce_start(&h, &opts, NULL, NULL, &e) < 0)
+	if (enf_child_start(&h, &opts, &ec) < 0)
 		return 1;
 	e2e = calloc((size_t)n_blocked, sizeof(double));
 	for (i = 0; i < n_blocked; i++) {
@@ -197,16 +295,20 @@ int main(int argc, char **argv)
 		waitpid(c, &st, 0);
 	}
 	lat = calloc(ENFORCE_LATENCY_SAMPLES, sizeof(uint32_t));
-	nl = enforce_get_latencies(e, lat, ENFORCE_LATENCY_SAMPLES);
-	enforce_close(e);
+	latc = calloc(ENFORCE_LATENCY_SAMPLES, sizeof(uint32_t));
+	enf_child_stop(&ec, lat, &nl, latc, &nc);
+	qsort(latc, nc, sizeof(uint32_t), cmp_u);
 	qsort(e2e, (size_t)n_blocked, sizeof(double), cmp_d);
 	qsort(lat, nl, sizeof(uint32_t), cmp_u);
-	printf("blocked exec, in the enforcer (%zu events): p50 %.1f us, p99 %.1f us, max %.1f us\n",
+	printf("blocked exec, in the enforcer, wall (%zu events): p50 %.1f us, p99 %.1f us, max %.1f us\n",
 	       nl, lat[nl / 2] / 1e3, lat[nl * 99 / 100] / 1e3, lat[nl - 1] / 1e3);
+	printf("blocked exec, enforcer thread CPU time: p50 %.1f us, p99 %.1f us\n",
+	       latc[nc / 2] / 1e3, latc[nc * 99 / 100] / 1e3);
 	printf("blocked exec, end-to-end execve() (%d calls): p50 %.1f us, p99 %.1f us\n",
 	       n_blocked, e2e[n_blocked / 2] * 1e6, e2e[n_blocked * 99 / 100] * 1e6);
 	free(e2e);
 	free(lat);
+	free(latc);
 	for (i = 0; i < N_RULES; i++)
 		unlink(p[i]);
 	unlink(other);

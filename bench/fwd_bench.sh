@@ -122,6 +122,20 @@ t0=$(now)
 curl -s --data-binary @"$W/rows.json" "http://127.0.0.1:$CH/?query=INSERT%20INTO%20default.baseline%20FORMAT%20JSONEachRow"
 t1=$(now)
 echo "ClickHouse baseline (one POST of the same $(q 'SELECT count() FROM default.baseline') rows): $(rate "$N" "$t0" "$t1") records/s"
+q "CREATE TABLE default.baseline2 AS default.ward_records"
+split -l 10000 "$W/rows.json" "$W/chunk."
+t0=$(now)
+for f in "$W"/chunk.*; do
+	curl -s --data-binary @"$f" "http://127.0.0.1:$CH/?query=INSERT%20INTO%20default.baseline2%20FORMAT%20JSONEachRow"
+done
+t1=$(now)
+echo "ClickHouse baseline (the same rows as sequential POSTs of 10000, like ward): $(rate "$N" "$t0" "$t1") records/s ($(q 'SELECT count() FROM default.baseline2') rows)"
+q "DROP TABLE default.ward_records"
+sed -i 's/batch_max: 10000/batch_max: 100000/' "$W/ch.yaml"
+t0=$(now)
+out=$("$drive" --config "$W/ch.yaml" --spool "$W/sp-ch2" --count "$N" --wait-ms 120000)
+t1=$(now)
+echo "ward -> ClickHouse (JSONEachRow, up to 100000/batch, 16 MiB reads): $(rate "$N" "$t0" "$t1") records/s end to end (count() = $(q "SELECT count() FROM default.ward_records"); $(echo "$out" | jq -c '{submit_ms,deliver_ms,cpu_ms,per_cpu_s:(.count * 1000 / .cpu_ms | floor),max_rss_kb,drops:.outputs[0].queue_drops}'))"
 
 # 4 ------------------------------------------------------------------------------------------
 cat >"$W/dead.yaml" <<Y

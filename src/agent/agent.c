@@ -315,6 +315,8 @@ int agent_handle_event(void *agent, const struct ward_event *ev)
 	}
 
 	struct mon_proc *p = mon_proc_get(a->procs, ev->host_pid);
+	if (!p) /* gone before we read its events: keep what the event says */
+		p = mon_proc_from_event(a->procs, ev);
 	/*
 	 * A child starts in its parent's namespaces (fork copies the entry) and a container's
 	 * init moves into new ones while the runtime sets it up: re-resolve whenever the
@@ -328,7 +330,8 @@ int agent_handle_event(void *agent, const struct ward_event *ev)
 			p->mnt_ns = ev->mnt_ns;
 		}
 		p->ct = p->pid_ns && p->pid_ns != a->host_pid_ns
-				? mon_ctr_lookup(a->ctrs, p->pid_ns, p->mnt_ns, ev->host_pid)
+				? mon_ctr_lookup(a->ctrs, p->pid_ns, p->mnt_ns, ev->host_pid,
+						 ev->cgroup_id)
 				: NULL;
 		p->ct_resolved = 1;
 	}
@@ -494,7 +497,7 @@ int agent_run(struct agent *a, const struct agent_source *src, int stop_fd,
 		on_ready(cb_ctx);
 
 	int64_t reload_at = 0; /* debounce: editors write a file in several steps */
-	int64_t last_lost_check = 0;
+	int64_t last_lost_check = 0, last_sweep = mono_ns();
 	for (;;) {
 		struct epoll_event evs[8];
 		/* 50 ms: the source may hold records below its wake-up threshold */
@@ -559,6 +562,11 @@ int agent_run(struct agent *a, const struct agent_source *src, int stop_fd,
 			last_lost_check = now;
 			agent_report_drops(a, real_ns());
 			agent_flush(a);
+		}
+		/* exits lost with a full ring would leave entries behind: bound the table */
+		if (now - last_sweep >= 30000000000LL) {
+			last_sweep = now;
+			(void)mon_proc_sweep(a->procs);
 		}
 		if (stop)
 			break;

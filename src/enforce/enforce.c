@@ -132,6 +132,12 @@ void enf_rec_fill_workload(struct enf_rec *r, const struct enforce_workload *w)
 
 int enf_task_info(pid_t tid, pid_t *ret_tgid, pid_t *ret_ppid, uint32_t *ret_uid)
 {
+	return enf_task_info_ns(tid, ret_tgid, ret_ppid, ret_uid, NULL);
+}
+
+int enf_task_info_ns(pid_t tid, pid_t *ret_tgid, pid_t *ret_ppid, uint32_t *ret_uid,
+		     pid_t *ret_nspid)
+{
 	char path[64], buf[2048];
 	pid_t tgid = -1, ppid = -1;
 	long uid = -1;
@@ -159,6 +165,22 @@ int enf_task_info(pid_t tid, pid_t *ret_tgid, pid_t *ret_ppid, uint32_t *ret_uid
 		uid = strtol(p + 5, NULL, 10);
 	if (tgid <= 0 || ppid < 0 || uid < 0)
 		return -EIO;
+	if (ret_nspid) {
+		/* NSpid lists the ids from the outermost namespace in; the last is the task's own */
+		long v = 0, x;
+		char *end;
+
+		p = strstr(buf, "\nNSpid:");
+		if (p) {
+			for (p += 7;; p = end) {
+				x = strtol(p, &end, 10);
+				if (end == p)
+					break;
+				v = x;
+			}
+		}
+		*ret_nspid = (pid_t)v;
+	}
 	*ret_tgid = tgid;
 	*ret_ppid = ppid;
 	*ret_uid = (uint32_t)uid;
@@ -517,7 +539,7 @@ void enforce_get_stats(struct enforce *e, struct enforce_stats *ret)
 	pthread_mutex_unlock(&e->lock);
 }
 
-size_t enforce_get_latencies(struct enforce *e, uint32_t *out, size_t max)
+size_t enforce_get_latencies(struct enforce *e, int cpu, uint32_t *out, size_t max)
 {
 	size_t n, i, start;
 
@@ -527,7 +549,7 @@ size_t enforce_get_latencies(struct enforce *e, uint32_t *out, size_t max)
 		n = max;
 	start = e->n_lat - n;
 	for (i = 0; i < n; i++)
-		out[i] = e->lat[(start + i) % ENFORCE_LATENCY_SAMPLES];
+		out[i] = (cpu ? e->lat_cpu : e->lat)[(start + i) % ENFORCE_LATENCY_SAMPLES];
 	pthread_mutex_unlock(&e->lock);
 	return n;
 }

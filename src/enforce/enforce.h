@@ -186,10 +186,11 @@ void enforce_get_stats(struct enforce *e, struct enforce_stats *ret);
 /*
  * enforce_get_latencies() - the decision times (fanotify event read → response written, ns)
  * of the last up to ENFORCE_LATENCY_SAMPLES denied events, oldest first, into @out (room for
- * @max). Return: the number written. For benchmarks and metrics.
+ * @max): wall-clock time, or with @cpu the enforcer thread's CPU time over the same span
+ * (what the work costs without the waits of a loaded machine). Return: the number written.
  */
 #define ENFORCE_LATENCY_SAMPLES 4096
-size_t enforce_get_latencies(struct enforce *e, uint32_t *out, size_t max);
+size_t enforce_get_latencies(struct enforce *e, int cpu, uint32_t *out, size_t max);
 
 /* enforce_backend_for() - the backend this running enforcer uses for @op. */
 enum enforce_backend enforce_backend_for(struct enforce *e, enum policy_op op);

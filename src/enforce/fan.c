@@ -341,43 +341,25 @@ static void put_flag(char *buf, size_t size, const char *name)
 /* Open flags spelled as the monitor spells them (KubeArmor's order). */
 void enf_spell_flags(unsigned long f, char *buf, size_t size)
 {
+	/* KubeArmor's order (the monitor's names.c uses the same table) */
 	static const struct {
-		unsigned long bit;
+		unsigned long mask;
 		const char *name;
 	} bits[] = {
-		{ O_APPEND, "O_APPEND" },     { O_ASYNC, "O_ASYNC" },
-		{ O_CLOEXEC, "O_CLOEXEC" },   { O_CREAT, "O_CREAT" },
-		{ O_DIRECT, "O_DIRECT" },     { O_DIRECTORY, "O_DIRECTORY" },
-		{ O_EXCL, "O_EXCL" },	      { 0100000, "O_LARGEFILE" },
-		{ O_NOATIME, "O_NOATIME" },   { O_NOCTTY, "O_NOCTTY" },
-		{ O_NOFOLLOW, "O_NOFOLLOW" }, { O_NONBLOCK, "O_NONBLOCK" },
-		{ O_PATH, "O_PATH" },	      { O_TRUNC, "O_TRUNC" },
+		{ 0100, "O_CREAT" },	    { 0200, "O_EXCL" },	       { 0400, "O_NOCTTY" },
+		{ 01000, "O_TRUNC" },	    { 02000, "O_APPEND" },     { 04000, "O_NONBLOCK" },
+		{ 04010000, "O_SYNC" },	    { 020000, "O_ASYNC" },     { 0100000, "O_LARGEFILE" },
+		{ 0200000, "O_DIRECTORY" }, { 0400000, "O_NOFOLLOW" }, { 02000000, "O_CLOEXEC" },
+		{ 040000, "O_DIRECT" },	    { 01000000, "O_NOATIME" }, { 010000000, "O_PATH" },
+		{ 020200000, "O_TMPFILE" },
 	};
 	size_t i;
 
 	buf[0] = '\0';
-	switch (f & O_ACCMODE) {
-	case O_WRONLY:
-		put_flag(buf, size, "O_WRONLY");
-		break;
-	case O_RDWR:
-		put_flag(buf, size, "O_RDWR");
-		break;
-	default:
-		put_flag(buf, size, "O_RDONLY");
-		break;
-	}
-	for (i = 0; i < WARD_ARRAY_SIZE(bits); i++) {
-		if ((f & bits[i].bit) == bits[i].bit &&
-		    !(bits[i].bit == O_DIRECTORY && (f & O_PATH)))
+	put_flag(buf, size, (f & 01) ? "O_WRONLY" : (f & 02) ? "O_RDWR" : "O_RDONLY");
+	for (i = 0; i < WARD_ARRAY_SIZE(bits); i++)
+		if ((f & bits[i].mask) == bits[i].mask)
 			put_flag(buf, size, bits[i].name);
-	}
-	if ((f & __O_TMPFILE) == __O_TMPFILE)
-		put_flag(buf, size, "O_TMPFILE");
-	else if ((f & O_SYNC) == O_SYNC)
-		put_flag(buf, size, "O_SYNC");
-	else if (f & O_DSYNC)
-		put_flag(buf, size, "O_DSYNC");
 }
 
 /* PT_INTERP of the ELF behind @fd, or "" */
@@ -659,10 +641,6 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 		return 0;
 	}
 	e->hooks.decide(e->hooks.ctx, sc, &ev, &pm->v);
-	if (pm->v.deny && is_self(pm->tid)) {
-		e->stats.self_allowed++;
-		return 1; /* a thread of ours is never blocked */
-	}
 	if (!pm->v.deny && pm->v.kind != POLICY_VERDICT_ALERT && (alias = alias_for(e, &pm->st))) {
 		/* the rule named a symlink to this file: decide under that name too */
 		struct policy_verdict v2;
@@ -805,23 +783,33 @@ static int same_pidns(pid_t a, pid_t b)
 	       strcmp(la, lb) == 0;
 }
 
+/* Before the answer, while the task waits: its ids (one read of /proc/TID/status). */
 static void complete_info(struct perm *pm)
 {
-	struct sysc sy;
-	pid_t tg, pp;
+	pid_t tg, pp, nsp;
 	uint32_t ruid;
 
-	if (enf_task_info(pm->tid, &tg, &pp, &ruid) == 0) {
+	if (enf_task_info_ns(pm->tid, &tg, &pp, &ruid, &nsp) == 0) {
 		pm->tgid = tg;
 		pm->ppid = pp;
 		pm->uid = ruid;
+		pm->ns_pid = nsp;
 	}
+}
+
+/* After the answer: what may be read late (the parent outlives the attempt). */
+static void complete_info_late(struct perm *pm)
+{
+	struct sysc sy;
+
 	if (pm->is_exec)
 		snprintf(pm->data, sizeof(pm->data), "syscall=%s",
 			 read_syscall(pm->tid, &sy) == 0 && sy.nr == 322 ? "SYS_EXECVEAT"
 									 : "SYS_EXECVE");
-	pm->ns_pid = ns_pid(pm->tgid);
-	pm->ns_ppid = pm->ppid > 0 && same_pidns(pm->tgid, pm->ppid) ? ns_pid(pm->ppid) : 0;
+	pm->ns_ppid = pm->w.container_id && pm->w.container_id[0] && pm->ppid > 0 &&
+				      same_pidns(pm->tgid, pm->ppid)
+			      ? ns_pid(pm->ppid)
+			      : 0;
 }
 
 /* @path without the container root prefix, in place (paths the kernel gave from our view). */
@@ -844,6 +832,7 @@ static void record_block(struct enforce *e, struct perm *pm)
 
 	if (!r)
 		return;
+	complete_info_late(pm);
 	enf_rec_fill_verdict(r, &pm->v, pm->v.deny, "fanotify", "Operation not permitted");
 	if (pm->self_rule) {
 		enf_copy(r->policy, sizeof(r->policy), ENFORCE_SELF_RULE_NAME);
@@ -890,10 +879,14 @@ static void handle_one(struct enforce *e, const struct fanotify_event_metadata *
 {
 	static _Thread_local struct perm pm;
 	int64_t t0 = enf_mono_ns(), dt;
+	struct timespec c0, c1;
 	int r, allow;
 
 	memset(&pm.w, 0, sizeof(pm.w));
 	pm.self_rule = 0;
+	pm.ns_pid = pm.ns_ppid = 0;
+	pm.data[0] = '\0';
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
 	r = decide_event(e, md, &pm);
 	if (r < 0) {
 		e->stats.errors++;
@@ -903,20 +896,33 @@ static void handle_one(struct enforce *e, const struct fanotify_event_metadata *
 	} else {
 		allow = r == 1 || !pm.v.deny;
 	}
-	if (!allow && r == 0)
-		undo_create(e, &pm);
 	/* A record's process fields are read while the task still waits for us: once
 	 * answered, a denied task often exits at once (bash -c X). */
-	if (r == 0 && (pm.v.deny || (e->opts.report_audit && pm.v.kind == POLICY_VERDICT_ALERT)))
+	if (r == 0 && (pm.v.deny || (e->opts.report_audit && pm.v.kind == POLICY_VERDICT_ALERT))) {
 		complete_info(&pm);
+		if (pm.tgid == e->self) {
+			/* a thread of ours is never blocked */
+			e->stats.self_allowed++;
+			allow = 1;
+			r = 1;
+		}
+	}
+	if (!allow && r == 0)
+		undo_create(e, &pm);
 	/* measured up to the answer's write(): the write itself wakes the task, which may run
 	 * on this CPU before write() returns, and that is the task's time, not ours */
 	dt = enf_mono_ns() - t0;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
 	respond(e, md->fd, allow);
 	e->stats.perm_events++;
 	if ((uint64_t)dt > e->stats.decide_ns_max)
 		e->stats.decide_ns_max = (uint64_t)dt;
 	if (r == 0 && pm.v.deny) {
+		int64_t cpu =
+			(int64_t)(c1.tv_sec - c0.tv_sec) * 1000000000 + (c1.tv_nsec - c0.tv_nsec);
+
+		e->lat_cpu[e->n_lat % ENFORCE_LATENCY_SAMPLES] =
+			cpu > UINT32_MAX ? UINT32_MAX : (uint32_t)cpu;
 		e->lat[e->n_lat++ % ENFORCE_LATENCY_SAMPLES] =
 			dt > UINT32_MAX ? UINT32_MAX : (uint32_t)dt;
 		e->stats.denied++;

@@ -111,8 +111,9 @@ struct enforce {
 
 	struct enf_fold_slot fold[ENF_FOLD_SLOTS];
 	struct enforce_stats stats;
-	uint32_t lat[ENFORCE_LATENCY_SAMPLES]; /* ring of denied-event decision times, ns */
-	size_t n_lat;			       /* total ever written */
+	uint32_t lat[ENFORCE_LATENCY_SAMPLES];	   /* ring of denied-event decision times, ns */
+	uint32_t lat_cpu[ENFORCE_LATENCY_SAMPLES]; /* the same as thread CPU time */
+	size_t n_lat;				   /* total ever written */
 };
 
 /* fan.c */
@@ -139,6 +140,9 @@ void enf_emit(struct enforce *e, struct enf_rec *r);
 void enf_fold_flush(struct enforce *e, int all);
 /* Fill the process part of @r (pids, uid, cwd, container) for task @tid; 0 or -errno. */
 int enf_task_info(pid_t tid, pid_t *ret_tgid, pid_t *ret_ppid, uint32_t *ret_uid);
+/* The same plus the task's pid in its own pid namespace (@ret_nspid may be NULL). */
+int enf_task_info_ns(pid_t tid, pid_t *ret_tgid, pid_t *ret_ppid, uint32_t *ret_uid,
+		     pid_t *ret_nspid);
 void enf_copy(char *dst, size_t size, const char *src);
 const struct policy_scope *enf_scope_for(struct enforce *e, pid_t tgid, struct enforce_workload *w);
 void enf_rec_fill_verdict(struct enf_rec *r, const struct policy_verdict *v, int denied,

@@ -91,6 +91,12 @@ static int parse_uint(struct cp *p, const yaml_node_t *n, const char *key, unsig
 static int string_list(struct cp *p, const yaml_node_t *n, const char *key, char ***ret,
 		       size_t *ret_n)
 {
+	/* a key given twice: the last one wins, as for the scalar keys */
+	for (size_t i = 0; i < *ret_n; i++)
+		free((*ret)[i]);
+	free(*ret);
+	*ret = NULL;
+	*ret_n = 0;
 	if (scalar(n)) {
 		*ret = calloc(1, sizeof(char *));
 		if (!*ret || !((*ret)[0] = strdup(scalar(n))))
@@ -399,6 +405,11 @@ static int parse_doc(struct cp *p, struct fwd_config *c)
 		if (v->type != YAML_SEQUENCE_NODE)
 			return err_at(p, v, "'outputs' must be a list%s%s", "", "");
 		size_t cnt = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+		/* `outputs:` given twice: the last one wins */
+		for (size_t i = 0; i < c->n_outputs; i++)
+			free_output(&c->outputs[i]);
+		free(c->outputs);
+		c->n_outputs = 0;
 		c->outputs = calloc(cnt ? cnt : 1, sizeof(*c->outputs));
 		if (!c->outputs)
 			return -ENOMEM;

@@ -468,6 +468,7 @@ static void *sender_main(void *arg)
 	uint64_t r_seg = st[0], r_off = st[1];
 	uint64_t redo_seg = st[2], redo_off = st[3];
 	uint64_t pending_since = 0;
+	size_t avg_item = 1024;
 
 	while (buf && items && ends) {
 		pthread_mutex_lock(&o->lock);
@@ -523,8 +524,19 @@ static void *sender_main(void *arg)
 			state_save(o, st);
 			continue;
 		}
-		size_t want = limit - r_off > READ_MAX ? READ_MAX : (size_t)(limit - r_off);
+		/* read about one batch: batch_max items of the average size seen so far */
+		size_t left = limit - r_off > READ_MAX ? READ_MAX : (size_t)(limit - r_off);
+		size_t want = cap_items * (avg_item + 4) + cap_items * (avg_item + 4) / 4 + 4096;
+		if (want > left)
+			want = left;
 		ssize_t got = rfd >= 0 ? pread(rfd, buf, want, (off_t)r_off) : -1;
+		if (got >= 4) {
+			uint32_t first;
+			memcpy(&first, buf, 4);
+			/* one item larger than the estimate: read exactly it */
+			if ((size_t)first + 4 > (size_t)got && (size_t)first + 4 <= left)
+				got = pread(rfd, buf, (size_t)first + 4, (off_t)r_off);
+		}
 		if (got <= 0) {
 			pause_ms(o, 100);
 			continue;
@@ -534,8 +546,8 @@ static void *sender_main(void *arg)
 			uint32_t len;
 			memcpy(&len, buf + pos, 4);
 			if (pos + 4 + len > (size_t)got) {
-				if (!n && len + 4u > READ_MAX) {
-					/* corrupt length: skip the rest of this segment */
+				if (!n && (size_t)len + 4 > left) {
+					/* corrupt length or a segment cut short by a crash: skip its rest */
 					pos = (size_t)(limit - r_off);
 				}
 				break;
@@ -547,6 +559,8 @@ static void *sender_main(void *arg)
 				redo++;
 			n++;
 		}
+		if (n)
+			avg_item = pos / n;
 		if (!n) {
 			r_off += pos;
 			continue;
@@ -555,7 +569,8 @@ static void *sender_main(void *arg)
 		 * A batch goes out when it is full or its oldest item has waited flush_ms: per-request
 		 * receivers (HTTP, ClickHouse parts) need big batches, a trickle still leaves quickly.
 		 */
-		if (n < cap_items && r_seg == w_seg && pos + 4 <= READ_MAX && o->cfg->flush_ms) {
+		if (n < cap_items && r_seg == w_seg && (size_t)got == left && left < READ_MAX &&
+		    o->cfg->flush_ms) {
 			pthread_mutex_lock(&o->lock);
 			int closing = o->closing;
 			pthread_mutex_unlock(&o->lock);
@@ -852,6 +867,51 @@ size_t fwd_stats(struct fwd *f, struct fwd_output_stats *out, size_t max)
 		pthread_mutex_unlock(&o->lock);
 	}
 	return f->n;
+}
+
+int fwd_metrics(struct fwd *f, struct strbuf *out)
+{
+	static const struct {
+		const char *name, *type, *help;
+		size_t off;
+	} m[] = {
+#define M(n, t, h) { #n, t, h, offsetof(struct fwd_output_stats, n) }
+		M(submitted, "counter", "records that passed the output's filter"),
+		M(filtered, "counter", "records the output's filter left out"),
+		M(queue_drops, "counter", "records dropped: memory queue full"),
+		M(spool_drops, "counter", "records dropped: spool full"),
+		M(spooled, "counter", "records written to the spool"),
+		M(sent, "counter", "records acknowledged by the receiver"),
+		M(rejected, "counter", "records refused permanently by the receiver"),
+		M(failures, "counter", "failed send attempts"),
+		M(retried, "counter", "records sent again after a failed attempt"),
+		M(redelivered, "counter", "records sent again after a restart"),
+		M(spool_bytes, "gauge", "bytes in the spool"),
+#undef M
+	};
+	struct fwd_output_stats *st = calloc(f->n ? f->n : 1, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	size_t n = fwd_stats(f, st, f->n);
+	for (size_t k = 0; k < WARD_ARRAY_SIZE(m); k++) {
+		const char *suffix = strcmp(m[k].type, "counter") ? "" : "_total";
+		strbuf_printf(out, "# HELP ward_fwd_%s%s %s\n# TYPE ward_fwd_%s%s %s\n", m[k].name,
+			      suffix, m[k].help, m[k].name, suffix, m[k].type);
+		for (size_t i = 0; i < n; i++) {
+			uint64_t v;
+			memcpy(&v, (const char *)&st[i] + m[k].off, sizeof(v));
+			strbuf_printf(out, "ward_fwd_%s%s{output=\"%s\"} %" PRIu64 "\n", m[k].name,
+				      suffix, st[i].name, v);
+		}
+	}
+	strbuf_puts(
+		out,
+		"# HELP ward_fwd_connected last send attempt succeeded\n# TYPE ward_fwd_connected gauge\n");
+	for (size_t i = 0; i < n; i++)
+		strbuf_printf(out, "ward_fwd_connected{output=\"%s\"} %d\n", st[i].name,
+			      st[i].connected);
+	free(st);
+	return strbuf_error(out);
 }
 
 void fwd_reopen(struct fwd *f)

@@ -176,6 +176,11 @@ int fwd_start(const struct fwd_config *cfg, const struct fwd_start_opts *opts, s
 int fwd_submit(struct fwd *f, const struct ward_record *r);
 /* fwd_stats() - fill up to @max entries; return the number of outputs. */
 size_t fwd_stats(struct fwd *f, struct fwd_output_stats *out, size_t max);
+/*
+ * fwd_metrics() - append the counters as Prometheus text (ward_fwd_<counter>{output="NAME"}),
+ * for /metrics. Return: 0 or -ENOMEM.
+ */
+int fwd_metrics(struct fwd *f, struct strbuf *out);
 /* fwd_reopen() - ask every output to reopen its files (SIGHUP). Async-signal-safe. */
 void fwd_reopen(struct fwd *f);
 /*

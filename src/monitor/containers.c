@@ -13,11 +13,13 @@
 
 #include <ctype.h>
 #include <curl/curl.h>
+#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,10 +37,37 @@ struct mon_ctr_table {
 	struct ctr_node *buckets[256]; /* namespace pair → container (or none yet) */
 	struct mon_container **ctrs;   /* owned, one per container id */
 	size_t n_ctrs, cap_ctrs;
+	char cgroup2[256]; /* cgroup-v2 mount point, "" if none */
+	struct {
+		uint64_t cgid;
+		char id[65]; /* "" = not a container */
+	} cg_cache[64];
+	unsigned cg_next;
 };
 
 static const char *const default_sockets[] = { "/var/run/docker.sock", "/run/podman/podman.sock",
 					       NULL };
+
+/* The cgroup-v2 mount point from /proc/self/mountinfo ("" when there is none). */
+static void find_cgroup2(struct mon_ctr_table *t)
+{
+	char line[1024];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	t->cgroup2[0] = '\0';
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *sep = strstr(line, " - cgroup2 ");
+		if (!sep)
+			continue;
+		char mnt[256];
+		if (sscanf(line, "%*s %*s %*s %*s %255s", mnt) == 1) {
+			snprintf(t->cgroup2, sizeof(t->cgroup2), "%s", mnt);
+			break;
+		}
+	}
+	fclose(f);
+}
 
 int mon_ctr_table_new(const char *proc_root, const char *const *sockets, struct mon_ctr_table **ret)
 {
@@ -57,6 +86,7 @@ int mon_ctr_table_new(const char *proc_root, const char *const *sockets, struct 
 	for (size_t i = 0; i < n; i++)
 		if (!(t->sockets[i] = strdup(sockets[i])))
 			goto oom;
+	find_cgroup2(t);
 	*ret = t;
 	return 0;
 oom:
@@ -334,6 +364,59 @@ static struct mon_container *container_for_id(struct mon_ctr_table *t, const cha
 	return c;
 }
 
+/* Depth-first search below @dir for the cgroup directory whose inode is @id. */
+static int find_cgroup_dir(char *dir, size_t size, size_t len, uint64_t id, int depth)
+{
+	struct stat st;
+	if (stat(dir, &st) == 0 && (uint64_t)st.st_ino == id)
+		return 1;
+	if (depth >= 10)
+		return 0;
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	struct dirent *de;
+	int found = 0;
+	while (!found && (de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		size_t nl = strlen(de->d_name);
+		if (len + 1 + nl + 1 > size)
+			continue;
+		dir[len] = '/';
+		memcpy(dir + len + 1, de->d_name, nl + 1);
+		found = find_cgroup_dir(dir, size, len + 1 + nl, id, depth + 1);
+		if (!found)
+			dir[len] = '\0';
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * The container id from the cgroup-v2 id the kernel gave with the event, for a task that is
+ * already gone from /proc: the cgroup directory with that inode names the container.
+ * Return: 1 (id filled), 0 (none).
+ */
+static int cgroup_id_container(struct mon_ctr_table *t, uint64_t cgroup_id, char *id)
+{
+	if (!cgroup_id || !t->cgroup2[0])
+		return 0;
+	for (size_t i = 0; i < WARD_ARRAY_SIZE(t->cg_cache); i++)
+		if (t->cg_cache[i].cgid == cgroup_id) {
+			memcpy(id, t->cg_cache[i].id, 65);
+			return id[0] != '\0';
+		}
+	char dir[4096];
+	size_t len = (size_t)snprintf(dir, sizeof(dir), "%s", t->cgroup2);
+	int found = find_cgroup_dir(dir, sizeof(dir), len, cgroup_id, 0) &&
+		    mon_cgroup_container_id(dir, id) == 0;
+	unsigned k = t->cg_next++ % WARD_ARRAY_SIZE(t->cg_cache);
+	t->cg_cache[k].cgid = cgroup_id;
+	memcpy(t->cg_cache[k].id, found ? id : "", found ? 65 : 1);
+	return found;
+}
+
 /* Read the cgroup of @host_pid. Return: 1 (container id in @id), 0 (none), -1 (task gone). */
 static int read_cgroup_id(struct mon_ctr_table *t, uint32_t host_pid, char *id)
 {
@@ -349,7 +432,7 @@ static int read_cgroup_id(struct mon_ctr_table *t, uint32_t host_pid, char *id)
 }
 
 struct mon_container *mon_ctr_lookup(struct mon_ctr_table *t, uint32_t pid_ns, uint32_t mnt_ns,
-				     uint32_t host_pid)
+				     uint32_t host_pid, uint64_t cgroup_id)
 {
 	uint64_t key = (uint64_t)pid_ns << 32 | mnt_ns;
 	size_t b = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 56);
@@ -381,7 +464,7 @@ struct mon_container *mon_ctr_lookup(struct mon_ctr_table *t, uint32_t pid_ns, u
 			return NULL;
 		n->tries++;
 		n->next_try_ns = now_ns() + (100000000LL << n->tries);
-		if (read_cgroup_id(t, host_pid, id) != 1)
+		if (read_cgroup_id(t, host_pid, id) != 1 && !cgroup_id_container(t, cgroup_id, id))
 			return NULL;
 		n->c = container_for_id(t, id, pid_ns, mnt_ns);
 		n->tries = 0;
@@ -389,6 +472,8 @@ struct mon_container *mon_ctr_lookup(struct mon_ctr_table *t, uint32_t pid_ns, u
 	}
 
 	int r = read_cgroup_id(t, host_pid, id);
+	if (r != 1 && cgroup_id_container(t, cgroup_id, id))
+		r = 1; /* the task is gone (or not yet in /proc's view): the event's cgroup says */
 	if (r < 0)
 		return NULL; /* the task is gone: decide with the next task of this pair */
 	n = calloc(1, sizeof(*n));

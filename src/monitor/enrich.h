@@ -57,10 +57,12 @@ void mon_ctr_table_free(struct mon_ctr_table *t, void (*scope_free)(void *scope)
  * mon_ctr_lookup() - the container a task in namespaces (@pid_ns, @mnt_ns) belongs to. Known
  * namespace pairs answer from the cache; a new pair reads /proc/@host_pid/cgroup once and, if a
  * container id is found there, asks the runtime API once (blocking, with a short timeout).
+ * @cgroup_id (the event's cgroup-v2 id, 0 if unknown) names the container when the task has
+ * already left /proc: the cgroup directory with that inode is looked up (cached).
  * Return: the container, or NULL for a host task or a task not in any known container.
  */
 struct mon_container *mon_ctr_lookup(struct mon_ctr_table *t, uint32_t pid_ns, uint32_t mnt_ns,
-				     uint32_t host_pid);
+				     uint32_t host_pid, uint64_t cgroup_id);
 /* mon_ctr_count() - containers known. */
 size_t mon_ctr_count(const struct mon_ctr_table *t);
 /* mon_ctr_each() - call @fn for every container (e.g. to rebuild scopes after a reload). */
@@ -111,6 +113,12 @@ size_t mon_proc_count(const struct mon_proc_table *t);
  * Return: the entry, or NULL when the process is unknown and gone.
  */
 struct mon_proc *mon_proc_get(struct mon_proc_table *t, uint32_t host_pid);
+/*
+ * mon_proc_from_event() - an entry made from what @ev itself says (pids, namespaces, uid; exe,
+ * cwd, tty for an exec), for a task that left /proc before its events were read.
+ * Return: the entry or NULL (out of memory).
+ */
+struct mon_proc *mon_proc_from_event(struct mon_proc_table *t, const struct ward_event *ev);
 /* mon_proc_find() - the entry for @host_pid, without touching /proc. */
 struct mon_proc *mon_proc_find(struct mon_proc_table *t, uint32_t host_pid);
 /*
@@ -122,6 +130,11 @@ struct mon_proc *mon_proc_find(struct mon_proc_table *t, uint32_t host_pid);
 int mon_proc_fork(struct mon_proc_table *t, const struct ward_event *ev);
 int mon_proc_exec(struct mon_proc_table *t, const struct ward_event *ev);
 void mon_proc_exit(struct mon_proc_table *t, const struct ward_event *ev);
+/*
+ * mon_proc_sweep() - remove entries whose process is gone from /proc (its exit event was lost
+ * or never came). Invalidates mon_proc pointers. Return: entries removed.
+ */
+size_t mon_proc_sweep(struct mon_proc_table *t);
 /*
  * mon_proc_refresh_cwd() - re-read /proc/PID/cwd (a relative path is about to be resolved and
  * the task may have changed directory). Return: 0 or -errno (entry unchanged).

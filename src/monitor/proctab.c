@@ -447,10 +447,12 @@ int mon_proc_exec(struct mon_proc_table *t, const struct ward_event *ev)
 		return 0;
 	struct mon_proc *p = mon_proc_find(t, ev->host_pid);
 	if (!p) {
-		/* never saw the fork: read the rest (cwd, tty) from /proc */
+		/* never saw the fork: read the rest (cwd, tty) from /proc, else from the event */
 		p = load(t, ev->host_pid);
 		if (!p)
-			return 0;
+			p = mon_proc_from_event(t, ev);
+		if (!p)
+			return -ENOMEM;
 	}
 	size_t n = 0;
 	for (uint32_t i = 1; i < ev->argc && i < WARD_EV_MAX_ARGS; i++)
@@ -508,11 +510,58 @@ int mon_proc_exec(struct mon_proc_table *t, const struct ward_event *ev)
 	return 0;
 }
 
+struct mon_proc *mon_proc_from_event(struct mon_proc_table *t, const struct ward_event *ev)
+{
+	struct mon_proc *p = insert(t, ev->host_pid);
+	if (!p)
+		return NULL;
+	p->host_ppid = ev->host_ppid;
+	p->pid = ev->pid;
+	p->ppid = ev->ppid;
+	p->uid = ev->uid;
+	p->pid_ns = ev->pid_ns;
+	p->mnt_ns = ev->mnt_ns;
+	p->exe = strdup(ev->kind == WARD_EV_EXEC && ev->exe ? ev->exe : "");
+	p->args = strdup("");
+	p->source = p->exe ? strdup(p->exe) : NULL;
+	p->cwd = strdup(ev->cwd && *ev->cwd ? ev->cwd : "/");
+	if (ev->tty)
+		snprintf(p->tty, sizeof(p->tty), "%s", ev->tty);
+	if (!p->exe || !p->args || !p->source || !p->cwd) {
+		remove_pid(t, ev->host_pid);
+		return NULL;
+	}
+	return p;
+}
+
 void mon_proc_exit(struct mon_proc_table *t, const struct ward_event *ev)
 {
 	if (ev->host_tid && ev->host_tid != ev->host_pid)
 		return; /* a thread ended; the process lives on */
 	remove_pid(t, ev->host_pid);
+}
+
+size_t mon_proc_sweep(struct mon_proc_table *t)
+{
+	size_t removed = 0;
+	char path[128];
+	for (size_t i = 0; i < t->n_buckets; i++) {
+		struct proc_node **pp = &t->buckets[i];
+		while (*pp) {
+			struct proc_node *n = *pp;
+			snprintf(path, sizeof(path), "%s/%u", t->proc_root, n->p.host_pid);
+			if (access(path, F_OK) != 0 && errno == ENOENT) {
+				*pp = n->next;
+				proc_strings_free(&n->p);
+				free(n);
+				t->count--;
+				removed++;
+			} else {
+				pp = &n->next;
+			}
+		}
+	}
+	return removed;
 }
 
 int mon_proc_refresh_cwd(struct mon_proc_table *t, struct mon_proc *p)

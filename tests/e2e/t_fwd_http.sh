@@ -99,6 +99,28 @@ t(got == set("alert %d" % i for i in range(30)) - {first[3][1]["Message"]}, "es:
 t(out["rejected"] == 1 and out["sent"] == 29, "es: the 400 item is rejected and counted (rejected=%d sent=%d)" % (out["rejected"], out["sent"]))
 '
 
+# ---- Elasticsearch data stream with OCSF documents -----------------------------------------
+receiver ds '[]'
+cat >"$W/ds.yaml" <<Y
+outputs:
+  - name: ds
+    type: elasticsearch
+    url: http://127.0.0.1:$PORT
+    data_stream: logs-ward-default
+    format: ocsf
+    $common
+Y
+"$drive" --config "$W/ds.yaml" --spool "$W/spool-ds" --count 6 --wait-ms 10000 >"$W/ds.json"
+check ds '
+def t(c, what): print(("ok - " if c else "not ok - ") + what)
+l = [json.loads(x) for r in reqs for x in r["body"].split("\n") if x]
+acts, docs = l[0::2], l[1::2]
+t(len(docs) == 6 and all(a["create"]["_index"] == "logs-ward-default" for a in acts), "es: data stream: create actions into logs-ward-default")
+t(all("@timestamp" in d and d["class_uid"] in (1001, 1007, 4001) and d["type_uid"] == d["class_uid"] * 100 + d["activity_id"] for d in docs),
+  "es: OCSF documents with @timestamp and type_uid = class_uid*100 + activity_id")
+t(sorted(set(d["class_uid"] for d in docs)) == [1001, 1007, 4001], "es: File, Process and Network records map to 1001, 1007, 4001")
+'
+
 # ---- Loki: push format, fixed label set, record as the line ------------------------------
 receiver loki '[]'
 cat >"$W/loki.yaml" <<Y

@@ -25,7 +25,7 @@ fi
 [ -x "$helper" ] || { notok "helper $helper built"; exit 1; }
 
 mkdir -p "$tmp/work/sub"
-"$WARD_BIN" agent --config /dev/null --policy "$tmp/nopolicies" --store "$tmp/ward.db" --json-out "$tmp/out.json" \
+"$WARD_BIN" agent --config /dev/null --policy "$WARD_TOP/tests/data/monitor-user/setuid-audit.yaml" --store "$tmp/ward.db" --json-out "$tmp/out.json" \
 	--hostname mu-e2e --cluster mu-cluster 2>"$tmp/err" &
 agent_pid=$!
 for _ in $(seq 100); do grep -q 'monitoring' "$tmp/err" && break; sleep 0.1; done
@@ -95,5 +95,11 @@ got=$(jq -c --argjson p "$pid" 'select(.HostPID == $p and .Operation == "Process
 want=$(jq -cn --arg h "$helper" --arg c "$cwd" --arg p "$port" '[$h + " " + $p, "syscall=SYS_EXECVE", "Passed", $h, true, $c]')
 [ "$got" = "$want" ] && ok "exec record: Resource with args, Source = parent" ||
 	notok "exec record: $got want $want"
+
+got=$(jq -c --argjson p "$pid" 'select(.HostPID == $p and .Operation == "Syscall")
+	| del(.Timestamp, .UpdatedTime, .HostPPID, .HostPID, .PID, .ParentProcessName, .ClusterName,
+	  .HostName, .Cwd, .ProcessName, .Source)' "$tmp/out.json")
+want='{"PPID":0,"UID":0,"PolicyName":"mu-audit-setuid","Severity":"2","Message":"setuid called","Type":"MatchedHostPolicy","Operation":"Syscall","Data":"syscall=SYS_SETUID userid=0","Enforcer":"eBPF Monitor","Action":"Audit","Result":"Passed","UserName":"root"}'
+[ "$got" = "$want" ] && ok "setuid: one Syscall alert from a matchSyscalls rule" || notok "setuid: $got"
 
 exit $fail

@@ -323,7 +323,7 @@ static void fanotify_read_only_file_denies_writes_only(void **state)
 	assert_non_null(strstr(out, "Operation not permitted"));
 	assert_int_equal(recs_wait(1, 3000), 1);
 	assert_has(recs[0],
-		   "\"Data\":\"syscall=SYS_OPENAT fd=-100 flags=O_WRONLY|O_APPEND|O_CREAT\"");
+		   "\"Data\":\"syscall=SYS_OPENAT fd=-100 flags=O_WRONLY|O_CREAT|O_APPEND\"");
 	assert_has(recs[0], "\"ProcessName\":\"/usr/bin/bash\"");
 }
 

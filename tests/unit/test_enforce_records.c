@@ -12,6 +12,7 @@
 
 #include "common/strbuf.h"
 #include "enforce/priv.h"
+#include "monitor/enrich.h"
 #include "record/record.h"
 #include "support/ward_test.h"
 
@@ -25,9 +26,39 @@ static void open_flags_are_spelled_like_the_monitor(void **state)
 	enf_spell_flags(O_RDONLY | O_CLOEXEC, buf, sizeof(buf));
 	assert_string_equal(buf, "O_RDONLY|O_CLOEXEC");
 	enf_spell_flags(O_WRONLY | O_APPEND | O_CREAT, buf, sizeof(buf));
-	assert_string_equal(buf, "O_WRONLY|O_APPEND|O_CREAT");
+	assert_string_equal(buf, "O_WRONLY|O_CREAT|O_APPEND");
 	enf_spell_flags(O_RDWR | O_TRUNC | 0100000, buf, sizeof(buf));
-	assert_string_equal(buf, "O_RDWR|O_LARGEFILE|O_TRUNC");
+	assert_string_equal(buf, "O_RDWR|O_TRUNC|O_LARGEFILE");
+}
+
+/* The enforcer and the monitor must spell Data the same way for the same open. */
+static void open_flags_match_the_monitors_spelling(void **state)
+{
+	static const unsigned long bits[] = { O_WRONLY, O_RDWR,	     O_CREAT,	 O_EXCL,
+					      O_NOCTTY, O_TRUNC,     O_APPEND,	 O_NONBLOCK,
+					      O_DSYNC,	O_DIRECTORY, O_NOFOLLOW, O_CLOEXEC,
+					      O_SYNC,	O_PATH,	     O_NOATIME,	 0100000 };
+	char mine[256];
+	struct strbuf theirs;
+	unsigned long f;
+	size_t i, j;
+
+	(void)state;
+	strbuf_init(&theirs);
+	for (i = 0; i < WARD_ARRAY_SIZE(bits); i++) {
+		for (j = i; j < WARD_ARRAY_SIZE(bits); j++) {
+			f = bits[i] | bits[j];
+			if ((f & O_ACCMODE) == O_ACCMODE)
+				continue;
+			strbuf_reset(&theirs);
+			mon_open_flags((uint32_t)f, &theirs);
+			enf_spell_flags(f, mine, sizeof(mine));
+			if (strcmp(mine, theirs.buf) != 0)
+				fail_msg("flags %#lo: enforcer %s, monitor %s", f, mine,
+					 theirs.buf);
+		}
+	}
+	strbuf_done(&theirs);
 }
 
 static void sockets_are_classified_into_protocol_names(void **state)
@@ -131,6 +162,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(open_flags_are_spelled_like_the_monitor),
+		cmocka_unit_test(open_flags_match_the_monitors_spelling),
 		cmocka_unit_test(sockets_are_classified_into_protocol_names),
 		cmocka_unit_test(repeated_blocks_fold_into_the_first_record_with_a_count),
 		cmocka_unit_test(self_protection_rule_is_a_host_policy_document),

@@ -121,6 +121,15 @@ static void file_output_writes_every_record_once_in_order(void **state)
 	assert_int_equal(s.sent, 3000);
 	assert_int_equal(s.submitted, 3000);
 	assert_int_equal(s.queue_drops + s.spool_drops + s.retried, 0);
+	struct strbuf m;
+	strbuf_init(&m);
+	assert_int_equal(fwd_metrics(f, &m), 0);
+	assert_non_null(strstr(
+		m.buf,
+		"# TYPE ward_fwd_sent_total counter\nward_fwd_sent_total{output=\"f\"} 3000\n"));
+	assert_non_null(strstr(m.buf, "ward_fwd_spool_drops_total{output=\"f\"} 0\n"));
+	assert_non_null(strstr(m.buf, "# TYPE ward_fwd_spool_bytes gauge\n"));
+	strbuf_done(&m);
 	fwd_stop(f, 5000);
 	expect_lines(path, 0, 3000);
 	fwd_config_free(c);

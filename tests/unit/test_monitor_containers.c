@@ -132,7 +132,7 @@ static void lookup_reads_cgroup_once_and_asks_the_runtime_once(void **state)
 	const char *const sockets[] = { "/nonexistent/docker.sock", sock, NULL };
 	struct mon_ctr_table *t;
 	assert_int_equal(mon_ctr_table_new(tmp, sockets, &t), 0);
-	struct mon_container *c = mon_ctr_lookup(t, 4026532001u, 4026532002u, 777);
+	struct mon_container *c = mon_ctr_lookup(t, 4026532001u, 4026532002u, 777, 0);
 	pthread_join(th, NULL);
 	close(api.fd);
 	assert_non_null(c);
@@ -143,7 +143,7 @@ static void lookup_reads_cgroup_once_and_asks_the_runtime_once(void **state)
 	assert_string_equal(c->namespace_name, "shop");
 	assert_int_equal(c->fetched, 1);
 	/* cached: same pointer, no second request (the server is gone) */
-	assert_ptr_equal(mon_ctr_lookup(t, 4026532001u, 4026532002u, 12345), c);
+	assert_ptr_equal(mon_ctr_lookup(t, 4026532001u, 4026532002u, 12345, 0), c);
 	assert_int_equal(mon_ctr_count(t), 1);
 	/* a pair whose task is in no container */
 	snprintf(path, sizeof(path), "%.1000s/778", tmp);
@@ -152,8 +152,8 @@ static void lookup_reads_cgroup_once_and_asks_the_runtime_once(void **state)
 	f = fopen(path, "w");
 	fputs("0::/user.slice\n", f);
 	fclose(f);
-	assert_null(mon_ctr_lookup(t, 4026532003u, 4026532004u, 778));
-	assert_null(mon_ctr_lookup(t, 4026532003u, 4026532004u, 778));
+	assert_null(mon_ctr_lookup(t, 4026532003u, 4026532004u, 778, 0));
+	assert_null(mon_ctr_lookup(t, 4026532003u, 4026532004u, 778, 0));
 	assert_int_equal(mon_ctr_count(t), 1);
 	mon_ctr_table_free(t, NULL);
 	ward_test_rm_rf(tmp);
@@ -174,19 +174,19 @@ static void a_task_moved_into_the_container_cgroup_later_is_found(void **state)
 	const char *const sockets[] = { "/nonexistent/docker.sock", NULL };
 	struct mon_ctr_table *t;
 	assert_int_equal(mon_ctr_table_new(tmp, sockets, &t), 0);
-	assert_null(mon_ctr_lookup(t, 4026532101u, 4026532102u, 900));
+	assert_null(mon_ctr_lookup(t, 4026532101u, 4026532102u, 900, 0));
 	f = fopen(path, "w");
 	fputs("0::/libpod_parent/libpod-" ID "\n", f);
 	fclose(f);
-	assert_null(mon_ctr_lookup(t, 4026532101u, 4026532102u, 900)); /* not due yet */
+	assert_null(mon_ctr_lookup(t, 4026532101u, 4026532102u, 900, 0)); /* not due yet */
 	usleep(150 * 1000);
-	struct mon_container *c = mon_ctr_lookup(t, 4026532101u, 4026532102u, 900);
+	struct mon_container *c = mon_ctr_lookup(t, 4026532101u, 4026532102u, 900, 0);
 	assert_non_null(c);
 	assert_string_equal(c->id, ID);
 	assert_true(c->fetched < 0); /* no runtime answered: known by id only */
 	assert_string_equal(c->namespace_name, "container_namespace");
 	/* another namespace pair of the same container shares the entry */
-	assert_ptr_equal(mon_ctr_lookup(t, 4026532101u, 4026532199u, 900), c);
+	assert_ptr_equal(mon_ctr_lookup(t, 4026532101u, 4026532199u, 900, 0), c);
 	assert_int_equal(mon_ctr_count(t), 1);
 	mon_ctr_table_free(t, NULL);
 	ward_test_rm_rf(tmp);

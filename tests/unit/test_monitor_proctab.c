@@ -88,6 +88,14 @@ static void fork_exec_exit_events_keep_the_table(void **state)
 	mon_proc_exit(t, &exit_ev);
 	assert_null(mon_proc_find(t, 3999999));
 	assert_null(mon_proc_get(t, 3999999)); /* gone from /proc too */
+	/* an entry whose exit was lost: the sweep removes it, live processes stay */
+	fork_ev.child_pid = 3999998;
+	assert_int_equal(mon_proc_fork(t, &fork_ev), 0);
+	size_t before = mon_proc_count(t);
+	assert_int_equal(mon_proc_sweep(t), 1);
+	assert_int_equal(mon_proc_count(t), before - 1);
+	assert_null(mon_proc_find(t, 3999998));
+	assert_non_null(mon_proc_find(t, me));
 	mon_proc_table_free(t);
 }
 
