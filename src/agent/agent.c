@@ -289,6 +289,16 @@ static void emit(struct agent *a, const struct ward_record *r)
 			a->st.queue_lost++;
 }
 
+void agent_emit(struct agent *a, const struct ward_record *r)
+{
+	emit(a, r);
+}
+
+void agent_set_enforcer_alerts(struct agent *a, int on)
+{
+	a->bo.enforcer_alerts = on;
+}
+
 int agent_handle_event(void *agent, const struct ward_event *ev)
 {
 	struct agent *a = agent;

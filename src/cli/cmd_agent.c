@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "common/diag.h"
 #include "config/config.h"
 #include "monitor/monitor.h"
+#include "fwd/fwd.h"
 #include "store/store.h"
 
 static void usage(FILE *f)
@@ -39,8 +41,21 @@ static void usage(FILE *f)
 	      "                    network, capabilities, or none (alerts are always written)\n"
 	      "  --cluster NAME    ClusterName of every record (default 'default')\n"
 	      "  --hostname NAME   HostName of every record (default this machine's)\n"
-	      "  --ui ADDR         serve the web page and API for this host\n"
-	      "  --server URL      ship records to a central `ward serve` (with --token-file)\n"
+	      "  --ui ADDR         serve the web page and HTTP API for this host's store on ADDR\n"
+	      "                    (PORT, :PORT or HOST:PORT); bearer token from --token-file,\n"
+	      "                    else a random one printed once on stderr\n"
+	      "  --server URL      ship every record to a central `ward serve` (POST\n"
+	      "                    /api/v1/ingest), spooled on disk while it is unreachable\n"
+	      "  --token-file F    bearer token for --server and --ui (first line of F)\n"
+	      "\n"
+	      "Enforcement: Block rules, block postures and allow-lists are enforced with fanotify\n"
+	      "(process/file) and cgroup BPF (network); fail-open; blocks are MatchedHostPolicy/\n"
+	      "MatchedPolicy alerts with Enforcer fanotify or cgroup-bpf. Without an enforcer the\n"
+	      "agent audits them (the start-up line says which).\n"
+	      "Forwarding: the config's 'outputs:' (syslog, hec, elasticsearch, loki, clickhouse,\n"
+	      "kafka, webhook, file) get every record that passes their filter, through a disk\n"
+	      "spool in spool/ next to the store; SIGTERM gives them 3 s to deliver it.\n"
+	      "Config keys: docs/config.md.\n"
 	      "\n"
 	      "Signals: SIGHUP reloads policies; SIGTERM/SIGINT flush and exit 0.\n"
 	      "Drops (kernel ring buffer full, a sink refusing records) are written as\n"
@@ -65,6 +80,10 @@ struct run_ctx {
 	struct monitor *monitor;
 	struct agent *agent;
 	struct agent_matcher *matcher;
+	struct fwd *fwd; /* NULL without outputs */
+	struct agent_enforcer *enforcer;
+	const char *ui;
+	unsigned ui_port;
 };
 
 /* Tell the kernel what the rules name, so it keeps those events whatever the visibility. */
@@ -104,6 +123,14 @@ static void on_ready(void *ctx)
 		"json-out %s)\n",
 		rc->cfg->hostname, rc->cfg->cluster, vis, (unsigned long long)st.rules, rc->store,
 		rc->json_out ? rc->json_out : "off");
+	if (agent_enforcer_running(rc->enforcer))
+		fprintf(stderr, "ward agent: enforcing with fanotify and cgroup BPF (fail-open)\n");
+	else if (agent_enforcer_last_error(rc->enforcer))
+		fprintf(stderr, "ward agent: warning: no enforcer (%s): Block rules are audited\n",
+			strerror(-agent_enforcer_last_error(rc->enforcer)));
+	if (rc->ui)
+		fprintf(stderr, "ward agent: web page and API on %s (port %u)\n", rc->ui,
+			rc->ui_port);
 }
 
 static void print_diag(const struct diag *d)
@@ -125,10 +152,121 @@ static void on_reload(void *ctx, int result, const struct diag *d)
 		return;
 	}
 	push_interest(rc);
+	if (rc->fwd)
+		fwd_reopen(rc->fwd);
 	struct agent_stats st;
 	agent_get_stats(rc->agent, &st);
 	fprintf(stderr, "ward agent: policies reloaded (%llu rules)\n",
 		(unsigned long long)st.rules);
+}
+
+/* What cmd_agent() starts beside the monitor and the store (see wire_outputs()). */
+struct wiring {
+	struct agent_inbox *inbox;
+	struct agent_enforcer *enforcer;
+	struct agent_ui *ui;
+	char *token;
+	char spool[4096];
+	const char *protect[2];
+};
+
+static void print_fwd_stats(struct fwd *f)
+{
+	struct fwd_output_stats st[16];
+	size_t n = f ? fwd_stats(f, st, 16) : 0;
+	for (size_t i = 0; i < n && i < 16; i++)
+		fprintf(stderr,
+			"ward agent: output %s: %llu submitted, %llu sent, %llu spooled, %llu "
+			"dropped, %llu bytes left in the spool\n",
+			st[i].name, (unsigned long long)st[i].submitted,
+			(unsigned long long)st[i].sent, (unsigned long long)st[i].spooled,
+			(unsigned long long)(st[i].queue_drops + st[i].spool_drops),
+			(unsigned long long)st[i].spool_bytes);
+}
+
+/*
+ * Forwarders (config `outputs:`), the fleet shipper (--server), the web page (--ui) and the
+ * enforcer, around the agent @rc->agent. Spools live in spool/ beside the store. Prints its
+ * own errors. Return: 0 or -errno.
+ */
+static int wire_outputs(struct run_ctx *rc, const struct ward_config *cfg, const char *server,
+			const char *token_file, const char *ui, struct wiring *w, struct diag *d)
+{
+	struct agent *a = rc->agent;
+	struct agent_sink s;
+	int r = agent_inbox_new(&w->inbox);
+	if (r) {
+		fprintf(stderr, "ward agent: %s\n", strerror(-r));
+		return r;
+	}
+	snprintf(w->spool, sizeof(w->spool), "%s", rc->store);
+	char *slash = strrchr(w->spool, '/');
+	if (slash)
+		snprintf(slash + 1, sizeof(w->spool) - (size_t)(slash + 1 - w->spool), "spool");
+	else
+		snprintf(w->spool, sizeof(w->spool), "spool");
+	if (mkdir(w->spool, 0700) != 0 && errno != EEXIST) {
+		r = -errno;
+		fprintf(stderr, "ward agent: cannot create %s: %s\n", w->spool, strerror(errno));
+		return r;
+	}
+	if (token_file) {
+		r = agent_read_token(token_file, &w->token);
+		if (r) {
+			fprintf(stderr, "ward agent: cannot read a token from '%s': %s\n",
+				token_file, strerror(-r));
+			return r;
+		}
+	}
+	char dir[4200];
+	snprintf(dir, sizeof(dir), "%s/fwd", w->spool);
+	r = agent_sink_fwd(cfg, dir, w->inbox, 3000, &s, &rc->fwd, d);
+	if (r == 0) {
+		agent_add_sink(a, &s);
+	} else if (r != -ENOENT) {
+		print_diag(d);
+		if (!d->n)
+			fprintf(stderr, "ward agent: outputs: %s\n", strerror(-r));
+		return r;
+	}
+	if (server) {
+		snprintf(dir, sizeof(dir), "%s/ship", w->spool);
+		r = agent_sink_ship(server, w->token, dir, &s);
+		if (r) {
+			fprintf(stderr, "ward agent: --server %s: %s\n", server, strerror(-r));
+			return r;
+		}
+		agent_add_sink(a, &s);
+	}
+	if (ui) {
+		if (!w->token) {
+			r = agent_random_token(&w->token);
+			if (r) {
+				fprintf(stderr, "ward agent: cannot make a token: %s\n",
+					strerror(-r));
+				return r;
+			}
+			fprintf(stderr, "ward agent: no --token-file; this run's token is %s\n",
+				w->token);
+		}
+		r = agent_ui_start(ui, rc->store, w->token, &w->ui, d);
+		if (r) {
+			print_diag(d);
+			fprintf(stderr, "ward agent: --ui %s: %s\n", ui, strerror(-r));
+			return r;
+		}
+		rc->ui = ui;
+		rc->ui_port = agent_ui_port(w->ui);
+	}
+	/* only ward writes its spools: the built-in self-protection rule guards them */
+	w->protect[0] = w->spool;
+	r = agent_enforcer_new(a, w->inbox, cfg, w->protect, &w->enforcer);
+	if (r) {
+		fprintf(stderr, "ward agent: %s\n", strerror(-r));
+		return r;
+	}
+	rc->enforcer = w->enforcer;
+	return 0;
 }
 
 int cmd_agent(int argc, char **argv)
@@ -155,6 +293,7 @@ int cmd_agent(int argc, char **argv)
 	struct ward_config *cfg = NULL;
 	struct agent *a = NULL;
 	struct monitor *m = NULL;
+	struct wiring w = { 0 };
 	struct diag d;
 	diag_init(&d);
 	if (!policies) {
@@ -216,16 +355,11 @@ int cmd_agent(int argc, char **argv)
 			vis);
 		goto out;
 	}
-	if ((server && !token) || (token && !server)) {
+	if ((server && !token) || (token && !server && !ui)) {
 		fprintf(stderr, "ward agent: --server and --token-file go together\n");
 		goto out;
 	}
 	rc = 1;
-	if (ui || server) {
-		fprintf(stderr, "ward agent: %s is not available in this build yet\n",
-			ui ? "--ui" : "--server");
-		goto out;
-	}
 
 	int r = config_load_file(config_path ? config_path : CONFIG_DEFAULT_PATH,
 				 config_path != NULL, &cfg, &d);
@@ -247,6 +381,7 @@ int cmd_agent(int argc, char **argv)
 		cfg->visibility = vis_bits;
 
 	/* before any thread starts (the store writer's): signals are read with a signalfd */
+	signal(SIGPIPE, SIG_IGN); /* a receiver hanging up is an error return, not a kill */
 	r = agent_block_signals();
 	if (r) {
 		fprintf(stderr, "ward agent: %s\n", strerror(-r));
@@ -309,20 +444,35 @@ int cmd_agent(int argc, char **argv)
 		agent_add_sink(a, &s);
 	}
 	rctx.agent = a;
+	r = wire_outputs(&rctx, cfg, server, token, ui, &w, &d);
+	if (r)
+		goto out;
 	struct agent_matcher pm;
 	r = agent_matcher_policy(cfg->hostname, &pm);
 	if (r) {
 		fprintf(stderr, "ward agent: %s\n", strerror(-r));
 		goto out;
 	}
+	if (w.enforcer)
+		agent_matcher_policy_on_set(&pm, agent_enforcer_on_set, w.enforcer);
 	r = agent_set_matcher(a, &pm, &d);
 	print_diag(&d);
 	if (r < 0) /* e.g. no policy folder yet: run, and load on SIGHUP */
 		fprintf(stderr, "ward agent: warning: no policies loaded (%s)\n", strerror(-r));
 	rctx.matcher = &pm;
 	push_interest(&rctx);
-	struct agent_source src = { .ctx = m, .fd = src_fd, .poll = src_poll };
+	struct agent_source msrc = { .ctx = m, .fd = src_fd, .poll = src_poll }, src;
+	r = agent_source_with_inbox(&msrc, w.inbox, a, &src);
+	if (r) {
+		fprintf(stderr, "ward agent: %s\n", strerror(-r));
+		goto out;
+	}
 	r = agent_run(a, &src, -1, on_ready, on_reload, &rctx);
+	agent_source_with_inbox_free(&src);
+	/* the enforcer's last (folded) records, then the sinks flush in agent_free() */
+	agent_enforcer_free(w.enforcer);
+	w.enforcer = NULL;
+	agent_inbox_drain(w.inbox, a);
 	struct agent_stats st;
 	agent_get_stats(a, &st);
 	fprintf(stderr,
@@ -330,14 +480,20 @@ int cmd_agent(int argc, char **argv)
 		"%llu lost in the kernel, %llu lost in the agent\n",
 		(unsigned long long)st.events, (unsigned long long)st.records,
 		(unsigned long long)st.alerts, (unsigned long long)st.logs,
-		(unsigned long long)st.kernel_lost, (unsigned long long)st.queue_lost);
+		(unsigned long long)st.kernel_lost,
+		(unsigned long long)(st.queue_lost + agent_inbox_lost(w.inbox)));
+	print_fwd_stats(rctx.fwd);
 	if (r) {
 		fprintf(stderr, "ward agent: %s\n", strerror(-r));
 		goto out;
 	}
 	rc = 0;
 out:
+	agent_enforcer_free(w.enforcer);
+	agent_ui_stop(w.ui);
 	agent_free(a);
+	agent_inbox_free(w.inbox);
+	free(w.token);
 	monitor_close(m);
 	config_free(cfg);
 	diag_done(&d);
