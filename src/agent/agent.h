@@ -114,6 +114,20 @@ int agent_sink_json_file(const char *path, struct agent_sink *ret);
 int agent_sink_store(const char *path, const struct ward_config *cfg, struct agent_sink *ret,
 		     char *err, size_t errsize);
 
+/*
+ * agent_sink_ship() - ship every record to a central `ward serve` at @url with the bearer
+ * token in @token_file, spooled under @spool_dir. Return: 0 or -errno with @err set.
+ */
+int agent_sink_ship(const char *url, const char *token_file, const char *spool_dir,
+		    struct agent_sink *ret, char *err, size_t errsize);
+
+/*
+ * agent_sink_outputs() - the `outputs:` of the config file @config_path (forwarders: syslog,
+ * HEC, ...), spooled under @spool_dir. Return: 0, or -errno/-EINVAL with @diag filled.
+ */
+int agent_sink_outputs(const char *config_path, const char *spool_dir, const char *hostname,
+		       struct agent_sink *ret, struct diag *diag);
+
 /* agent_set_matcher() - the agent takes ownership; loads cfg->policies now. */
 int agent_set_matcher(struct agent *a, const struct agent_matcher *m, struct diag *diag);
 /* agent_reload() - load the policies again; the old set stays on error. Return: 0/-errno. */
@@ -199,14 +213,6 @@ struct fwd;
 int agent_sink_fwd(const struct ward_config *cfg, const char *spool_dir, struct agent_inbox *in,
 		   unsigned stop_ms, struct agent_sink *ret, struct fwd **ret_fwd,
 		   struct diag *diag);
-
-/*
- * agent_sink_ship() - every record to a central `ward serve` at @url (src/ship), spooled in
- * @spool_dir while it is unreachable. Destroy flushes for up to 3 s, then stops (the rest
- * stays spooled for the next start). Return: 0 or -errno.
- */
-int agent_sink_ship(const char *url, const char *token, const char *spool_dir,
-		    struct agent_sink *ret);
 
 /*
  * The enforcer as the agent runs it: started with the first compiled policy set, switched on

@@ -219,7 +219,7 @@ static int wire_outputs(struct run_ctx *rc, const struct ward_config *cfg, const
 		}
 	}
 	char dir[4200];
-	snprintf(dir, sizeof(dir), "%s/fwd", w->spool);
+	snprintf(dir, sizeof(dir), "%s/outputs", w->spool);
 	r = agent_sink_fwd(cfg, dir, w->inbox, 3000, &s, &rc->fwd, d);
 	if (r == 0) {
 		agent_add_sink(a, &s);
@@ -231,9 +231,10 @@ static int wire_outputs(struct run_ctx *rc, const struct ward_config *cfg, const
 	}
 	if (server) {
 		snprintf(dir, sizeof(dir), "%s/ship", w->spool);
-		r = agent_sink_ship(server, w->token, dir, &s);
+		char err[512] = "";
+		r = agent_sink_ship(server, token_file, dir, &s, err, sizeof(err));
 		if (r) {
-			fprintf(stderr, "ward agent: --server %s: %s\n", server, strerror(-r));
+			fprintf(stderr, "ward agent: --server: %s\n", err[0] ? err : strerror(-r));
 			return r;
 		}
 		agent_add_sink(a, &s);
