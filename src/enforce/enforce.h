@@ -89,6 +89,12 @@ struct enforce_hooks {
 	const struct policy_scope *(*host)(void *ctx);
 };
 
+/*
+ * A block record, called on the enforcer thread. It must not block and must not open files
+ * (hand the record to a queue): while it runs no permission event is answered, so an open of a
+ * marked file (the store under protect_dirs, say) by this thread or one it waits for would wait
+ * forever.
+ */
 typedef void (*enforce_record_fn)(void *ctx, const struct ward_record *r);
 
 struct enforce_opts {

@@ -28,7 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/fanotify.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
@@ -59,7 +61,13 @@ static void add_alias(struct enforce *e, const char *marked, const char *name)
 
 static int mark(struct enforce *e, int fd, unsigned int flags, uint64_t mask, const char *path)
 {
+	struct statfs sf;
 	struct stat st;
+
+	/* The enforcer thread itself reads /proc to decide: a permission mark there could make
+	 * it wait on its own answer. Rules on /proc and /sys are left to the monitor (audit). */
+	if (statfs(path, &sf) == 0 && (sf.f_type == PROC_SUPER_MAGIC || sf.f_type == SYSFS_MAGIC))
+		return -EPERM;
 
 	if (fanotify_mark(fd, FAN_MARK_ADD | flags, mask, AT_FDCWD, path) < 0)
 		return -errno;

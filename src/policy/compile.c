@@ -535,6 +535,7 @@ static int flatten_paths(struct policy_set *s, const struct policy_doc *d,
 			continue;
 		t.recursive = pr->recursive ? 1 : 0;
 		t.owner_only = pr->owner_only ? 1 : 0;
+		t.pts_false = pr->pts_false ? 1 : 0;
 		t.read_only = op == POLICY_OP_FILE && pr->read_only ? 1 : 0;
 		t.res = pr->value;
 		if (pr->kind == POLICY_MATCH_DIR && pr->value[0] &&
@@ -580,6 +581,7 @@ static int flatten_doc(struct policy_set *s, const struct policy_doc *d, struct 
 		t.op = POLICY_OP_NETWORK;
 		t.rtype = PRULE_PROTO;
 		t.num = p;
+		t.pts_false = pr->pts_false ? 1 : 0;
 		err = add_rule(s, d, &t, &pr->from, &m);
 		if (err)
 			return err;
@@ -798,13 +800,21 @@ const struct policy_scope *policy_set_host_scope(const struct policy_set *s)
 
 /* ---- what the kernel side needs -------------------------------------------------------------- */
 
-void policy_set_interest(const struct policy_set *s, policy_interest_fn cb, void *ctx)
+/*
+ * The interest of a rule selection: rule indices @ids[0..n) (NULL = every rule of the set).
+ * Allow-listed classes first (every event of their ops matters), then per rule its path,
+ * directory or pattern, the fromSource program of network/capability rules as a PATH item of
+ * that op, and ANY once per op for rules that can match any path (execname, protocols,
+ * capabilities, syscalls, DNS).
+ */
+static void interest_rules(const struct policy_set *s, const uint32_t *ids, size_t n,
+			   policy_interest_fn cb, void *ctx)
 {
 	uint8_t any_sent[POLICY_OP_COUNT] = { 0 };
 	uint8_t allow_class[POLICY_CLASS_COUNT] = { 0 };
 
-	for (size_t i = 0; i < s->n_rules; i++) {
-		const struct prule *r = &s->rules[i];
+	for (size_t k = 0; k < n; k++) {
+		const struct prule *r = &s->rules[ids ? ids[k] : k];
 
 		if (r->is_allow)
 			allow_class[r->op == POLICY_OP_NETWORK	      ? POLICY_CLASS_NETWORK
@@ -824,10 +834,13 @@ void policy_set_interest(const struct policy_set *s, policy_interest_fn cb, void
 		any_sent[POLICY_OP_CAPABILITIES] = 1;
 		cb(ctx, POLICY_OP_CAPABILITIES, POLICY_INTEREST_ANY, NULL, POLICY_ACTION_ALLOW);
 	}
-	for (size_t i = 0; i < s->n_rules; i++) {
-		const struct prule *r = &s->rules[i];
+	for (size_t k = 0; k < n; k++) {
+		const struct prule *r = &s->rules[ids ? ids[k] : k];
 		enum policy_op op = (enum policy_op)r->op;
 
+		if ((op == POLICY_OP_NETWORK || op == POLICY_OP_CAPABILITIES) &&
+		    r->src_kind == PRULE_SRC_PATH)
+			cb(ctx, op, POLICY_INTEREST_PATH, r->src, r->info.action);
 		switch (r->rtype) {
 		case PRULE_PATH:
 			cb(ctx, op, POLICY_INTEREST_PATH, r->res, r->info.action);
@@ -841,7 +854,6 @@ void policy_set_interest(const struct policy_set *s, policy_interest_fn cb, void
 			cb(ctx, op, POLICY_INTEREST_GLOB, r->res, r->info.action);
 			break;
 		default:
-			/* execname, protocols, capabilities, syscalls: any event of the op may match */
 			if (!any_sent[op]) {
 				any_sent[op] = 1;
 				cb(ctx, op, POLICY_INTEREST_ANY, NULL, r->info.action);
@@ -849,4 +861,15 @@ void policy_set_interest(const struct policy_set *s, policy_interest_fn cb, void
 			break;
 		}
 	}
+}
+
+void policy_set_interest(const struct policy_set *s, policy_interest_fn cb, void *ctx)
+{
+	interest_rules(s, NULL, s->n_rules, cb, ctx);
+}
+
+void policy_scope_interest(const struct policy_scope *sc, policy_interest_fn cb, void *ctx)
+{
+	/* every rule of the scope sits in exactly one of its tables/lists: ids lists each once */
+	interest_rules(sc->set, sc->ids, sc->n_ids, cb, ctx);
 }

@@ -124,6 +124,9 @@ static void pf_consider(const struct policy_scope *sc, struct pf_acc *a, uint32_
 	int owner = ev->has_owner && ev->owner_uid == ev->uid;
 	int within = (!r->read_only || !ev->is_write) && (!r->owner_only || owner);
 
+	if (r->pts_false && !ev->has_tty)
+		return; /* `pts: false` rules cover only processes with a TTY */
+
 	if (r->action == POLICY_ACTION_BLOCK || r->action == POLICY_ACTION_ALLOW) {
 		uint64_t sc_ = kernel_score(r, id);
 
@@ -464,7 +467,7 @@ static void nc_scan(const struct policy_scope *sc, const struct pscope_list *l,
 		uint32_t id = sc->ids[l->off + k];
 		const struct prule *r = &sc->set->rules[id];
 
-		if (!src_ok_nc(r, ev))
+		if (!src_ok_nc(r, ev) || (r->pts_false && !ev->has_tty))
 			continue;
 		if (id < a->first)
 			a->first = id;

@@ -312,4 +312,12 @@ typedef void (*policy_interest_fn)(void *ctx, enum policy_op op, enum policy_int
 				   const char *value, enum policy_action action);
 void policy_set_interest(const struct policy_set *s, policy_interest_fn cb, void *ctx);
 
+/*
+ * policy_scope_interest() - the same for the rules of one scope only (the host, or one
+ * container). Both also report the fromSource program of each network/capability rule as a
+ * POLICY_INTEREST_PATH item of that op (the enforcer marks the program, not a target path).
+ * Item order follows the scope's index, not policy order.
+ */
+void policy_scope_interest(const struct policy_scope *sc, policy_interest_fn cb, void *ctx);
+
 #endif

@@ -41,7 +41,8 @@ struct prule {
 	uint8_t rtype; /* enum prule_rtype */
 	uint8_t owner_only, read_only, recursive;
 	uint8_t src_kind, src_recursive;
-	uint8_t is_allow; /* action Allow or Audit (Allow): puts the class in allow-list mode */
+	uint8_t is_allow;  /* action Allow or Audit (Allow): puts the class in allow-list mode */
+	uint8_t pts_false; /* `pts: false`: the rule applies only to a process with a TTY (§2.5) */
 	enum policy_action action; /* as written; `audited` is applied per scope (match.c ract()) */
 	const char *res;	   /* path, dir, pattern, execname, or syscall path (may be NULL) */
 	uint32_t res_len;

@@ -407,6 +407,40 @@ static void interest_reports_every_event_of_an_allow_listed_class(void **state)
 	fx_done(&f);
 }
 
+static void scope_interest_covers_only_that_scope_and_network_sources(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f);
+	struct policy_doc *d = tpb_doc(POLICY_KIND_HSP, "host", NULL);
+	tpb_label(d, "kubearmor.io/hostname", "*");
+	tpb_path(d, FILE_, POLICY_MATCH_PATH, "/etc/host-only");
+	tpb_push(f.l, d);
+	d = tpb_doc(POLICY_KIND_KSP, "ksp", "ns1");
+	tpb_path(d, FILE_, POLICY_MATCH_PATH, "/etc/ns1-only");
+	tpb_from(&tpb_proto(d, "tcp")->from, "/usr/bin/curl");
+	tpb_push(f.l, d);
+	fx_compile(&f);
+	struct seen s = { { 0 } };
+	policy_scope_interest(policy_set_host_scope(f.s), collect, &s);
+	assert_string_equal(s.buf, "File:0:/etc/host-only:Block;");
+	static const char *const none[] = { NULL };
+	const struct policy_scope *sc = fx_container(&f, "ns1", "c", none);
+	memset(&s, 0, sizeof(s));
+	policy_scope_interest(sc, collect, &s);
+	assert_string_equal(s.buf, "File:0:/etc/ns1-only:Block;Network:0:/usr/bin/curl:Block;"
+				   "Network:4:-:Block;");
+	sc = fx_container(&f, "ns2", "c", none);
+	memset(&s, 0, sizeof(s));
+	policy_scope_interest(sc, collect, &s);
+	assert_string_equal(s.buf, "");
+	memset(&s, 0, sizeof(s));
+	policy_set_interest(f.s, collect, &s);
+	assert_string_equal(s.buf, "File:0:/etc/host-only:Block;File:0:/etc/ns1-only:Block;"
+				   "Network:0:/usr/bin/curl:Block;Network:4:-:Block;");
+	fx_done(&f);
+}
+
 static void strings_for_actions_and_operations(void **state)
 {
 	(void)state;
@@ -461,6 +495,7 @@ int main(void)
 		cmocka_unit_test(unknown_protocol_is_reported_not_dropped),
 		cmocka_unit_test(interest_lists_paths_dirs_globs_and_any_per_op),
 		cmocka_unit_test(interest_reports_every_event_of_an_allow_listed_class),
+		cmocka_unit_test(scope_interest_covers_only_that_scope_and_network_sources),
 		cmocka_unit_test(strings_for_actions_and_operations),
 		cmocka_unit_test(empty_set_decides_everything_as_logs),
 	};

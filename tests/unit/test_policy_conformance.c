@@ -16,7 +16,7 @@ struct cev {
 	const char *domain;			   /* network: a DNS event */
 	int32_t result;
 	uint32_t uid, owner; /* owner 0 = unknown */
-	uint8_t write;
+	uint8_t write, tty;
 	int sock[3]; /* network: domain, type, protocol */
 	int cap, sysnr;
 	enum policy_verdict_kind kind;
@@ -397,6 +397,25 @@ static const struct ccase cases[] = {
 	      .policy = "DefaultPosture", .action = A_BLOCK, .deny = 1 },
 	    { FILE_, "/home/user1/readwrite", "/bin/su", "/home/user1/secret_data1.txt",
 	      .result = PEND, .uid = 1000, .owner = 1000, .kind = DROP } } },
+	/* pts: false — only processes with a TTY (kubectl exec -it) are covered */
+	{ MU "ksp-group-1-block-proc-pts.yaml",
+	  0,
+	  "multiubuntu",
+	  "c",
+	  UB1,
+	  0,
+	  { { PROC, "/bin/sleep", "/bin/bash", "/bin/sleep", .result = PEND, .tty = 1,
+	      .kind = ALERT, .policy = "ksp-group-1-block-proc-pts", .action = A_BLOCK, .deny = 1 },
+	    { PROC, "/bin/sleep", "/bin/bash", "/bin/sleep", .result = PEND, .kind = LOG } } },
+	{ MU "ksp-group-1-block-file-pts.yaml",
+	  0,
+	  "multiubuntu",
+	  "c",
+	  UB1,
+	  0,
+	  { { FILE_, "/bin/cat", "/bin/bash", "/etc/hostname", .result = PEND, .tty = 1,
+	      .kind = ALERT, .policy = "ksp-group-1-block-file-pts", .action = A_BLOCK, .deny = 1 },
+	    { FILE_, "/bin/cat", "/bin/bash", "/etc/hostname", .result = PEND, .kind = LOG } } },
 	/* scenarios/multiubuntu_test_27 */
 	{ MU "ksp-ubuntu-1-block-file-pattern-owner-readonly.yaml",
 	  0,
@@ -990,6 +1009,7 @@ static void run_case(const struct ccase *c)
 		e.owner_uid = x->owner;
 		e.has_owner = x->owner != 0;
 		e.is_write = x->write;
+		e.has_tty = x->tty;
 		e.protos = x->op == POLICY_OP_NETWORK
 				   ? policy_proto_classify(x->sock[0], x->sock[1], x->sock[2])
 				   : 0;
