@@ -166,6 +166,36 @@ static void records_wait_in_the_spool_while_the_output_fails_and_survive_a_resta
 	fwd_config_free(c);
 }
 
+static void a_garbled_spool_state_resends_everything_rather_than_losing_it(void **state)
+{
+	(void)state;
+	char dir[1024], path[1100], st[1100];
+	snprintf(dir, sizeof(dir), "%s/later", tmp);
+	snprintf(path, sizeof(path), "%s/out.ndjson", dir);
+	snprintf(st, sizeof(st), "%s/spool/f/state", tmp);
+	struct fwd_config *c =
+		config("outputs:\n  - {name: f, type: file, path: '%s', flush_ms: 5, "
+		       "retry_initial_ms: 20, retry_max_ms: 100}\n",
+		       path, "");
+	struct fwd *f = start(c, NULL, NULL);
+	submit(f, 0, 50);
+	usleep(200000);
+	fwd_stop(f, 0);
+	FILE *fp = fopen(st, "wb");
+	assert_non_null(fp);
+	for (int i = 0; i < 32; i++)
+		fputc(0xff, fp);
+	fclose(fp);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	f = start(c, NULL, NULL);
+	struct fwd_output_stats s;
+	for (int i = 0; i < 500 && (s = stats1(f)).sent < 50; i++)
+		usleep(10000);
+	fwd_stop(f, 5000);
+	expect_lines(path, 0, 50);
+	fwd_config_free(c);
+}
+
 struct events {
 	int n;
 	char data[256];
@@ -265,6 +295,9 @@ static void reopen_starts_a_new_file_after_rename(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			a_garbled_spool_state_resends_everything_rather_than_losing_it, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(file_output_writes_every_record_once_in_order,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
