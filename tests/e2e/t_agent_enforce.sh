@@ -3,7 +3,8 @@
 # agent-wire e2e: `ward agent` enforces a Block host policy through src/enforce (seed example 2
 # style, on a test-owned copy of /usr/bin/true named apt, never a system binary): bash gets
 # exit 126 "Operation not permitted", ls still runs, exactly one MatchedHostPolicy Block alert
-# with Enforcer fanotify in --json-out and in the store; after SIGTERM the binary runs again.
+# with Enforcer fanotify in --json-out and in the store; a policy added while it runs is
+# enforced after the reload; after SIGTERM the binary runs again.
 set -u
 : "${WARD_BIN:?}" "${WARD_TOP:?}"
 tmp=$(mktemp -d /tmp/ward-wire-enf.XXXXXX)
@@ -60,6 +61,17 @@ rc=$?
 grep -q 'Operation not permitted' <<<"$out" && ok "bash says Operation not permitted" ||
 	notok "message: $out"
 ls "$tmp" >/dev/null && ok "ls still runs" || notok "ls runs"
+
+# a reload switches the enforcer to the new set: a second blocked copy, the first stays blocked
+cp /usr/bin/true "$tmp/bin/apt-get"
+sed "s/name: block-pkg-mgmt-tools/name: block-apt-get/; s#path: $tmp/bin/apt\$#path: $tmp/bin/apt-get#" \
+	"$tmp/policies/block.yaml" >"$tmp/second.yaml"
+mv "$tmp/second.yaml" "$tmp/policies/second.yaml"
+for _ in $(seq 50); do grep -q 'reloaded (2 rules)' "$tmp/err" && break; sleep 0.1; done
+grep -q 'reloaded (2 rules)' "$tmp/err" && ok "a new policy file reloads" || notok "reload: $(cat "$tmp/err")"
+bash -c "$tmp/bin/apt-get" 2>/dev/null
+rc=$?
+[ "$rc" = 126 ] && ok "after the reload the new rule blocks (exit 126)" || notok "new rule: exit $rc"
 sleep 1.5 # the enforcer folds identical blocks for 1 s before writing the record
 
 kill -TERM "$agent_pid"
@@ -80,6 +92,9 @@ jq -e --arg p "$tmp/bin/apt" '.Type == "MatchedHostPolicy" and .Action == "Block
 	.Message == "apt was attempted to be executed" and (.Result | test("not permitted|denied"))' \
 	<<<"${rec:-null}" >/dev/null && ok "MatchedHostPolicy Block alert with Enforcer fanotify" ||
 	notok "alert fields: $rec"
+n=$(jq -c 'select(.PolicyName == "block-apt-get" and .Enforcer == "fanotify" and .Action == "Block")' \
+	"$tmp/out.json" | grep -c .)
+[ "$n" = 1 ] && ok "one Block alert for the reloaded rule" || notok "reloaded rule records: $n"
 n=$("$WARD_BIN" logs --store "$tmp/ward.db" --json --limit 0 --policy block-pkg-mgmt-tools |
 	jq -c 'select(.Type == "MatchedHostPolicy" and .Action == "Block" and .Enforcer == "fanotify")' | grep -c .)
 [ "$n" = 1 ] && ok "exactly one Block alert in the store" || notok "store has $n Block alerts"
