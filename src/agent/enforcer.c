@@ -8,6 +8,11 @@
  * monitor's. When an enforcer runs, the monitor's copy of a blocked event is a log (the
  * enforcer's record is the alert); when none can run, the monitor alerts them itself (audit
  * only) and the reason is kept for the start-up line.
+ *
+ * Container processes: no resolver is set yet (the monitor's container table lives on the agent
+ * thread), so enforce_open() decides them with the host scope. That over-enforces host rules in
+ * containers rather than letting a task escape them by entering a new pid namespace (which an
+ * unprivileged user can do): a namespace test alone cannot tell a container from an evasion.
  */
 #include "agent/agent.h"
 
