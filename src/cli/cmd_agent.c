@@ -357,7 +357,8 @@ int cmd_agent(int argc, char **argv)
 		goto out;
 	}
 	if ((server && !token) || (token && !server && !ui)) {
-		fprintf(stderr, "ward agent: --server and --token-file go together\n");
+		fprintf(stderr, "ward agent: --server needs --token-file (and --token-file needs "
+				"--server or --ui)\n");
 		goto out;
 	}
 	rc = 1;
