@@ -205,8 +205,8 @@ static void the_fwd_sink_delivers_to_a_file_output_and_stops_cleanly(void **stat
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(records_from_another_thread_reach_the_sinks_in_order,
-						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			records_from_another_thread_reach_the_sinks_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_full_inbox_drops_and_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			the_combined_source_wakes_on_inbox_records_and_emits_them, setup, teardown),
