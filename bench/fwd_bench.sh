@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # fwd_bench.sh - forwarding throughput and memory figures (docs/benchmarks/fwd.md).
 #   bench/fwd_bench.sh [N]      (needs `make bench`; starts its own rsyslogd and clickhouse-server)
+#   SKIP_MEMORY=1 skips part 4 (60 s)
 # 1. engine ceiling: N records through the spool to a file output on /dev/null (CEF)
 # 2. rsyslog over TCP: baseline = a raw sender writing pre-formatted octet-counted frames
 #    (what rsyslog itself can take on this machine), then ward; both timed until rsyslog has
@@ -138,6 +139,7 @@ t1=$(now)
 echo "ward -> ClickHouse (JSONEachRow, up to 100000/batch, 16 MiB reads): $(rate "$N" "$t0" "$t1") records/s end to end (count() = $(q "SELECT count() FROM default.ward_records"); $(echo "$out" | jq -c '{submit_ms,deliver_ms,cpu_ms,per_cpu_s:(.count * 1000 / .cpu_ms | floor),max_rss_kb,drops:.outputs[0].queue_drops}'))"
 
 # 4 ------------------------------------------------------------------------------------------
+[ -n "${SKIP_MEMORY:-}" ] && exit 0
 cat >"$W/dead.yaml" <<Y
 outputs:
   - {name: dead, type: syslog, address: "tcp://127.0.0.1:18459", format: cef, queue_size: 8192, batch_max: 500, spool_max: 256MiB, retry_max_ms: 2000}

@@ -334,7 +334,8 @@ int agent_handle_event(void *agent, const struct ward_event *ev)
 	 * table caches by pair, so this is a hash lookup after the first time).
 	 */
 	if (p && ((ev->pid_ns && (ev->pid_ns != p->pid_ns || ev->mnt_ns != p->mnt_ns)) ||
-		  !p->ct_resolved || (!p->ct && p->pid_ns && p->pid_ns != a->host_pid_ns))) {
+		  !p->ct_resolved || (!p->ct && p->pid_ns && p->pid_ns != a->host_pid_ns) ||
+		  (p->ct && p->ct->fetched < 0))) {
 		if (ev->pid_ns) {
 			p->pid_ns = ev->pid_ns;
 			p->mnt_ns = ev->mnt_ns;

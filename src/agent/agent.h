@@ -230,21 +230,4 @@ int agent_enforcer_last_error(const struct agent_enforcer *e);
 /* agent_enforcer_free() - stop enforcing (blocked files run again), flush its records. */
 void agent_enforcer_free(struct agent_enforcer *e);
 
-/*
- * `--ui ADDR`: the HTTP API and the Alerts page (src/server/) for this host's store.
- * agent_ui_start() - serve @store_path on @listen with bearer @token (copied).
- * Return: 0, -EADDRINUSE/-EINVAL/-EIO (@diag says why), -ENOMEM.
- */
-struct agent_ui;
-int agent_ui_start(const char *listen, const char *store_path, const char *token,
-		   struct agent_ui **ret, struct diag *diag);
-/* agent_ui_port() - the bound port. */
-unsigned agent_ui_port(const struct agent_ui *ui);
-/* agent_ui_stop() - stop serving (requests in flight finish) and free. NULL is fine. */
-void agent_ui_stop(struct agent_ui *ui);
-/* agent_read_token() - the first line of @path (as `ward serve --token-file`). Return: 0/-errno. */
-int agent_read_token(const char *path, char **ret);
-/* agent_random_token() - 48 hex characters from getrandom(). Return: 0/-errno. */
-int agent_random_token(char **ret);
-
 #endif

@@ -62,35 +62,49 @@ int agent_sink_ship(const char *url, const char *token_file, const char *spool_d
 	return 0;
 }
 
+/* fwd_start() keeps pointers into its config: both live as long as the sink. */
+struct fwd_sink {
+	struct fwd *f;
+	struct fwd_config *cfg;
+};
+
 static int fwd_sink_write(void *ctx, const struct ward_record *r, const char *json, size_t len)
 {
 	(void)json;
 	(void)len;
+	struct fwd_sink *fs = ctx;
 	/* the forwarders count their own queue and spool drops per output */
-	return fwd_submit(ctx, r) == 0 ? 0 : -ENOMEM;
+	return fwd_submit(fs->f, r) == 0 ? 0 : -ENOMEM;
 }
 
 static void fwd_sink_destroy(void *ctx)
 {
-	fwd_stop(ctx, 2000);
+	struct fwd_sink *fs = ctx;
+	fwd_stop(fs->f, 2000);
+	fwd_config_free(fs->cfg);
+	free(fs);
 }
 
 int agent_sink_outputs(const char *config_path, const char *spool_dir, const char *hostname,
 		       struct agent_sink *ret, struct diag *diag)
 {
-	struct fwd_config *fc = NULL;
-	int r = fwd_config_load_file(config_path, &fc, diag);
+	struct fwd_sink *fs = calloc(1, sizeof(*fs));
+	if (!fs)
+		return -ENOMEM;
+	int r = fwd_config_load_file(config_path, &fs->cfg, diag);
 	if (r)
-		return r;
+		goto fail;
 	struct fwd_start_opts o = { .spool_dir = spool_dir, .hostname = hostname };
-	struct fwd *f = NULL;
-	r = fwd_start(fc, &o, &f, diag);
-	fwd_config_free(fc);
+	r = fwd_start(fs->cfg, &o, &fs->f, diag);
 	if (r)
-		return r;
+		goto fail;
 	memset(ret, 0, sizeof(*ret));
-	ret->ctx = f;
+	ret->ctx = fs;
 	ret->write = fwd_sink_write;
 	ret->destroy = fwd_sink_destroy;
 	return 0;
+fail:
+	fwd_config_free(fs->cfg);
+	free(fs);
+	return r;
 }

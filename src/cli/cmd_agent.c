@@ -6,6 +6,7 @@
  */
 #include "cli/cli.h"
 
+#include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -18,8 +19,9 @@
 #include "agent/agent.h"
 #include "common/diag.h"
 #include "config/config.h"
-#include "monitor/monitor.h"
 #include "fwd/fwd.h"
+#include "monitor/monitor.h"
+#include "server/server.h"
 #include "store/store.h"
 
 static void usage(FILE *f)
@@ -41,21 +43,20 @@ static void usage(FILE *f)
 	      "                    network, capabilities, or none (alerts are always written)\n"
 	      "  --cluster NAME    ClusterName of every record (default 'default')\n"
 	      "  --hostname NAME   HostName of every record (default this machine's)\n"
-	      "  --ui ADDR         serve the web page and HTTP API for this host's store on ADDR\n"
-	      "                    (PORT, :PORT or HOST:PORT); bearer token from --token-file,\n"
-	      "                    else a random one printed once on stderr\n"
-	      "  --server URL      ship every record to a central `ward serve` (POST\n"
-	      "                    /api/v1/ingest), spooled on disk while it is unreachable\n"
+	      "  --ui ADDR         also serve the web page and API for this host's store\n"
+	      "                    (token from --token-file, else a random one printed once)\n"
+	      "  --server URL      ship records to a central `ward serve` (with --token-file);\n"
+	      "                    the config's outputs: forward them (syslog, HEC, ...)\n"
 	      "  --token-file F    bearer token for --server and --ui (first line of F)\n"
 	      "\n"
 	      "Enforcement: Block rules, block postures and allow-lists are enforced with fanotify\n"
-	      "(process/file) and cgroup BPF (network); fail-open; blocks are MatchedHostPolicy/\n"
-	      "MatchedPolicy alerts with Enforcer fanotify or cgroup-bpf. Without an enforcer the\n"
+	      "(process/file) and cgroup BPF (network), fail-open; a block is a MatchedHostPolicy/\n"
+	      "MatchedPolicy alert with Enforcer fanotify or cgroup-bpf. Without an enforcer the\n"
 	      "agent audits them (the start-up line says which).\n"
 	      "Forwarding: the config's 'outputs:' (syslog, hec, elasticsearch, loki, clickhouse,\n"
 	      "kafka, webhook, file) get every record that passes their filter, through a disk\n"
 	      "spool in spool/ next to the store; SIGTERM gives them 3 s to deliver it.\n"
-	      "Config keys: docs/config.md.\n"
+	      "Every config key: docs/config.md.\n"
 	      "\n"
 	      "Signals: SIGHUP reloads policies; SIGTERM/SIGINT flush and exit 0.\n"
 	      "Drops (kernel ring buffer full, a sink refusing records) are written as\n"
@@ -82,8 +83,6 @@ struct run_ctx {
 	struct agent_matcher *matcher;
 	struct fwd *fwd; /* NULL without outputs */
 	struct agent_enforcer *enforcer;
-	const char *ui;
-	unsigned ui_port;
 };
 
 /* Tell the kernel what the rules name, so it keeps those events whatever the visibility. */
@@ -128,9 +127,20 @@ static void on_ready(void *ctx)
 	else if (agent_enforcer_last_error(rc->enforcer))
 		fprintf(stderr, "ward agent: warning: no enforcer (%s): Block rules are audited\n",
 			strerror(-agent_enforcer_last_error(rc->enforcer)));
-	if (rc->ui)
-		fprintf(stderr, "ward agent: web page and API on %s (port %u)\n", rc->ui,
-			rc->ui_port);
+}
+
+static void print_fwd_stats(struct fwd *f)
+{
+	struct fwd_output_stats st[16];
+	size_t n = f ? fwd_stats(f, st, 16) : 0;
+	for (size_t i = 0; i < n && i < 16; i++)
+		fprintf(stderr,
+			"ward agent: output %s: %llu submitted, %llu sent, %llu spooled, %llu "
+			"dropped, %llu bytes left in the spool\n",
+			st[i].name, (unsigned long long)st[i].submitted,
+			(unsigned long long)st[i].sent, (unsigned long long)st[i].spooled,
+			(unsigned long long)(st[i].queue_drops + st[i].spool_drops),
+			(unsigned long long)st[i].spool_bytes);
 }
 
 static void print_diag(const struct diag *d)
@@ -160,114 +170,57 @@ static void on_reload(void *ctx, int result, const struct diag *d)
 		(unsigned long long)st.rules);
 }
 
-/* What cmd_agent() starts beside the monitor and the store (see wire_outputs()). */
-struct wiring {
-	struct agent_inbox *inbox;
-	struct agent_enforcer *enforcer;
-	struct agent_ui *ui;
-	char *token;
-	char spool[4096];
-	const char *protect[2];
-};
-
-static void print_fwd_stats(struct fwd *f)
+/* --ui: the HTTP API and Alerts page over this agent's store, from libmicrohttpd's threads. */
+static int start_ui(const char *listen, const char *token_file, const char *store,
+		    struct server_backend **ret_be, struct server **ret_srv)
 {
-	struct fwd_output_stats st[16];
-	size_t n = f ? fwd_stats(f, st, 16) : 0;
-	for (size_t i = 0; i < n && i < 16; i++)
-		fprintf(stderr,
-			"ward agent: output %s: %llu submitted, %llu sent, %llu spooled, %llu "
-			"dropped, %llu bytes left in the spool\n",
-			st[i].name, (unsigned long long)st[i].submitted,
-			(unsigned long long)st[i].sent, (unsigned long long)st[i].spooled,
-			(unsigned long long)(st[i].queue_drops + st[i].spool_drops),
-			(unsigned long long)st[i].spool_bytes);
-}
-
-/*
- * Forwarders (config `outputs:`), the fleet shipper (--server), the web page (--ui) and the
- * enforcer, around the agent @rc->agent. Spools live in spool/ beside the store. Prints its
- * own errors. Return: 0 or -errno.
- */
-static int wire_outputs(struct run_ctx *rc, const struct ward_config *cfg, const char *server,
-			const char *token_file, const char *ui, struct wiring *w, struct diag *d)
-{
-	struct agent *a = rc->agent;
-	struct agent_sink s;
-	int r = agent_inbox_new(&w->inbox);
-	if (r) {
-		fprintf(stderr, "ward agent: %s\n", strerror(-r));
-		return r;
-	}
-	snprintf(w->spool, sizeof(w->spool), "%s", rc->store);
-	char *slash = strrchr(w->spool, '/');
-	if (slash)
-		snprintf(slash + 1, sizeof(w->spool) - (size_t)(slash + 1 - w->spool), "spool");
-	else
-		snprintf(w->spool, sizeof(w->spool), "spool");
-	if (mkdir(w->spool, 0700) != 0 && errno != EEXIST) {
-		r = -errno;
-		fprintf(stderr, "ward agent: cannot create %s: %s\n", w->spool, strerror(errno));
-		return r;
-	}
+	char token[256] = "";
+	struct diag d;
+	diag_init(&d);
+	int r = 0;
 	if (token_file) {
-		r = agent_read_token(token_file, &w->token);
-		if (r) {
-			fprintf(stderr, "ward agent: cannot read a token from '%s': %s\n",
-				token_file, strerror(-r));
-			return r;
+		FILE *f = fopen(token_file, "re");
+		if (!f || !fgets(token, sizeof(token), f)) {
+			fprintf(stderr, "ward agent: --token-file %s: cannot read a token\n",
+				token_file);
+			if (f)
+				fclose(f);
+			r = -EINVAL;
+			goto out;
 		}
-	}
-	char dir[4200];
-	snprintf(dir, sizeof(dir), "%s/outputs", w->spool);
-	r = agent_sink_fwd(cfg, dir, w->inbox, 3000, &s, &rc->fwd, d);
-	if (r == 0) {
-		agent_add_sink(a, &s);
-	} else if (r != -ENOENT) {
-		print_diag(d);
-		if (!d->n)
-			fprintf(stderr, "ward agent: outputs: %s\n", strerror(-r));
-		return r;
-	}
-	if (server) {
-		snprintf(dir, sizeof(dir), "%s/ship", w->spool);
-		char err[512] = "";
-		r = agent_sink_ship(server, token_file, dir, &s, err, sizeof(err));
-		if (r) {
-			fprintf(stderr, "ward agent: --server: %s\n", err[0] ? err : strerror(-r));
-			return r;
+		fclose(f);
+		token[strcspn(token, "\r\n")] = '\0';
+	} else {
+		unsigned char raw[16];
+		FILE *f = fopen("/dev/urandom", "re");
+		if (!f || fread(raw, 1, sizeof(raw), f) != sizeof(raw)) {
+			if (f)
+				fclose(f);
+			fprintf(stderr, "ward agent: cannot make a UI token\n");
+			r = -EIO;
+			goto out;
 		}
-		agent_add_sink(a, &s);
+		fclose(f);
+		for (size_t i = 0; i < sizeof(raw); i++)
+			snprintf(token + 2 * i, 3, "%02x", raw[i]);
 	}
-	if (ui) {
-		if (!w->token) {
-			r = agent_random_token(&w->token);
-			if (r) {
-				fprintf(stderr, "ward agent: cannot make a token: %s\n",
-					strerror(-r));
-				return r;
-			}
-			fprintf(stderr, "ward agent: no --token-file; this run's token is %s\n",
-				w->token);
-		}
-		r = agent_ui_start(ui, rc->store, w->token, &w->ui, d);
-		if (r) {
-			print_diag(d);
-			fprintf(stderr, "ward agent: --ui %s: %s\n", ui, strerror(-r));
-			return r;
-		}
-		rc->ui = ui;
-		rc->ui_port = agent_ui_port(w->ui);
+	r = server_backend_open(store, ret_be, &d);
+	if (!r) {
+		struct server_config sc = { .listen = listen, .token = token, .be = *ret_be };
+		r = server_new(&sc, ret_srv);
+		if (!r)
+			r = server_start(*ret_srv, &d);
 	}
-	/* only ward writes its spools: the built-in self-protection rule guards them */
-	w->protect[0] = w->spool;
-	r = agent_enforcer_new(a, w->inbox, cfg, w->protect, &w->enforcer);
+	print_diag(&d);
 	if (r) {
-		fprintf(stderr, "ward agent: %s\n", strerror(-r));
-		return r;
+		fprintf(stderr, "ward agent: --ui %s: %s\n", listen, strerror(-r));
+		goto out;
 	}
-	rc->enforcer = w->enforcer;
-	return 0;
+	fprintf(stderr, "ward agent: UI on http://%s/ (port %u)%s%s\n", listen,
+		server_port(*ret_srv), token_file ? "" : ", token ", token_file ? "" : token);
+out:
+	diag_done(&d);
+	return r;
 }
 
 int cmd_agent(int argc, char **argv)
@@ -294,7 +247,13 @@ int cmd_agent(int argc, char **argv)
 	struct ward_config *cfg = NULL;
 	struct agent *a = NULL;
 	struct monitor *m = NULL;
-	struct wiring w = { 0 };
+	struct server_backend *be = NULL;
+	struct agent_inbox *inbox = NULL;
+	struct agent_enforcer *enforcer = NULL;
+	char spool_dir[4096];
+	const char *protect[2] = { NULL, NULL };
+	struct server *srv = NULL;
+	int curl_inited = 0;
 	struct diag d;
 	diag_init(&d);
 	if (!policies) {
@@ -357,8 +316,7 @@ int cmd_agent(int argc, char **argv)
 		goto out;
 	}
 	if ((server && !token) || (token && !server && !ui)) {
-		fprintf(stderr, "ward agent: --server needs --token-file (and --token-file needs "
-				"--server or --ui)\n");
+		fprintf(stderr, "ward agent: --token-file goes with --server (and --ui)\n");
 		goto out;
 	}
 	rc = 1;
@@ -382,6 +340,15 @@ int cmd_agent(int argc, char **argv)
 	if (vis)
 		cfg->visibility = vis_bits;
 
+	/*
+	 * libcurl's global state (the container API client, shipping, HTTP forwarders) must be
+	 * set up once before any thread uses it
+	 */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "ward agent: cannot initialise libcurl\n");
+		goto out;
+	}
+	curl_inited = 1;
 	/* before any thread starts (the store writer's): signals are read with a signalfd */
 	signal(SIGPIPE, SIG_IGN); /* a receiver hanging up is an error return, not a kill */
 	r = agent_block_signals();
@@ -409,6 +376,8 @@ int cmd_agent(int argc, char **argv)
 	struct run_ctx rctx = { .cfg = cfg, .json_out = json_out, .monitor = m };
 	struct agent_opts ao = { .cfg = cfg, .enforcer_alerts = 0 };
 	r = agent_new(&ao, &a);
+	if (!r) /* records made on other threads (enforcer, forwarders) reach the sinks through it */
+		r = agent_inbox_new(&inbox);
 	if (r) {
 		fprintf(stderr, "ward agent: %s\n", strerror(-r));
 		goto out;
@@ -436,6 +405,47 @@ int cmd_agent(int argc, char **argv)
 		agent_add_sink(a, &s);
 		rctx.store = sp;
 	}
+	if (server || cfg->n_outputs) {
+		/* spools live beside the store: <store dir>/spool/{ship,outputs} */
+		char spool[4096], sub[4200];
+		const char *sp = cli_store_path(store ? store : cfg->store_path);
+		snprintf(spool, sizeof(spool), "%s", sp);
+		char *slash = strrchr(spool, '/');
+		if (slash)
+			snprintf(slash, sizeof(spool) - (size_t)(slash - spool), "/spool");
+		else
+			snprintf(spool, sizeof(spool), "spool");
+		(void)mkdir(spool, 0700);
+		struct agent_sink s;
+		if (server) {
+			char err[512] = "";
+			snprintf(sub, sizeof(sub), "%s/ship", spool);
+			r = agent_sink_ship(server, token, sub, &s, err, sizeof(err));
+			if (r) {
+				fprintf(stderr, "ward agent: --server: %s\n", err);
+				goto out;
+			}
+			agent_add_sink(a, &s);
+		}
+		if (cfg->n_outputs) {
+			struct diag od;
+			diag_init(&od);
+			snprintf(sub, sizeof(sub), "%s/outputs", spool);
+			r = agent_sink_fwd(cfg, sub, inbox, 3000, &s, &rctx.fwd, &od);
+			print_diag(&od);
+			diag_done(&od);
+			if (r) {
+				fprintf(stderr, "ward agent: outputs: %s\n", strerror(-r));
+				goto out;
+			}
+			agent_add_sink(a, &s);
+		}
+	}
+	if (ui) {
+		r = start_ui(ui, token, cli_store_path(store ? store : cfg->store_path), &be, &srv);
+		if (r)
+			goto out;
+	}
 	if (json_out) {
 		struct agent_sink s;
 		r = agent_sink_json_file(json_out, &s);
@@ -446,17 +456,28 @@ int cmd_agent(int argc, char **argv)
 		agent_add_sink(a, &s);
 	}
 	rctx.agent = a;
-	r = wire_outputs(&rctx, cfg, server, token, ui, &w, &d);
-	if (r)
-		goto out;
 	struct agent_matcher pm;
 	r = agent_matcher_policy(cfg->hostname, &pm);
 	if (r) {
 		fprintf(stderr, "ward agent: %s\n", strerror(-r));
 		goto out;
 	}
-	if (w.enforcer)
-		agent_matcher_policy_on_set(&pm, agent_enforcer_on_set, w.enforcer);
+	/* the enforcer starts with the first compiled set and follows every reload */
+	{
+		snprintf(spool_dir, sizeof(spool_dir), "%s", rctx.store);
+		char *slash = strrchr(spool_dir, '/');
+		snprintf(slash ? slash + 1 : spool_dir,
+			 sizeof(spool_dir) - (size_t)(slash ? slash + 1 - spool_dir : 0), "spool");
+		/* only ward writes its spools: the built-in self-protection rule guards them */
+		protect[0] = spool_dir;
+		r = agent_enforcer_new(a, inbox, cfg, protect, &enforcer);
+		if (r) {
+			fprintf(stderr, "ward agent: %s\n", strerror(-r));
+			goto out;
+		}
+		rctx.enforcer = enforcer;
+		agent_matcher_policy_on_set(&pm, agent_enforcer_on_set, enforcer);
+	}
 	r = agent_set_matcher(a, &pm, &d);
 	print_diag(&d);
 	if (r < 0) /* e.g. no policy folder yet: run, and load on SIGHUP */
@@ -464,17 +485,17 @@ int cmd_agent(int argc, char **argv)
 	rctx.matcher = &pm;
 	push_interest(&rctx);
 	struct agent_source msrc = { .ctx = m, .fd = src_fd, .poll = src_poll }, src;
-	r = agent_source_with_inbox(&msrc, w.inbox, a, &src);
+	r = agent_source_with_inbox(&msrc, inbox, a, &src);
 	if (r) {
 		fprintf(stderr, "ward agent: %s\n", strerror(-r));
 		goto out;
 	}
 	r = agent_run(a, &src, -1, on_ready, on_reload, &rctx);
 	agent_source_with_inbox_free(&src);
-	/* the enforcer's last (folded) records, then the sinks flush in agent_free() */
-	agent_enforcer_free(w.enforcer);
-	w.enforcer = NULL;
-	agent_inbox_drain(w.inbox, a);
+	/* the enforcer's last (folded) records; the sinks flush in agent_free() */
+	agent_enforcer_free(enforcer);
+	enforcer = NULL;
+	agent_inbox_drain(inbox, a);
 	struct agent_stats st;
 	agent_get_stats(a, &st);
 	fprintf(stderr,
@@ -483,7 +504,7 @@ int cmd_agent(int argc, char **argv)
 		(unsigned long long)st.events, (unsigned long long)st.records,
 		(unsigned long long)st.alerts, (unsigned long long)st.logs,
 		(unsigned long long)st.kernel_lost,
-		(unsigned long long)(st.queue_lost + agent_inbox_lost(w.inbox)));
+		(unsigned long long)(st.queue_lost + agent_inbox_lost(inbox)));
 	print_fwd_stats(rctx.fwd);
 	if (r) {
 		fprintf(stderr, "ward agent: %s\n", strerror(-r));
@@ -491,14 +512,16 @@ int cmd_agent(int argc, char **argv)
 	}
 	rc = 0;
 out:
-	agent_enforcer_free(w.enforcer);
-	agent_ui_stop(w.ui);
+	agent_enforcer_free(enforcer);
+	server_free(srv);
+	server_backend_close(be);
 	agent_free(a);
-	agent_inbox_free(w.inbox);
-	free(w.token);
+	agent_inbox_free(inbox);
 	monitor_close(m);
 	config_free(cfg);
 	diag_done(&d);
 	free(policies);
+	if (curl_inited)
+		curl_global_cleanup();
 	return rc;
 }

@@ -112,7 +112,7 @@ static int find_cgroup2(char *buf, size_t len)
 		return -errno;
 	while ((me = getmntent(f))) {
 		if (!strcmp(me->mnt_type, "cgroup2") && strlen(me->mnt_dir) < len) {
-			strcpy(buf, me->mnt_dir);
+			snprintf(buf, len, "%s", me->mnt_dir);
 			r = 0;
 			break;
 		}

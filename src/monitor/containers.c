@@ -301,7 +301,9 @@ static int fetch_inspect(struct mon_ctr_table *t, struct mon_container *c)
 		curl_easy_setopt(h, CURLOPT_URL, url);
 		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 		curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
-		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 2000L);
+		/* the event loop waits for this: a runtime answers in milliseconds or not at all */
+		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 300L);
+		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 1000L);
 		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 		CURLcode cc = curl_easy_perform(h);
 		long code = 0;

@@ -58,7 +58,7 @@ static int walk_to_path(char *dst, size_t dst_size, const char *blob, uint32_t l
 	if (n == 0) {
 		if (dst_size < 2)
 			return -EINVAL;
-		strcpy(dst, "/");
+		memcpy(dst, "/", 2);
 		return 0;
 	}
 	while (n-- > 0) {
@@ -99,7 +99,7 @@ static void join_path(char *dst, size_t dst_size, const char *base, const char *
 	} else {
 		dst[bl] = '\0';
 		if (bl == 0)
-			strcpy(dst, "/");
+			memcpy(dst, "/", 2);
 	}
 }
 

@@ -39,7 +39,12 @@ struct monitor_config {
 	uint32_t ringbuf_bytes; /* ring buffer size, power of two >= 64 KiB; 0 = 16 MiB */
 	uint32_t
 		wakeup_bytes; /* kernel wakes the consumer once this much is pending; 0 = 256 KiB */
-	int failed_exec;      /* also report failed execve/execveat (needs the syscall hooks) */
+	/*
+	 * also report failed execve/execveat. COSTLY: it keeps the raw syscall hook attached,
+	 * which puts every syscall of every task on the tracing slow path (~1.3x on open+close,
+	 * docs/benchmarks/monitor.md), so set it only when configured, not by default.
+	 */
+	int failed_exec;
 	int no_cgroup; /* do not attach the cgroup socket hooks (network from syscalls only) */
 	/*
 	 * network visibility from the cgroup hooks alone: socket() and connect() (no fd, result

@@ -53,7 +53,7 @@ static void find_cgroup2(char *buf, size_t len)
 		return;
 	while ((me = getmntent(f)))
 		if (!strcmp(me->mnt_type, "cgroup2") && strlen(me->mnt_dir) < len) {
-			strcpy(buf, me->mnt_dir);
+			snprintf(buf, len, "%s", me->mnt_dir);
 			break;
 		}
 	endmntent(f);

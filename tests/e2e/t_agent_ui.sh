@@ -44,7 +44,7 @@ echo "$TOKEN" >"$tmp/token"
 	--hostname wire-ui-host --ui "127.0.0.1:$PORT" --token-file "$tmp/token" 2>"$tmp/err" &
 agent_pid=$!
 for _ in $(seq 100); do grep -q 'monitoring' "$tmp/err" && break; sleep 0.1; done
-grep -q "web page and API on 127.0.0.1:$PORT" "$tmp/err" && ok "agent serves the UI on port $PORT" ||
+grep -q "UI on http://127.0.0.1:$PORT/" "$tmp/err" && ok "agent serves the UI on port $PORT" ||
 	notok "agent --ui start: $(cat "$tmp/err")"
 BASE="http://127.0.0.1:$PORT"
 [ "$(curl -s "$BASE/healthz")" = ok ] && ok "/healthz answers ok" || notok "/healthz: $(curl -s "$BASE/healthz")"

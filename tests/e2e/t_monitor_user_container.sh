@@ -47,7 +47,7 @@ YAML
 "$WARD_BIN" agent --config "$tmp/ward.yaml" --store "$tmp/ward.db" --json-out "$tmp/out.json" \
 	--visibility process 2>"$tmp/err" &
 agent_pid=$!
-for _ in $(seq 100); do grep -q 'monitoring' "$tmp/err" && break; sleep 0.1; done
+for _ in $(seq 100); do grep -q 'monitoring' "$tmp/err" 2>/dev/null && break; sleep 0.1; done
 grep -q 'monitoring (.*1 rules' "$tmp/err" && ok "agent monitoring with the container policy" ||
 	notok "agent start: $(cat "$tmp/err")"
 

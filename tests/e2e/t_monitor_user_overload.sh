@@ -29,7 +29,7 @@ printf 'ring_buffer: 64KiB\npolicies: [%s/none]\n' "$tmp" >"$tmp/ward.yaml"
 "$WARD_BIN" agent --config "$tmp/ward.yaml" --store "$tmp/ward.db" --json-out "$tmp/out.json" \
 	--visibility file 2>"$tmp/err" &
 agent_pid=$!
-for _ in $(seq 100); do grep -q 'monitoring' "$tmp/err" && break; sleep 0.1; done
+for _ in $(seq 100); do grep -q 'monitoring' "$tmp/err" 2>/dev/null && break; sleep 0.1; done
 sleep 1
 idle=$(kib "$agent_pid" VmRSS)
 [ "$idle" -le 32768 ] && ok "idle RSS ${idle} KiB <= 32 MiB" || notok "idle RSS ${idle} KiB"

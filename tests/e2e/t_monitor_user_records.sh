@@ -28,7 +28,7 @@ mkdir -p "$tmp/work/sub"
 "$WARD_BIN" agent --config /dev/null --policy "$WARD_TOP/tests/data/monitor-user/setuid-audit.yaml" --store "$tmp/ward.db" --json-out "$tmp/out.json" \
 	--hostname mu-e2e --cluster mu-cluster 2>"$tmp/err" &
 agent_pid=$!
-for _ in $(seq 100); do grep -q 'monitoring' "$tmp/err" && break; sleep 0.1; done
+for _ in $(seq 100); do grep -q 'monitoring' "$tmp/err" 2>/dev/null && break; sleep 0.1; done
 if grep -q 'ward agent: monitoring' "$tmp/err"; then ok "agent prints one line when monitoring"; else
 	notok "agent started: $(cat "$tmp/err")"; exit 1; fi
 

@@ -34,7 +34,7 @@ extra_fields: {cluster_id: "27273", component_name: kubearmor}
 YAML
 "$WARD_BIN" agent --config "$tmp/ward.yaml" --json-out "$tmp/out.json" 2>"$tmp/err" &
 agent_pid=$!
-for _ in $(seq 100); do grep -q 'monitoring' "$tmp/err" && break; sleep 0.1; done
+for _ in $(seq 100); do grep -q 'monitoring' "$tmp/err" 2>/dev/null && break; sleep 0.1; done
 grep -q 'monitoring (.*5 rules' "$tmp/err" && ok "agent monitoring with the seed policy's 5 rules" ||
 	notok "agent start: $(cat "$tmp/err")"
 

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # monitor-user e2e: the agent's remote sinks. `--server URL --token-file F` ships every record
 # to a local `ward serve` (its store gets the alert); the config's `outputs:` (a file output)
-# receives it too. Ports 18260-18261 (monitor-user range).
+# receives it too; `--ui` serves the agent's own store. Ports 18260-18261 (monitor-user range).
 set -u
 : "${WARD_BIN:?}" "${WARD_TOP:?}"
 tmp=$(mktemp -d /tmp/ward-mu-sinks.XXXXXX)
@@ -40,13 +40,19 @@ outputs:
     path: $tmp/forwarded.ndjson
 YAML
 "$WARD_BIN" agent --config "$tmp/ward.yaml" --store "$tmp/agent/ward.db" \
-	--server "http://127.0.0.1:$port" --token-file "$tmp/token" 2>"$tmp/err" &
+	--server "http://127.0.0.1:$port" --token-file "$tmp/token" --ui "127.0.0.1:$((port + 1))" \
+	2>"$tmp/err" &
 agent_pid=$!
-for _ in $(seq 100); do grep -q 'monitoring' "$tmp/err" && break; sleep 0.1; done
+for _ in $(seq 100); do grep -q 'monitoring' "$tmp/err" 2>/dev/null && break; sleep 0.1; done
 grep -q 'monitoring' "$tmp/err" && ok "agent monitoring with --server and outputs" ||
 	notok "agent start: $(cat "$tmp/err")"
 ps >/dev/null
 sleep 0.5
+n=$(curl -sf -H "Authorization: Bearer mu-token-$$" \
+	"http://127.0.0.1:$((port + 1))/api/v1/records?process=/usr/bin/ps&type=alert" | jq '.records | length')
+[ "$n" = 1 ] && ok "--ui serves the agent's own store (the ps alert)" || notok "--ui: $n ($(cat "$tmp/err"))"
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$((port + 1))/api/v1/records")
+[ "$code" = 401 ] && ok "--ui needs the token" || notok "--ui without token: $code"
 kill -TERM "$agent_pid"; wait "$agent_pid"; rc=$?; agent_pid=
 [ "$rc" = 0 ] && ok "SIGTERM: exit 0 (flushes the sinks)" || notok "agent exit $rc: $(cat "$tmp/err")"
 n=$(curl -sf -H "Authorization: Bearer mu-token-$$" \

@@ -32,7 +32,8 @@
 
 struct ev_copy {
 	struct ward_event e;
-	char exe[1024], cwd[1024], tty[64], path[512], path_abs[1024], path2[512], unix_path[128];
+	char exe[1024], cwd[1024], tty[64], path[512], path_abs[1024], path2[512], path2_abs[1024];
+	char unix_path[128];
 	char argv[WARD_EV_MAX_ARGS][128];
 };
 
@@ -75,6 +76,7 @@ static int collect(void *ctx, const struct ward_event *e)
 	cpy(d->path, sizeof(d->path), e->path);
 	cpy(d->path_abs, sizeof(d->path_abs), e->path_abs);
 	cpy(d->path2, sizeof(d->path2), e->path2);
+	cpy(d->path2_abs, sizeof(d->path2_abs), e->path2_abs);
 	cpy(d->unix_path, sizeof(d->unix_path), e->unix_path);
 	for (i = 0; i < e->argc && i < WARD_EV_MAX_ARGS; i++)
 		cpy(d->argv[i], sizeof(d->argv[i]), e->argv[i]);
@@ -305,8 +307,16 @@ static void child_open_files(void *arg)
 	fd = open("written", O_RDONLY);
 	close(fd);
 	path_in_tmp(p, sizeof(p), "written");
+	if (chmod(p, 0600) < 0 || chown(p, 0, 0) < 0)
+		_exit(5);
+	if (rename("written", "renamed") < 0) /* relative: resolved against the cwd */
+		_exit(6);
+	path_in_tmp(p, sizeof(p), "renamed");
 	if (unlink(p) < 0)
 		_exit(4);
+	path_in_tmp(p, sizeof(p), "adir");
+	if (mkdir(p, 0700) < 0 || rmdir(p) < 0)
+		_exit(7);
 }
 
 static void file_operations_decode_exactly(void **state)
@@ -360,10 +370,42 @@ static void file_operations_decode_exactly(void **state)
 	assert_string_equal(d->path_abs, rel_abs);
 	assert_true(d->e.retval >= 0);
 
+	/* chmod/chown, or fchmodat/fchownat(AT_FDCWD, ...) with another libc */
+	d = find(&c, WARD_EV_FILE, 90, p);
+	if (!d)
+		d = find(&c, WARD_EV_FILE, 268, p);
+	assert_non_null(d);
+	assert_int_equal(d->e.mode, 0600);
+	assert_int_equal(d->e.retval, 0);
+	d = find(&c, WARD_EV_FILE, 92, p);
+	if (!d)
+		d = find(&c, WARD_EV_FILE, 260, p);
+	assert_non_null(d);
+	assert_int_equal(d->e.chown_uid, 0);
+	assert_int_equal(d->e.chown_gid, 0);
+
+	d = find(&c, WARD_EV_FILE, 82, "written"); /* rename, or renameat/renameat2 */
+	if (!d)
+		d = find(&c, WARD_EV_FILE, 264, "written");
+	if (!d)
+		d = find(&c, WARD_EV_FILE, 316, "written");
+	assert_non_null(d);
+	assert_string_equal(d->path2, "renamed");
+	assert_string_equal(d->path_abs, rel_abs);
+	strcpy(rel_abs + strlen(rel_abs) - strlen("written"), "renamed");
+	assert_string_equal(d->path2_abs, rel_abs);
+
+	path_in_tmp(p, sizeof(p), "renamed");
 	d = find(&c, WARD_EV_FILE, 87, p);
+	if (!d)
+		d = find(&c, WARD_EV_FILE, 263, p); /* unlink may be unlinkat */
 	assert_non_null(d);
 	assert_int_equal(d->e.retval, 0);
 	assert_string_equal(d->path_abs, p);
+	path_in_tmp(p, sizeof(p), "adir");
+	d = find(&c, WARD_EV_FILE, 84, p);
+	assert_non_null(d);
+	assert_int_equal(d->e.retval, 0);
 	free(c.ev);
 	monitor_close(m);
 }
