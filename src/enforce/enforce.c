@@ -206,21 +206,48 @@ static uint64_t fnv(uint64_t h, const char *s)
 	return (h ^ 0xff) * 1099511628211ull;
 }
 
-static uint64_t fold_key(const struct enf_rec *r)
+uint64_t enf_fold_key(const char *type, const char *policy, const char *operation,
+		      const char *process, const char *resource, const char *action,
+		      const char *data, const char *container_id, uint32_t uid)
 {
 	uint64_t h = 1469598103934665603ull;
-	char uid[16];
+	char u[16];
 
-	snprintf(uid, sizeof(uid), "%d", r->uid);
-	h = fnv(h, r->type);
-	h = fnv(h, r->policy);
-	h = fnv(h, r->operation);
-	h = fnv(h, r->process);
-	h = fnv(h, r->resource);
-	h = fnv(h, r->action);
-	h = fnv(h, r->data);
-	h = fnv(h, r->container_id);
-	return fnv(h, uid);
+	snprintf(u, sizeof(u), "%u", uid);
+	h = fnv(h, type);
+	h = fnv(h, policy);
+	h = fnv(h, operation);
+	h = fnv(h, process);
+	h = fnv(h, resource);
+	h = fnv(h, action);
+	h = fnv(h, data);
+	h = fnv(h, container_id ? container_id : "");
+	return fnv(h, u);
+}
+
+static uint64_t fold_key(const struct enf_rec *r)
+{
+	return enf_fold_key(r->type, r->policy, r->operation, r->process, r->resource, r->action,
+			    r->data, r->container_id, r->key_uid);
+}
+
+int enf_fold_try(struct enforce *e, uint64_t key)
+{
+	int64_t now = enf_mono_ns(), win = (int64_t)e->opts.fold_ms * 1000000;
+	size_t i;
+
+	if (e->opts.fold_ms == 0)
+		return 0;
+	for (i = 0; i < ENF_FOLD_SLOTS; i++) {
+		struct enf_fold_slot *s = &e->fold[i];
+
+		if (s->used && s->key == key && now - s->first_mono_ns < win) {
+			s->rec->count++;
+			e->stats.folded++;
+			return 1;
+		}
+	}
+	return 0;
 }
 
 static const char *nz(const char *s)

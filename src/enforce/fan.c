@@ -481,6 +481,7 @@ struct perm {
 	struct policy_verdict v;
 	int self_rule;
 	pid_t ns_pid, ns_ppid;
+	uint32_t euid;		/* from /proc/TID's owner: known before the answer */
 	int creating;		/* O_CREAT open: the file may have been made by this call */
 	char raw[ENF_PATH_MAX]; /* the path as the kernel gave it to us (before root strip) */
 };
@@ -507,6 +508,26 @@ static void build_source(pid_t tid, const char *exe, char *buf, size_t size)
 
 		snprintf(buf + n, size - n, "%s", p);
 	}
+}
+
+/* tty_nr (field 7 of /proc/TID/stat) is not 0: the task has a controlling terminal */
+static int task_has_tty(pid_t tid)
+{
+	char path[64], buf[1024], *p;
+	long tty = 0;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
+	if (read_small(path, buf, sizeof(buf), NULL) < 0)
+		return 0;
+	p = strrchr(buf, ')'); /* comm may hold spaces */
+	if (!p)
+		return 0;
+	for (i = 0; i < 5 && p; i++) /* state ppid pgrp session tty_nr */
+		p = strchr(p + 1, ' ');
+	if (p)
+		tty = strtol(p + 1, NULL, 10);
+	return tty != 0;
 }
 
 static int is_self(pid_t tid)
@@ -536,8 +557,8 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 	snprintf(link, sizeof(link), "/proc/%d", (int)pm->tid);
 	if (stat(link, &tst) < 0)
 		return -errno;
-	pm->uid = tst.st_uid; /* the task's effective uid */
-	pm->tgid = pm->tid;   /* refined in complete_info() */
+	pm->uid = pm->euid = tst.st_uid; /* the task's effective uid */
+	pm->tgid = pm->tid;		 /* refined in complete_info() */
 	pm->ppid = 0;
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", md->fd);
 	r = (int)read_link(link, pm->path, sizeof(pm->path));
@@ -649,6 +670,19 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 		return 0;
 	}
 	e->hooks.decide(e->hooks.ctx, sc, &ev, &pm->v);
+	if (!pm->v.deny) {
+		/* `pts: false` rules deny only with a controlling terminal: read the task's tty
+		 * only when the answer would change with one */
+		struct policy_verdict vt;
+
+		ev.has_tty = 1;
+		e->hooks.decide(e->hooks.ctx, sc, &ev, &vt);
+		ev.has_tty = 0;
+		if (vt.deny && task_has_tty(pm->tid)) {
+			ev.has_tty = 1;
+			pm->v = vt;
+		}
+	}
 	if (!pm->v.deny && pm->v.kind != POLICY_VERDICT_ALERT && (alias = alias_for(e, &pm->st))) {
 		/* the rule named a symlink to this file: decide under that name too */
 		struct policy_verdict v2;
@@ -860,6 +894,7 @@ static void record_block(struct enforce *e, struct perm *pm)
 		r->ppid = 0;
 	}
 	r->uid = (int32_t)pm->uid;
+	r->key_uid = pm->euid;
 	enf_rec_fill_workload(r, &pm->w);
 	strip_root(pm->exe, pm->w.root);
 	strip_root(pm->parent, pm->w.root);
@@ -883,11 +918,36 @@ static void record_block(struct enforce *e, struct perm *pm)
 	enf_emit(e, r);
 }
 
+/*
+ * A repeat of a block whose record is still open for folding only raises its Count: the
+ * record's process fields are the first attempt's, so nothing more is read for this one.
+ */
+static int fold_hit(struct enforce *e, struct perm *pm)
+{
+	char exe[ENF_PATH_MAX];
+	const char *policy;
+
+	if (pm->self_rule)
+		policy = ENFORCE_SELF_RULE_NAME;
+	else if (pm->v.default_posture || !pm->v.rule)
+		policy = "DefaultPosture";
+	else
+		policy = pm->v.rule->policy_name ? pm->v.rule->policy_name : "";
+	enf_copy(exe, sizeof(exe), pm->exe);
+	strip_root(exe, pm->w.root);
+	return enf_fold_try(e, enf_fold_key(pm->v.host ? "MatchedHostPolicy" : "MatchedPolicy",
+					    policy, pm->is_exec ? "Process" : "File",
+					    pm->is_exec ? pm->path : exe, pm->path, "Block",
+					    pm->is_exec ? "syscall=SYS_EXECVE" : pm->data,
+					    pm->w.container_id, pm->euid));
+}
+
 static void handle_one(struct enforce *e, const struct fanotify_event_metadata *md)
 {
 	static _Thread_local struct perm pm;
 	int64_t t0 = enf_mono_ns(), dt;
 	struct timespec c0, c1;
+	int folded;
 	int r, allow;
 
 	memset(&pm.w, 0, sizeof(pm.w));
@@ -906,7 +966,9 @@ static void handle_one(struct enforce *e, const struct fanotify_event_metadata *
 	}
 	/* A record's process fields are read while the task still waits for us: once
 	 * answered, a denied task often exits at once (bash -c X). */
-	if (r == 0 && (pm.v.deny || (e->opts.report_audit && pm.v.kind == POLICY_VERDICT_ALERT))) {
+	folded = r == 0 && pm.v.deny && fold_hit(e, &pm);
+	if (r == 0 && !folded &&
+	    (pm.v.deny || (e->opts.report_audit && pm.v.kind == POLICY_VERDICT_ALERT))) {
 		complete_info(&pm);
 		if (pm.tgid == e->self) {
 			/* a thread of ours is never blocked */
@@ -934,7 +996,8 @@ static void handle_one(struct enforce *e, const struct fanotify_event_metadata *
 		e->lat[e->n_lat++ % ENFORCE_LATENCY_SAMPLES] =
 			dt > UINT32_MAX ? UINT32_MAX : (uint32_t)dt;
 		e->stats.denied++;
-		record_block(e, &pm);
+		if (!folded)
+			record_block(e, &pm);
 	} else if (r == 0 && e->opts.report_audit && pm.v.kind == POLICY_VERDICT_ALERT) {
 		record_block(e, &pm);
 	}

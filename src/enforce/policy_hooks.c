@@ -1,22 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * policy_hooks.c - enforce_open(): the decision hooks over a compiled struct policy_set (host
- * scope for host tasks, the monitor's container resolver for the rest). Kept apart from the
- * enforcer core so the core and its tests link without the policy engine.
- *
- * What to mark per scope kind, and the fromSource programs of network/capability rules, are
- * not in policy.h's interest API (it reports over all scopes and sends protocol rules as
- * "any"), so this file reads the compiled rules through the policy module's set.h. That is
- * the one place outside src/policy/ that does; a policy_scope_interest() in policy.h would
- * replace it.
+ * scope for host tasks, the monitor's container resolver for the rest). Marks follow each
+ * scope's own rules (policy_scope_interest()), so a container rule marks only under that
+ * container's root. Kept apart from the enforcer core so the core and its tests link without
+ * the policy engine.
  */
 #include "enforce/priv.h"
 
 #include <errno.h>
 #include <string.h>
-
-#include "policy/ast.h"
-#include "policy/set.h"
 
 static int ph_resolve(void *ctx, pid_t tgid, struct enforce_workload *ret)
 {
@@ -34,84 +27,12 @@ static void ph_decide(void *ctx, const struct policy_scope *scope, const struct 
 	policy_scope_decide(scope, ev, ret);
 }
 
-static enum policy_class op_class(int op)
-{
-	return op == POLICY_OP_NETWORK	      ? POLICY_CLASS_NETWORK
-	       : op == POLICY_OP_CAPABILITIES ? POLICY_CLASS_CAPABILITIES
-					      : POLICY_CLASS_FILE;
-}
-
-/*
- * The interest of the rules a scope kind can hold (@host: KubeArmorHostPolicy rules; else
- * KubeArmorPolicy/ClusterPolicy rules; @all: both), as policy_set_interest() reports it, plus
- * the fromSource paths of network/capability rules as PATH items of those operations.
- */
-static void kind_interest(const struct policy_set *s, int host, int all, policy_interest_fn cb,
-			  void *cb_ctx)
-{
-	uint8_t any_sent[POLICY_OP_COUNT] = { 0 }, allow_class[POLICY_CLASS_COUNT] = { 0 };
-	size_t p, i;
-	int pass;
-
-	for (pass = 0; pass < 2; pass++) {
-		for (p = 0; p < s->n_pols; p++) {
-			const struct pset_policy *pol = &s->pols[p];
-
-			if (!all && (pol->kind == POLICY_KIND_HSP) != !!host)
-				continue;
-			for (i = pol->first; i < pol->last && i < s->n_rules; i++) {
-				const struct prule *r = &s->rules[i];
-				enum policy_op op = (enum policy_op)r->op;
-
-				if (pass == 0) {
-					if (r->is_allow || r->action == POLICY_ACTION_AUDIT_ALLOW)
-						allow_class[op_class(r->op)] = 1;
-					continue;
-				}
-				if ((op == POLICY_OP_NETWORK || op == POLICY_OP_CAPABILITIES) &&
-				    r->src && r->src_kind == PRULE_SRC_PATH)
-					cb(cb_ctx, op, POLICY_INTEREST_PATH, r->src,
-					   r->info.action);
-				switch (r->rtype) {
-				case PRULE_PATH:
-					cb(cb_ctx, op, POLICY_INTEREST_PATH, r->res,
-					   r->info.action);
-					break;
-				case PRULE_DIR:
-					cb(cb_ctx, op,
-					   r->recursive ? POLICY_INTEREST_DIR_RECURSIVE
-							: POLICY_INTEREST_DIR,
-					   r->res, r->info.action);
-					break;
-				case PRULE_GLOB:
-					cb(cb_ctx, op, POLICY_INTEREST_GLOB, r->res,
-					   r->info.action);
-					break;
-				default:
-					if (!any_sent[op]) {
-						any_sent[op] = 1;
-						cb(cb_ctx, op, POLICY_INTEREST_ANY, NULL,
-						   r->info.action);
-					}
-					break;
-				}
-			}
-		}
-		if (pass == 0 && allow_class[POLICY_CLASS_FILE]) {
-			any_sent[POLICY_OP_PROCESS] = any_sent[POLICY_OP_FILE] = 1;
-			cb(cb_ctx, POLICY_OP_PROCESS, POLICY_INTEREST_ANY, NULL,
-			   POLICY_ACTION_ALLOW);
-			cb(cb_ctx, POLICY_OP_FILE, POLICY_INTEREST_ANY, NULL, POLICY_ACTION_ALLOW);
-		}
-	}
-}
-
 static void ph_interest(void *ctx, policy_interest_fn cb, void *cb_ctx)
 {
 	struct enforce *e = ctx;
 
 	if (e->set)
-		kind_interest(e->set, 0, 1, cb, cb_ctx);
+		policy_set_interest(e->set, cb, cb_ctx);
 }
 
 static void ph_scope_interest(void *ctx, const struct policy_scope *scope, policy_interest_fn cb,
@@ -121,10 +42,10 @@ static void ph_scope_interest(void *ctx, const struct policy_scope *scope, polic
 
 	if (!e->set)
 		return;
-	if (!scope)
-		kind_interest(e->set, 0, 1, cb, cb_ctx);
+	if (scope)
+		policy_scope_interest(scope, cb, cb_ctx);
 	else
-		kind_interest(e->set, policy_scope_is_host(scope), 0, cb, cb_ctx);
+		policy_set_interest(e->set, cb, cb_ctx);
 }
 
 static const struct policy_scope *ph_host(void *ctx)

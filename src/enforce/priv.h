@@ -24,6 +24,7 @@
 struct enf_rec {
 	int64_t ts_ns;
 	int32_t host_pid, host_ppid, pid, ppid, uid;
+	uint32_t key_uid; /* the uid the fold key uses (known before the record is built) */
 	uint32_t count;
 	char type[24];
 	char policy[256];
@@ -138,6 +139,12 @@ int64_t enf_mono_ns(void);
 int64_t enf_real_ns(void);
 void enf_emit(struct enforce *e, struct enf_rec *r);
 void enf_fold_flush(struct enforce *e, int all);
+/* The fold key of a record from its parts (see enf_emit()). */
+uint64_t enf_fold_key(const char *type, const char *policy, const char *operation,
+		      const char *process, const char *resource, const char *action,
+		      const char *data, const char *container_id, uint32_t uid);
+/* Count one more attempt into a pending identical record; 1 if there was one. */
+int enf_fold_try(struct enforce *e, uint64_t key);
 /* Fill the process part of @r (pids, uid, cwd, container) for task @tid; 0 or -errno. */
 int enf_task_info(pid_t tid, pid_t *ret_tgid, pid_t *ret_ppid, uint32_t *ret_uid);
 /* The same plus the task's pid in its own pid namespace (@ret_nspid may be NULL). */

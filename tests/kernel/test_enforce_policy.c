@@ -320,6 +320,39 @@ static void policy_allow_list_with_block_posture_runs_only_listed(void **state)
 	assert_non_null(strstr(recs[0], "\"Action\":\"Block\""));
 }
 
+/* `pts: false`: the program is blocked only when run from a terminal. */
+static void policy_pts_false_blocks_only_with_a_terminal(void **state)
+{
+	struct fx *f = *state;
+	char yaml[4096], prog[600], out[1024], cmd[800];
+
+	WARD_REQUIRE(access("/usr/bin/script", X_OK) == 0, "script(1) for a pty");
+	snprintf(prog, sizeof(prog), "%s/tty-only", f->dir);
+	copy_file("/usr/bin/true", prog);
+	snprintf(yaml, sizeof(yaml),
+		 "apiVersion: security.kubearmor.com/v1\n"
+		 "kind: KubeArmorHostPolicy\n"
+		 "metadata:\n  name: no-interactive\n"
+		 "spec:\n"
+		 "  nodeSelector:\n    matchLabels:\n      kubearmor.io/hostname: \"*\"\n"
+		 "  action: Block\n"
+		 "  process:\n    matchPaths:\n    - path: %s\n      pts: false\n",
+		 prog);
+	f->opts.no_network = 1;
+	load(f, yaml, POLICY_POSTURE_AUDIT);
+	/* without a terminal (setsid: no controlling tty) it runs */
+	assert_int_equal(
+		run(NULL, (char *[]){ "/usr/bin/setsid", "-w", prog, NULL }, out, sizeof(out)), 0);
+	/* on a pty it is blocked */
+	snprintf(cmd, sizeof(cmd), "%s; echo rc=$?", prog);
+	assert_int_equal(run(NULL, (char *[]){ "/usr/bin/script", "-qec", cmd, "/dev/null", NULL },
+			     out, sizeof(out)),
+			 0);
+	assert_non_null(strstr(out, "rc=126"));
+	assert_int_equal(recs_wait(1, 3000), 1);
+	assert_non_null(strstr(recs[0], "\"PolicyName\":\"no-interactive\""));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -329,6 +362,8 @@ int main(void)
 			policy_host_network_rule_blocks_raw_for_its_source_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			policy_allow_list_with_block_posture_runs_only_listed, setup, teardown),
+		cmocka_unit_test_setup_teardown(policy_pts_false_blocks_only_with_a_terminal, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
