@@ -9,9 +9,13 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "config/config.h"
 #include "fwd/fwd.h"
+
+/* Source of the records fwd reports through on_event (src/fwd/fwd.c). */
+#define FWD_EVENT_SOURCE "ward-forwarder"
 
 struct fwd_sink {
 	struct fwd *f;
@@ -24,6 +28,13 @@ static int fs_write(void *ctx, const struct ward_record *r, const char *json, si
 	(void)json;
 	(void)len;
 	struct fwd_sink *s = ctx;
+	/*
+	 * The forwarders' own SystemEvents go to the store and the other sinks, not back to the
+	 * forwarders: a dead output would otherwise drop its own drop report, once a second, forever.
+	 */
+	if (r->source && !strcmp(r->source, FWD_EVENT_SOURCE) && r->type &&
+	    !strcmp(r->type, "SystemEvent"))
+		return 0;
 	/* queue-full drops are counted per output by fwd and reported as SystemEvent records */
 	return fwd_submit(s->f, r) == 0 ? 0 : -ENOSPC;
 }

@@ -3,11 +3,12 @@
 # agent-wire e2e: the `outputs:` of the agent's config reach a real rsyslog (Debian's rsyslogd,
 # own config and work dir, private port): an Audit alert made by `ward agent` for a command the
 # test runs arrives over TCP as RFC 5424 with a CEF body; SIGTERM flushes and the exit summary
-# counts it as sent.
+# counts it as sent. An output that cannot spool the alert drops it, and the drop comes back
+# into the pipeline as a SystemEvent record (--json-out and the store).
 set -u
 : "${WARD_BIN:?}" "${WARD_TOP:?}"
 tmp=$(mktemp -d /tmp/ward-wire-fwd.XXXXXX)
-TCP=18801
+TCP=18801 DEAD=18802 # nothing listens on DEAD
 agent_pid=
 rs_pid=
 cleanup() {
@@ -72,6 +73,11 @@ outputs:
     filter: {type: alert}
     flush_ms: 20
     retry_initial_ms: 100
+  - name: dead
+    type: syslog
+    address: tcp://127.0.0.1:$DEAD
+    format: json
+    spool_max: 64
 YAML
 "$WARD_BIN" agent --config "$tmp/ward.yaml" --json-out "$tmp/out.json" 2>"$tmp/err" &
 agent_pid=$!
@@ -89,9 +95,16 @@ re="^1\|wire-fwd-host\|ward\|MatchedHostPolicy\|CEF:0\|ward\|ward\|[^|]*\|wire-a
 [[ "$line" =~ $re ]] && ok "RFC 5424 line with a CEF body" || notok "RFC 5424 + CEF: $line"
 grep -q "dproc=$tmp/bin/wire-discovery" <<<"$line" && ok "CEF extension names the process" ||
 	notok "CEF dproc: $line"
-jq -e 'select(.PolicyName == "wire-audit-discovery")' "$tmp/out.json" >/dev/null &&
+[ "$(jq -c 'select(.PolicyName == "wire-audit-discovery")' "$tmp/out.json" | grep -c .)" = 1 ] &&
 	ok "the same alert is in --json-out" || notok "--json-out: $(cat "$tmp/out.json")"
 
+# the dead output's 64-byte spool cannot take the alert: its drop comes back as a record
+for _ in $(seq 30); do grep -q '"Operation":"Drop"' "$tmp/out.json" && break; sleep 0.1; done
+n=$(jq -c 'select(.Type == "SystemEvent" and .Operation == "Drop" and .Resource == "dead" and
+	.HostName == "wire-fwd-host" and (.Data | test("dropped=1 ")))' "$tmp/out.json" | grep -c .)
+[ "$n" = 1 ] &&
+	ok "a forwarder's drop is a SystemEvent record in --json-out" ||
+	notok "drop record: $(cat "$tmp/out.json")"
 kill -TERM "$agent_pid"
 wait "$agent_pid"
 rc=$?
@@ -99,4 +112,6 @@ agent_pid=
 [ "$rc" = 0 ] && ok "SIGTERM: exit 0" || notok "SIGTERM: exit $rc"
 grep -q 'output siem: 1 submitted, 1 sent' "$tmp/err" && ok "exit summary: output siem 1 submitted, 1 sent" ||
 	notok "exit summary: $(cat "$tmp/err")"
+n=$("$WARD_BIN" logs --store "$tmp/ward.db" --json --limit 0 --where 'Operation = Drop' --where 'Resource = dead' | grep -c .)
+[ "$n" = 1 ] && ok "the drop record is in the store" || notok "store drop records: $n"
 exit $fail
