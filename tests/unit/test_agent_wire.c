@@ -3,7 +3,8 @@
  * Unit tests: what wires the other modules into `ward agent` (agent/inbox.c, sink_fwd.c):
  * records from other threads reach the sinks through the inbox in order, a full inbox drops and
  * counts, the combined source wakes on inbox records, and the forwarding sink delivers to a
- * file output and stops cleanly (its config outlives the forwarders).
+ * file output (not the forwarders' own drop reports) and stops cleanly (its config outlives
+ * the forwarders).
  */
 #include "support/ward_test.h"
 
@@ -187,6 +188,13 @@ static void the_fwd_sink_delivers_to_a_file_output_and_stops_cleanly(void **stat
 	struct record_owned *o = rec(7);
 	assert_int_equal(s.write(s.ctx, &o->rec, "", 0), 0);
 	record_owned_free(o);
+	/* the forwarders' own drop reports are not forwarded again (no drop loop) */
+	struct ward_record ev = { .ts_ns = 1,
+				  .type = "SystemEvent",
+				  .operation = "Drop",
+				  .source = "ward-forwarder",
+				  .resource = "f1" };
+	assert_int_equal(s.write(s.ctx, &ev, "", 0), 0);
 	s.destroy(s.ctx); /* fwd_stop: delivers what is queued */
 	char *text = ward_test_read_file(fwdout, NULL);
 	assert_non_null(text);
