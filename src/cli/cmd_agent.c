@@ -469,7 +469,8 @@ int cmd_agent(int argc, char **argv)
 		snprintf(slash ? slash + 1 : spool_dir,
 			 sizeof(spool_dir) - (size_t)(slash ? slash + 1 - spool_dir : 0), "spool");
 		/* only ward writes its spools: the built-in self-protection rule guards them */
-		protect[0] = spool_dir;
+		if (mkdir(spool_dir, 0700) == 0 || errno == EEXIST)
+			protect[0] = spool_dir;
 		r = agent_enforcer_new(a, inbox, cfg, protect, &enforcer);
 		if (r) {
 			fprintf(stderr, "ward agent: %s\n", strerror(-r));

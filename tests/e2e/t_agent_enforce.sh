@@ -61,6 +61,10 @@ rc=$?
 grep -q 'Operation not permitted' <<<"$out" && ok "bash says Operation not permitted" ||
 	notok "message: $out"
 ls "$tmp" >/dev/null && ok "ls still runs" || notok "ls runs"
+# the agent's spool folder is written by ward only (the built-in self-protection rule)
+[ -d "$tmp/spool" ] && ok "the agent made its spool folder beside the store" || notok "no $tmp/spool"
+bash -c "echo x >$tmp/spool/intruder" 2>/dev/null && notok "a write into ward's spool is denied" ||
+	ok "a write into ward's spool is denied"
 
 # a reload switches the enforcer to the new set: a second blocked copy, the first stays blocked
 cp /usr/bin/true "$tmp/bin/apt-get"
@@ -95,6 +99,8 @@ jq -e --arg p "$tmp/bin/apt" '.Type == "MatchedHostPolicy" and .Action == "Block
 n=$(jq -c 'select(.PolicyName == "block-apt-get" and .Enforcer == "fanotify" and .Action == "Block")' \
 	"$tmp/out.json" | grep -c .)
 [ "$n" = 1 ] && ok "one Block alert for the reloaded rule" || notok "reloaded rule records: $n"
+n=$(jq -c 'select(.PolicyName == "ward-self-protection" and .Action == "Block")' "$tmp/out.json" | grep -c .)
+[ "$n" = 1 ] && ok "the denied spool write is a ward-self-protection alert" || notok "self-protection records: $n"
 n=$("$WARD_BIN" logs --store "$tmp/ward.db" --json --limit 0 --policy block-pkg-mgmt-tools |
 	jq -c 'select(.Type == "MatchedHostPolicy" and .Action == "Block" and .Enforcer == "fanotify")' | grep -c .)
 [ "$n" = 1 ] && ok "exactly one Block alert in the store" || notok "store has $n Block alerts"
