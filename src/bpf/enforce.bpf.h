@@ -24,12 +24,18 @@
 
 #define ENF_MAX_EXES 4096
 
-/* An executable: the kernel's s_dev encoding (major << 20 | minor) and inode number. */
+/*
+ * An executable: the kernel's s_dev encoding (major << 20 | minor) and inode number, within a
+ * container's cgroup-v2 id (0 = host rules).
+ */
 struct enf_exe_key {
 	__u32 dev;
 	__u32 pad;
 	__u64 ino;
+	__u64 cgid;
 };
+
+#define ENF_MAX_CGROUPS 256
 
 #define ENF_MAX_CLASSES 32
 
@@ -59,6 +65,7 @@ struct enf_net_event {
 	__u32 denied; /* bits that were denied */
 	__u32 exe_dev;
 	__u64 exe_ino;
+	__u64 cgid; /* the container's cgroup id when a container rule denied, else 0 */
 	char comm[16];
 };
 

@@ -32,6 +32,14 @@ struct {
 	__type(value, struct enf_rule);
 } enf_default SEC(".maps");
 
+/* Containers with rules: cgroup-v2 id → the rule for programs not in enf_exes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ENF_MAX_CGROUPS);
+	__type(key, __u64);
+	__type(value, struct enf_rule);
+} enf_cgroups SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
@@ -105,6 +113,8 @@ int enforce_sock_create(struct bpf_sock *sk)
 	struct enf_net_event *ev;
 	struct file *exe;
 	__u32 zero = 0, protos, denied;
+	struct enf_rule *cg_rule;
+	__u64 cgid;
 	__u64 id = bpf_get_current_pid_tgid();
 
 	protos = classify(sk->family, sk->type, sk->protocol);
@@ -119,12 +129,22 @@ int enforce_sock_create(struct bpf_sock *sk)
 		key.ino = BPF_CORE_READ(exe, f_inode, i_ino);
 		key.dev = BPF_CORE_READ(exe, f_inode, i_sb, s_dev);
 	}
-	rule = bpf_map_lookup_elem(&enf_exes, &key);
-	if (!rule) {
-		rule = bpf_map_lookup_elem(&enf_default, &zero);
-		if (!rule || !(rule->flags & ENF_RULE_SET))
-			return 1;
+	/* a container's own rules first (its cgroup), else the host's */
+	cgid = bpf_get_current_cgroup_id();
+	cg_rule = bpf_map_lookup_elem(&enf_cgroups, &cgid);
+	if (cg_rule) {
+		key.cgid = cgid;
+		rule = bpf_map_lookup_elem(&enf_exes, &key);
+		if (!rule)
+			rule = cg_rule;
+	} else {
+		cgid = 0;
+		rule = bpf_map_lookup_elem(&enf_exes, &key);
+		if (!rule)
+			rule = bpf_map_lookup_elem(&enf_default, &zero);
 	}
+	if (!rule || !(rule->flags & ENF_RULE_SET))
+		return 1;
 	denied = 0;
 	for (int i = 0; i < ENF_MAX_CLASSES; i++) {
 		if (i >= rule->n)
@@ -151,6 +171,7 @@ int enforce_sock_create(struct bpf_sock *sk)
 		ev->denied = denied;
 		ev->exe_dev = key.dev;
 		ev->exe_ino = key.ino;
+		ev->cgid = cgid;
 		bpf_get_current_comm(ev->comm, sizeof(ev->comm));
 		bpf_ringbuf_submit(ev, 0);
 	}

@@ -554,6 +554,12 @@ int enforce_add_container(struct enforce *e, pid_t pid, const struct policy_scop
 	e->n_containers++;
 	if (e->fan_fd >= 0)
 		r = enf_fan_mark_container(e, e->fan_fd, e->create_fd, pid);
+	if (e->net) {
+		int rn = enf_net_fill(e);
+
+		if (r == 0)
+			r = rn;
+	}
 out:
 	pthread_mutex_unlock(&e->lock);
 	return r;

@@ -197,16 +197,86 @@ static void net_interest(void *ctx, enum policy_op op, enum policy_interest_kind
 	}
 }
 
+/* The cgroup-v2 id of @pid's cgroup (its directory's inode number), or 0. */
+static uint64_t pid_cgroup_id(pid_t pid)
+{
+	char path[64], buf[4096], mnt[256], dir[4400];
+	struct stat st;
+	FILE *f;
+	uint64_t id = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(buf, sizeof(buf), f)) {
+		if (strncmp(buf, "0::", 3) != 0)
+			continue;
+		buf[strcspn(buf, "\n")] = '\0';
+		if (enf_cgroup2_path(mnt, sizeof(mnt)) == 0) {
+			snprintf(dir, sizeof(dir), "%s%s", mnt, buf + 3);
+			if (stat(dir, &st) == 0)
+				id = st.st_ino;
+		}
+		break;
+	}
+	fclose(f);
+	return id;
+}
+
+/*
+ * The kernel entries of one scope: per fromSource program (found under @root) and the rule for
+ * every other program, keyed by @cgid (0: the host, into enf_default).
+ */
+static int fill_scope(struct enforce *e, const struct policy_scope *sc, uint64_t cgid,
+		      const char *root)
+{
+	struct enf_net *n = e->net;
+	struct enf_exe_key key;
+	struct enf_rule rule, def;
+	size_t first = n->n_sources, i;
+	uint32_t zero = 0;
+	int r, exes_fd = bpf_map__fd(n->skel->maps.enf_exes);
+
+	if (e->hooks.scope_interest)
+		e->hooks.scope_interest(e->hooks.ctx, sc, net_interest, n);
+	else if (e->hooks.interest)
+		e->hooks.interest(e->hooks.ctx, net_interest, n);
+	deny_rule_for(e, sc, "", &def);
+	for (i = first; i < n->n_sources; i++) {
+		char where[ENF_PATH_MAX + 64];
+		struct stat st;
+
+		snprintf(where, sizeof(where), "%s%s", root, n->sources[i]);
+		if (stat(where, &st) < 0)
+			continue; /* not installed here */
+		memset(&key, 0, sizeof(key));
+		key.dev = kernel_dev(st.st_dev);
+		key.ino = st.st_ino;
+		key.cgid = cgid;
+		n->keys[i] = key;
+		deny_rule_for(e, sc, n->sources[i], &rule);
+		rule.flags = ENF_RULE_SET;
+		r = bpf_map_update_elem(exes_fd, &key, &rule, BPF_ANY);
+		if (r < 0)
+			return r;
+	}
+	if (!cgid)
+		return bpf_map_update_elem(bpf_map__fd(n->skel->maps.enf_default), &zero, &def,
+					   BPF_ANY);
+	def.flags = ENF_RULE_SET; /* the container is known: look its programs up */
+	return bpf_map_update_elem(bpf_map__fd(n->skel->maps.enf_cgroups), &cgid, &def, BPF_ANY);
+}
+
 int enf_net_fill(struct enforce *e)
 {
 	struct enf_net *n = e->net;
 	const struct policy_scope *sc;
-	struct enf_exe_key key, next;
-	struct enf_rule rule;
+	struct enf_exe_key next;
 	struct enf_config cfg = { .self_tgid = (__u32)e->self };
-	struct enf_rule def;
+	uint64_t cg;
 	uint32_t zero = 0;
-	int exes_fd, r;
+	int exes_fd, cg_fd, r;
 	size_t i;
 
 	if (!n)
@@ -219,37 +289,34 @@ int enf_net_fill(struct enforce *e)
 	for (i = 0; i < n->n_sources; i++)
 		free(n->sources[i]);
 	n->n_sources = 0;
-	if (e->hooks.scope_interest)
-		e->hooks.scope_interest(e->hooks.ctx, sc, net_interest, n);
-	else if (e->hooks.interest)
-		e->hooks.interest(e->hooks.ctx, net_interest, n);
-
-	exes_fd = bpf_map__fd(n->skel->maps.enf_exes);
 	/* clear the old entries, then fill */
+	exes_fd = bpf_map__fd(n->skel->maps.enf_exes);
 	while (bpf_map_get_next_key(exes_fd, NULL, &next) == 0)
 		bpf_map_delete_elem(exes_fd, &next);
-	if (sc)
-		deny_rule_for(e, sc, "", &def);
-	else
-		memset(&def, 0, sizeof(def));
-	for (i = 0; i < n->n_sources; i++) {
-		struct stat st;
+	cg_fd = bpf_map__fd(n->skel->maps.enf_cgroups);
+	while (bpf_map_get_next_key(cg_fd, NULL, &cg) == 0)
+		bpf_map_delete_elem(cg_fd, &cg);
+	r = fill_scope(e, sc, 0, "");
+	if (r < 0)
+		return r;
+	for (i = 0; i < e->n_containers; i++) {
+		struct enforce_workload w;
+		const struct policy_scope *csc = e->containers[i].scope;
+		char root[64];
+		uint64_t id = pid_cgroup_id(e->containers[i].pid);
 
-		if (stat(n->sources[i], &st) < 0)
-			continue; /* not installed here */
-		memset(&key, 0, sizeof(key));
-		key.dev = kernel_dev(st.st_dev);
-		key.ino = st.st_ino;
-		n->keys[i] = key;
-		deny_rule_for(e, sc, n->sources[i], &rule);
-		rule.flags = ENF_RULE_SET;
-		r = bpf_map_update_elem(exes_fd, &key, &rule, BPF_ANY);
+		if (!id)
+			continue; /* gone */
+		if (e->hooks.resolve &&
+		    e->hooks.resolve(e->hooks.ctx, e->containers[i].pid, &w) == 0)
+			csc = w.scope;
+		if (!csc)
+			continue;
+		snprintf(root, sizeof(root), "/proc/%d/root", (int)e->containers[i].pid);
+		r = fill_scope(e, csc, id, root);
 		if (r < 0)
 			return r;
 	}
-	r = bpf_map_update_elem(bpf_map__fd(n->skel->maps.enf_default), &zero, &def, BPF_ANY);
-	if (r < 0)
-		return r;
 	return bpf_map_update_elem(bpf_map__fd(n->skel->maps.enf_config), &zero, &cfg, BPF_ANY);
 }
 
@@ -297,7 +364,8 @@ static int on_net_event(void *ctx, void *data, size_t size)
 		return 0;
 	/* the program by its inode first: the task may be gone by the time we read this */
 	for (size_t i = 0; i < e->net->n_sources; i++) {
-		if (e->net->keys[i].ino == ne->exe_ino && e->net->keys[i].dev == ne->exe_dev) {
+		if (e->net->keys[i].ino == ne->exe_ino && e->net->keys[i].dev == ne->exe_dev &&
+		    e->net->keys[i].cgid == ne->cgid) {
 			enf_copy(r->process, sizeof(r->process), e->net->sources[i]);
 			break;
 		}

@@ -128,7 +128,9 @@ static int resolve(void *ctx, pid_t tid, struct enforce_workload *ret)
 static void container_write_below_usr_lib_is_blocked_like_seed_example_3(void **state)
 {
 	char out[4096], cmd[2048], tmpl[] = "/tmp/ward-enforce-img-XXXXXX", hostfile[128];
-	static struct trule rule;
+	static struct trule rules[2];
+	char helper[1024];
+	const char *build = getenv("WARD_BUILD");
 	struct ctr *cp = &C;
 	struct enforce_hooks h;
 	struct enforce_opts opts;
@@ -137,26 +139,32 @@ static void container_write_below_usr_lib_is_blocked_like_seed_example_3(void **
 
 	(void)state;
 #define c (*cp)
-	c.pol.rules = &rule;
-	c.pol.n = 1;
+	c.pol.rules = rules;
+	c.pol.n = 2;
+	snprintf(helper, sizeof(helper), "%s/%s/tests/helpers/enforce_socket", ward_test_top(),
+		 build && *build ? build : "build");
 	WARD_REQUIRE(sh("podman --version", NULL, 0) == 0, "podman");
 	assert_non_null(mkdtemp(tmpl));
 	snprintf(c.name, sizeof(c.name), "enforce-fim-%d", (int)getpid());
 	snprintf(c.image, sizeof(c.image), "localhost/ward-enforce-fim:%d", (int)getpid());
 	/* image: busybox-static applets, GNU touch with its libc, some files under /usr/lib */
-	snprintf(cmd, sizeof(cmd),
-		 "set -e; cd %s; mkdir -p bin usr/bin usr/lib/sub lib/x86_64-linux-gnu lib64 tmp; "
-		 "cp /bin/busybox bin/; for a in sh ls cat sleep; do ln -s busybox bin/$a; done; "
-		 "cp /usr/bin/touch usr/bin/; cp /lib/x86_64-linux-gnu/libc.so.6 "
-		 "lib/x86_64-linux-gnu/; cp /lib64/ld-linux-x86-64.so.2 lib64/; "
-		 "echo lib > usr/lib/old; echo sub > usr/lib/sub/old; "
-		 "tar -c . | podman import -q - %s >/dev/null",
-		 tmpl, c.image);
+	snprintf(
+		cmd, sizeof(cmd),
+		"set -e; cd %s; mkdir -p bin usr/bin usr/lib/sub lib/x86_64-linux-gnu lib64 tmp; "
+		"cp /bin/busybox bin/; for a in sh ls cat sleep; do ln -s busybox bin/$a; done; "
+		"cp /usr/bin/touch usr/bin/; cp %s usr/bin/sock; cp /lib/x86_64-linux-gnu/libc.so.6 "
+		"lib/x86_64-linux-gnu/; cp /lib64/ld-linux-x86-64.so.2 lib64/; "
+		"for l in $(ldd usr/bin/sock | grep -o '/[^ ]*'); do mkdir -p .$(dirname $l); "
+		"cp -n $l .$l; done; "
+		"echo lib > usr/lib/old; echo sub > usr/lib/sub/old; "
+		"tar -c . | podman import -q - %s >/dev/null",
+		tmpl, helper, c.image);
 	r = sh(cmd, out, sizeof(out));
 	ward_test_rm_rf(tmpl);
 	WARD_REQUIRE(r == 0, "podman import of a local image");
 	snprintf(cmd, sizeof(cmd),
-		 "podman run -d --runtime runc --name %s --label app=fim-demo %s /bin/sleep 120",
+		 "podman run -d --runtime runc --cap-add NET_RAW --name %s --label app=fim-demo %s "
+		 "/bin/sleep 120",
 		 c.name, c.image);
 	r = sh(cmd, out, sizeof(out));
 	if (r != 0)
@@ -167,7 +175,7 @@ static void container_write_below_usr_lib_is_blocked_like_seed_example_3(void **
 	assert_int_equal(sscanf(out, "%79s %d", c.id, &c.pid), 2);
 	snprintf(c.labels, sizeof(c.labels), "app=fim-demo");
 
-	rule = (struct trule){
+	rules[0] = (struct trule){
 		.op = POLICY_OP_FILE,
 		.kind = POLICY_INTEREST_DIR_RECURSIVE,
 		.value = "/usr/lib/",
@@ -180,11 +188,18 @@ static void container_write_below_usr_lib_is_blocked_like_seed_example_3(void **
 			  .message = "Detected and prevented compromise to File integrity",
 			  .action = POLICY_ACTION_BLOCK }
 	};
+	/* and raw sockets for one program of the container (cgroup BPF at the cgroup-v2 root:
+	 * only this container's cgroup has entries, every other socket on the machine passes) */
+	rules[1] = (struct trule){ .op = POLICY_OP_NETWORK,
+				   .source = "/usr/bin/sock",
+				   .protos = 1u << POLICY_PROTO_RAW,
+				   .action = POLICY_ACTION_BLOCK,
+				   .container = 1,
+				   .info = { .policy_name = "no-raw-in-container" } };
 	h = thooks(&c.pol);
 	h.ctx = cp;
 	h.resolve = resolve;
 	enforce_opts_init(&opts);
-	opts.no_network = 1;
 	opts.fold_ms = 50;
 	opts.any_marks = any;
 	r = enforce_start(&h, &opts, on_record, NULL, &c.e);
@@ -242,6 +257,27 @@ static void container_write_below_usr_lib_is_blocked_like_seed_example_3(void **
 	assert_non_null(strstr(recs[0], cmd));
 	snprintf(cmd, sizeof(cmd), "\"ContainerImage\":\"%s\"", c.image);
 	assert_non_null(strstr(recs[0], cmd));
+
+	/* network: the container's program may not open a raw socket; tcp is fine; the same
+	 * program on the host is not covered by the container's rule */
+	snprintf(cmd, sizeof(cmd), "podman exec %s /usr/bin/sock raw", c.name);
+	assert_int_equal(sh(cmd, out, sizeof(out)), 1);
+	assert_string_equal(out, "Operation not permitted");
+	snprintf(cmd, sizeof(cmd), "podman exec %s /usr/bin/sock tcp", c.name);
+	assert_int_equal(sh(cmd, out, sizeof(out)), 0);
+	snprintf(cmd, sizeof(cmd), "%s raw", helper);
+	assert_int_equal(sh(cmd, out, sizeof(out)), 0);
+	if (recs_wait(2, 3000) != 2) {
+		for (size_t i = 0; i < n_recs; i++)
+			print_message("record %zu: %s\n", i, recs[i]);
+		fail_msg("expected 2 records, got %zu", n_recs);
+	}
+	assert_non_null(strstr(recs[1], "\"PolicyName\":\"no-raw-in-container\""));
+	assert_non_null(strstr(recs[1], "\"Enforcer\":\"cgroup-bpf\""));
+	assert_non_null(strstr(recs[1], "\"Type\":\"MatchedPolicy\""));
+	assert_non_null(strstr(recs[1], "\"ProcessName\":\"/usr/bin/sock\""));
+	snprintf(cmd, sizeof(cmd), "\"ContainerName\":\"%s\"", c.name);
+	assert_non_null(strstr(recs[1], cmd));
 
 #undef c
 }
