@@ -51,8 +51,8 @@ static void usage(FILE *f)
 	      "\n"
 	      "Enforcement: Block rules, block postures and allow-lists are enforced with fanotify\n"
 	      "(process/file) and cgroup BPF (network), fail-open; a block is a MatchedHostPolicy/\n"
-	      "MatchedPolicy alert with Enforcer fanotify or cgroup-bpf. Without an enforcer the\n"
-	      "agent audits them (the start-up line says which).\n"
+	      "MatchedPolicy alert with Enforcer fanotify or cgroup-bpf. When no enforcer can\n"
+	      "start, the start-up line says so and Block rules are not enforced.\n"
 	      "Forwarding: the config's 'outputs:' (syslog, hec, elasticsearch, loki, clickhouse,\n"
 	      "kafka, webhook, file) get every record that passes their filter, through a disk\n"
 	      "spool in spool/ next to the store; SIGTERM gives them 3 s to deliver it.\n"
@@ -125,7 +125,8 @@ static void on_ready(void *ctx)
 	if (agent_enforcer_running(rc->enforcer))
 		fprintf(stderr, "ward agent: enforcing with fanotify and cgroup BPF (fail-open)\n");
 	else if (agent_enforcer_last_error(rc->enforcer))
-		fprintf(stderr, "ward agent: warning: no enforcer (%s): Block rules are audited\n",
+		fprintf(stderr,
+			"ward agent: warning: no enforcer (%s): Block rules are not enforced\n",
 			strerror(-agent_enforcer_last_error(rc->enforcer)));
 }
 
