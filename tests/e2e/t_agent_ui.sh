@@ -21,6 +21,13 @@ if [ "$(id -u)" != 0 ] || [ ! -r /sys/kernel/btf/vmlinux ]; then
 	echo "ok - agent --ui # SKIP needs root and BTF"; exit 0
 fi
 
+help=$("$WARD_BIN" agent --help)
+for w in --config --policy --store --json-out --visibility --cluster --hostname --ui --server \
+	--token-file Enforcement "'outputs:'" docs/config.md; do
+	grep -q -- "${w//\'/}" <<<"$help" || { notok "ward agent --help mentions $w"; missing=1; }
+done
+[ -z "${missing:-}" ] && ok "ward agent --help lists every flag, enforcement and outputs"
+
 mkdir -p "$tmp/policies" "$tmp/bin"
 cp /usr/bin/true "$tmp/bin/wire-ui-probe"
 cat >"$tmp/policies/audit.yaml" <<YAML
