@@ -57,7 +57,7 @@ query)
 	n=$(curl -s -H "$AUTH" "$B/histogram?interval=1d" | jq '[.buckets[].count]|add')
 	host=$(curl -s -H "$AUTH" "$B/records?limit=1" | jq -r '.records[0].HostName')
 	echo "records in store: $n"
-	echo "| query | p50 ms | p95 ms |"
+	echo "| query | p50 ms | p95 ms |" # runs: $runs (records), $(((runs + 5) / 6)) (counts, histogram)
 	echo "|---|---|---|"
 	for q in "records?limit=100" \
 		"records?operation=File&limit=100" \
@@ -66,12 +66,15 @@ query)
 		"records?action=Block&limit=100" \
 		"records?where=Resource~passwd&limit=100" \
 		"records?operation=Network&where=PID%3E30000&limit=100" \
-		"records?since=2025-12-01T10:00:00Z&until=2025-12-01T11:00:00Z&limit=100" \
+		"records?since=2025-12-01T02:45:00Z&until=2025-12-01T02:50:00Z&limit=100" \
 		"counts?by=HostName&type=alert" \
 		"histogram?interval=10m&type=alert" \
-		"counts?by=Operation&since=2025-12-01T10:00:00Z&until=2025-12-01T11:00:00Z" \
+		"counts?by=Operation&since=2025-12-01T02:45:00Z&until=2025-12-01T02:50:00Z" \
 		"histogram?interval=10m"; do
-		read -r p50 p95 <<<"$(lat "$B/$q" "$runs")"
+		r=$runs
+		# the aggregates over millions of rows take seconds: fewer runs
+		case "$q" in counts* | histogram*) r=$(((runs + 5) / 6)) ;; esac
+		read -r p50 p95 <<<"$(lat "$B/$q" "$r")"
 		echo "| \`$q\` | $p50 | $p95 |"
 	done
 	# the page: time to the first table row, in a fresh headless Chromium each run
@@ -115,12 +118,14 @@ ingest-sqlite | ingest-pg)
 	fi
 	for d in 0 1000; do
 		t0=$(date +%s.%N)
+		lp=()
 		for h in a b c; do
 			"$LOAD" --url http://127.0.0.1:18641 --token-file "$tmp/token" --spool "$tmp/spool-$d-$h" \
 				--host "bench-$d-$h" --count "$n" --batch 5000 --distinct "$d" --start-seq $((RANDOM * 1000)) \
 				>"$tmp/load-$d-$h.json" &
+			lp+=($!)
 		done
-		wait %1 %2 %3 2>/dev/null || wait
+		wait "${lp[@]}"
 		t1=$(date +%s.%N)
 		sent=$(cat "$tmp"/load-$d-*.json | jq -s '[.[].sent]|add')
 		rate=$(echo "$sent / ($t1 - $t0)" | bc)

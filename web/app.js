@@ -437,9 +437,11 @@ async function reload() {
 	nextCursor = null;
 	delete $('#count-info').dataset.total;
 	$('#top-field').value = params.get('_top') || 'HostName';
-	const jobs = [loadPage(seq), loadHistogram(seq), loadTop(seq)];
 	if ($('#live').checked) startLive();
-	const results = await Promise.allSettled(jobs);
+	// the table first: on a big store the aggregates (histogram, top-N) scan millions of rows
+	// and would compete with the page of records for the same CPUs
+	const first = await Promise.allSettled([loadPage(seq)]);
+	const results = first.concat(await Promise.allSettled([loadHistogram(seq), loadTop(seq)]));
 	const bad = results.find((r) => r.status === 'rejected');
 	if (bad && seq === loadSeq) showError(bad.reason);
 	document.body.dataset.loaded = String(seq);

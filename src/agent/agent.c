@@ -289,6 +289,16 @@ static void emit(struct agent *a, const struct ward_record *r)
 			a->st.queue_lost++;
 }
 
+void agent_emit(struct agent *a, const struct ward_record *r)
+{
+	emit(a, r);
+}
+
+void agent_set_enforcer_alerts(struct agent *a, int on)
+{
+	a->bo.enforcer_alerts = on;
+}
+
 int agent_handle_event(void *agent, const struct ward_event *ev)
 {
 	struct agent *a = agent;
@@ -374,7 +384,14 @@ int agent_handle_event(void *agent, const struct ward_event *ev)
 		rec.user_name = *u ? u : NULL;
 	}
 	int visible = (a->o.cfg->visibility & vis_bit(pe.op)) != 0;
-	if (!mon_apply_verdict(&a->bo, vp, visible, &rec)) {
+	/*
+	 * The enforcer decides container tasks with the host's rules only (it does not see the
+	 * container table yet): the monitor keeps writing the alerts of container verdicts.
+	 */
+	struct mon_build_opts bo = a->bo;
+	if (p && p->ct)
+		bo.enforcer_alerts = 0;
+	if (!mon_apply_verdict(&bo, vp, visible, &rec)) {
 		a->st.filtered++;
 		return 0;
 	}

@@ -158,4 +158,76 @@ int agent_run(struct agent *a, const struct agent_source *src, int stop_fd,
 /* agent_block_signals() - block SIGTERM, SIGINT, SIGHUP for this thread (for signalfd). */
 int agent_block_signals(void);
 
+/* ---- wiring (src/agent/inbox.c, sink_*.c, enforcer.c; used by cmd_agent.c) ---------------- */
+
+/*
+ * agent_emit() - hand a record made elsewhere (the enforcer, a forwarder's SystemEvent) to
+ * every sink, as the pipeline does for its own. Agent thread only (see struct agent_inbox).
+ */
+void agent_emit(struct agent *a, const struct ward_record *r);
+/* agent_set_enforcer_alerts() - see struct mon_build_opts (1 once an enforcer runs). */
+void agent_set_enforcer_alerts(struct agent *a, int on);
+
+/*
+ * agent_matcher_policy_on_set() - call @fn with every newly compiled policy set of a matcher
+ * from agent_matcher_policy(), before the previous set is freed (the enforcer switches to it).
+ */
+void agent_matcher_policy_on_set(struct agent_matcher *m,
+				 void (*fn)(void *ctx, const struct policy_set *set), void *ctx);
+
+/*
+ * Records made on other threads (enforcer, forwarders) reach the sinks through an inbox: a
+ * bounded queue of record copies that the agent thread drains, so sinks stay single-threaded.
+ */
+struct agent_inbox;
+#define AGENT_INBOX_MAX 4096 /* records waiting; more are dropped (counted) */
+
+/* agent_inbox_new() - Return: 0 or -errno. */
+int agent_inbox_new(struct agent_inbox **ret);
+void agent_inbox_free(struct agent_inbox *in);
+/* agent_inbox_put() - copy @r in (any thread). Return: 0, -ENOSPC (full, counted), -ENOMEM. */
+int agent_inbox_put(struct agent_inbox *in, const struct ward_record *r);
+/* agent_inbox_drain() - emit every queued record through @a (agent thread). Return: count. */
+size_t agent_inbox_drain(struct agent_inbox *in, struct agent *a);
+/* agent_inbox_fd() - an eventfd readable while records wait. */
+int agent_inbox_fd(const struct agent_inbox *in);
+/* agent_inbox_lost() - records dropped because the inbox was full. */
+uint64_t agent_inbox_lost(struct agent_inbox *in);
+
+/*
+ * agent_source_with_inbox() - @inner's events plus @in's records, as one source for agent_run()
+ * (one pollable fd for both). @a is the agent the records go to. Free with
+ * agent_source_with_inbox_free(). Return: 0 or -errno.
+ */
+int agent_source_with_inbox(const struct agent_source *inner, struct agent_inbox *in,
+			    struct agent *a, struct agent_source *ret);
+void agent_source_with_inbox_free(struct agent_source *s);
+
+/*
+ * agent_sink_fwd() - the `outputs:` of @cfg's file through src/fwd: every record goes to
+ * fwd_submit() (non-blocking); forwarders' SystemEvent records (drops) go into @in. Spools
+ * live under @spool_dir/<output name>. On destroy, fwd_stop() tries @stop_ms to deliver.
+ * Return: 0; -ENOENT (no outputs configured); -EINVAL (@diag filled); -errno.
+ */
+struct fwd;
+int agent_sink_fwd(const struct ward_config *cfg, const char *spool_dir, struct agent_inbox *in,
+		   unsigned stop_ms, struct agent_sink *ret, struct fwd **ret_fwd,
+		   struct diag *diag);
+
+/*
+ * The enforcer as the agent runs it: started with the first compiled policy set, switched on
+ * every reload (hook it up with agent_matcher_policy_on_set(agent_enforcer_on_set, e)); its
+ * records go to @in. Fail-open; ward's store and policy folders get the self-protection rule.
+ */
+struct agent_enforcer;
+int agent_enforcer_new(struct agent *a, struct agent_inbox *in, const struct ward_config *cfg,
+		       const char *const *protect_dirs, struct agent_enforcer **ret);
+void agent_enforcer_on_set(void *ctx, const struct policy_set *set);
+/* agent_enforcer_running() - 1 when an enforcer is active. */
+int agent_enforcer_running(const struct agent_enforcer *e);
+/* agent_enforcer_last_error() - why the enforcer is not running (0 = it is, or no set yet). */
+int agent_enforcer_last_error(const struct agent_enforcer *e);
+/* agent_enforcer_free() - stop enforcing (blocked files run again), flush its records. */
+void agent_enforcer_free(struct agent_enforcer *e);
+
 #endif

@@ -15,6 +15,8 @@
 struct pm {
 	char *hostname;
 	struct policy_set *set;
+	void (*on_set)(void *ctx, const struct policy_set *set);
+	void *on_set_ctx;
 };
 
 static int pm_load(void *ctx, const char *const *paths, size_t n, struct diag *diag)
@@ -33,6 +35,8 @@ static int pm_load(void *ctx, const char *const *paths, size_t n, struct diag *d
 	policy_doc_list_free(docs);
 	if (r < 0)
 		return r;
+	if (pm->on_set) /* the enforcer moves to the new set before the old one goes */
+		pm->on_set(pm->on_set_ctx, set);
 	policy_set_free(pm->set);
 	pm->set = set;
 	return (int)policy_set_rule_count(set);
@@ -112,4 +116,12 @@ int agent_matcher_policy(const char *hostname, struct agent_matcher *ret)
 	ret->interest = pm_interest;
 	ret->destroy = pm_destroy;
 	return 0;
+}
+
+void agent_matcher_policy_on_set(struct agent_matcher *m,
+				 void (*fn)(void *ctx, const struct policy_set *set), void *ctx)
+{
+	struct pm *pm = m->ctx;
+	pm->on_set = fn;
+	pm->on_set_ctx = ctx;
 }

@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "agent/agent.h"
 #include "common/diag.h"
 #include "config/config.h"
+#include "fwd/fwd.h"
 #include "monitor/monitor.h"
 #include "server/server.h"
 #include "store/store.h"
@@ -45,6 +47,16 @@ static void usage(FILE *f)
 	      "                    (token from --token-file, else a random one printed once)\n"
 	      "  --server URL      ship records to a central `ward serve` (with --token-file);\n"
 	      "                    the config's outputs: forward them (syslog, HEC, ...)\n"
+	      "  --token-file F    bearer token for --server and --ui (first line of F)\n"
+	      "\n"
+	      "Enforcement: Block rules, block postures and allow-lists are enforced with fanotify\n"
+	      "(process/file) and cgroup BPF (network), fail-open; a block is a MatchedHostPolicy/\n"
+	      "MatchedPolicy alert with Enforcer fanotify or cgroup-bpf. When no enforcer can\n"
+	      "start, the start-up line says so and Block rules are not enforced.\n"
+	      "Forwarding: the config's 'outputs:' (syslog, hec, elasticsearch, loki, clickhouse,\n"
+	      "kafka, webhook, file) get every record that passes their filter, through a disk\n"
+	      "spool in spool/ next to the store; SIGTERM gives them 3 s to deliver it.\n"
+	      "Every config key: docs/config.md.\n"
 	      "\n"
 	      "Signals: SIGHUP reloads policies; SIGTERM/SIGINT flush and exit 0.\n"
 	      "Drops (kernel ring buffer full, a sink refusing records) are written as\n"
@@ -69,6 +81,8 @@ struct run_ctx {
 	struct monitor *monitor;
 	struct agent *agent;
 	struct agent_matcher *matcher;
+	struct fwd *fwd; /* NULL without outputs */
+	struct agent_enforcer *enforcer;
 };
 
 /* Tell the kernel what the rules name, so it keeps those events whatever the visibility. */
@@ -108,6 +122,26 @@ static void on_ready(void *ctx)
 		"json-out %s)\n",
 		rc->cfg->hostname, rc->cfg->cluster, vis, (unsigned long long)st.rules, rc->store,
 		rc->json_out ? rc->json_out : "off");
+	if (agent_enforcer_running(rc->enforcer))
+		fprintf(stderr, "ward agent: enforcing with fanotify and cgroup BPF (fail-open)\n");
+	else if (agent_enforcer_last_error(rc->enforcer))
+		fprintf(stderr,
+			"ward agent: warning: no enforcer (%s): Block rules are not enforced\n",
+			strerror(-agent_enforcer_last_error(rc->enforcer)));
+}
+
+static void print_fwd_stats(struct fwd *f)
+{
+	struct fwd_output_stats st[16];
+	size_t n = f ? fwd_stats(f, st, 16) : 0;
+	for (size_t i = 0; i < n && i < 16; i++)
+		fprintf(stderr,
+			"ward agent: output %s: %llu submitted, %llu sent, %llu spooled, %llu "
+			"dropped, %llu bytes left in the spool\n",
+			st[i].name, (unsigned long long)st[i].submitted,
+			(unsigned long long)st[i].sent, (unsigned long long)st[i].spooled,
+			(unsigned long long)(st[i].queue_drops + st[i].spool_drops),
+			(unsigned long long)st[i].spool_bytes);
 }
 
 static void print_diag(const struct diag *d)
@@ -129,6 +163,8 @@ static void on_reload(void *ctx, int result, const struct diag *d)
 		return;
 	}
 	push_interest(rc);
+	if (rc->fwd)
+		fwd_reopen(rc->fwd);
 	struct agent_stats st;
 	agent_get_stats(rc->agent, &st);
 	fprintf(stderr, "ward agent: policies reloaded (%llu rules)\n",
@@ -213,6 +249,10 @@ int cmd_agent(int argc, char **argv)
 	struct agent *a = NULL;
 	struct monitor *m = NULL;
 	struct server_backend *be = NULL;
+	struct agent_inbox *inbox = NULL;
+	struct agent_enforcer *enforcer = NULL;
+	char spool_dir[4096];
+	const char *protect[2] = { NULL, NULL };
 	struct server *srv = NULL;
 	int curl_inited = 0;
 	struct diag d;
@@ -311,6 +351,7 @@ int cmd_agent(int argc, char **argv)
 	}
 	curl_inited = 1;
 	/* before any thread starts (the store writer's): signals are read with a signalfd */
+	signal(SIGPIPE, SIG_IGN); /* a receiver hanging up is an error return, not a kill */
 	r = agent_block_signals();
 	if (r) {
 		fprintf(stderr, "ward agent: %s\n", strerror(-r));
@@ -336,6 +377,8 @@ int cmd_agent(int argc, char **argv)
 	struct run_ctx rctx = { .cfg = cfg, .json_out = json_out, .monitor = m };
 	struct agent_opts ao = { .cfg = cfg, .enforcer_alerts = 0 };
 	r = agent_new(&ao, &a);
+	if (!r) /* records made on other threads (enforcer, forwarders) reach the sinks through it */
+		r = agent_inbox_new(&inbox);
 	if (r) {
 		fprintf(stderr, "ward agent: %s\n", strerror(-r));
 		goto out;
@@ -389,7 +432,7 @@ int cmd_agent(int argc, char **argv)
 			struct diag od;
 			diag_init(&od);
 			snprintf(sub, sizeof(sub), "%s/outputs", spool);
-			r = agent_sink_outputs(cfg->source_path, sub, cfg->hostname, &s, &od);
+			r = agent_sink_fwd(cfg, sub, inbox, 3000, &s, &rctx.fwd, &od);
 			print_diag(&od);
 			diag_done(&od);
 			if (r) {
@@ -420,14 +463,41 @@ int cmd_agent(int argc, char **argv)
 		fprintf(stderr, "ward agent: %s\n", strerror(-r));
 		goto out;
 	}
+	/* the enforcer starts with the first compiled set and follows every reload */
+	{
+		snprintf(spool_dir, sizeof(spool_dir), "%s", rctx.store);
+		char *slash = strrchr(spool_dir, '/');
+		snprintf(slash ? slash + 1 : spool_dir,
+			 sizeof(spool_dir) - (size_t)(slash ? slash + 1 - spool_dir : 0), "spool");
+		/* only ward writes its spools: the built-in self-protection rule guards them */
+		if (mkdir(spool_dir, 0700) == 0 || errno == EEXIST)
+			protect[0] = spool_dir;
+		r = agent_enforcer_new(a, inbox, cfg, protect, &enforcer);
+		if (r) {
+			fprintf(stderr, "ward agent: %s\n", strerror(-r));
+			goto out;
+		}
+		rctx.enforcer = enforcer;
+		agent_matcher_policy_on_set(&pm, agent_enforcer_on_set, enforcer);
+	}
 	r = agent_set_matcher(a, &pm, &d);
 	print_diag(&d);
 	if (r < 0) /* e.g. no policy folder yet: run, and load on SIGHUP */
 		fprintf(stderr, "ward agent: warning: no policies loaded (%s)\n", strerror(-r));
 	rctx.matcher = &pm;
 	push_interest(&rctx);
-	struct agent_source src = { .ctx = m, .fd = src_fd, .poll = src_poll };
+	struct agent_source msrc = { .ctx = m, .fd = src_fd, .poll = src_poll }, src;
+	r = agent_source_with_inbox(&msrc, inbox, a, &src);
+	if (r) {
+		fprintf(stderr, "ward agent: %s\n", strerror(-r));
+		goto out;
+	}
 	r = agent_run(a, &src, -1, on_ready, on_reload, &rctx);
+	agent_source_with_inbox_free(&src);
+	/* the enforcer's last (folded) records; the sinks flush in agent_free() */
+	agent_enforcer_free(enforcer);
+	enforcer = NULL;
+	agent_inbox_drain(inbox, a);
 	struct agent_stats st;
 	agent_get_stats(a, &st);
 	fprintf(stderr,
@@ -435,16 +505,20 @@ int cmd_agent(int argc, char **argv)
 		"%llu lost in the kernel, %llu lost in the agent\n",
 		(unsigned long long)st.events, (unsigned long long)st.records,
 		(unsigned long long)st.alerts, (unsigned long long)st.logs,
-		(unsigned long long)st.kernel_lost, (unsigned long long)st.queue_lost);
+		(unsigned long long)st.kernel_lost,
+		(unsigned long long)(st.queue_lost + agent_inbox_lost(inbox)));
+	print_fwd_stats(rctx.fwd);
 	if (r) {
 		fprintf(stderr, "ward agent: %s\n", strerror(-r));
 		goto out;
 	}
 	rc = 0;
 out:
+	agent_enforcer_free(enforcer);
 	server_free(srv);
 	server_backend_close(be);
 	agent_free(a);
+	agent_inbox_free(inbox);
 	monitor_close(m);
 	config_free(cfg);
 	diag_done(&d);

@@ -389,7 +389,8 @@ static int spool_scan(struct ship *s)
 			s->next_seq = seq + 1;
 	}
 	closedir(d);
-	qsort(s->fifo + s->fifo_head, s->fifo_n, sizeof(*s->fifo), cmp_u64);
+	if (s->fifo_n) /* an empty spool has no fifo yet (qsort of NULL is undefined) */
+		qsort(s->fifo + s->fifo_head, s->fifo_n, sizeof(*s->fifo), cmp_u64);
 	return 0;
 }
 
