@@ -121,13 +121,6 @@ int agent_sink_store(const char *path, const struct ward_config *cfg, struct age
 int agent_sink_ship(const char *url, const char *token_file, const char *spool_dir,
 		    struct agent_sink *ret, char *err, size_t errsize);
 
-/*
- * agent_sink_outputs() - the `outputs:` of the config file @config_path (forwarders: syslog,
- * HEC, ...), spooled under @spool_dir. Return: 0, or -errno/-EINVAL with @diag filled.
- */
-int agent_sink_outputs(const char *config_path, const char *spool_dir, const char *hostname,
-		       struct agent_sink *ret, struct diag *diag);
-
 /* agent_set_matcher() - the agent takes ownership; loads cfg->policies now. */
 int agent_set_matcher(struct agent *a, const struct agent_matcher *m, struct diag *diag);
 /* agent_reload() - load the policies again; the old set stays on error. Return: 0/-errno. */

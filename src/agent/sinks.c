@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sinks.c - the agent's remote sinks: fleet shipping to a central `ward serve` (src/ship/) and
- * the config's `outputs` (src/fwd/). Both copy each record and do their I/O on their own
+ * (the config's `outputs` are src/agent/sink_fwd.c). Both copy each record and do their I/O on their own
  * threads with a disk spool, so a slow or absent receiver never stalls the event loop.
  */
 #include "agent/agent.h"
@@ -62,49 +62,3 @@ int agent_sink_ship(const char *url, const char *token_file, const char *spool_d
 	return 0;
 }
 
-/* fwd_start() keeps pointers into its config: both live as long as the sink. */
-struct fwd_sink {
-	struct fwd *f;
-	struct fwd_config *cfg;
-};
-
-static int fwd_sink_write(void *ctx, const struct ward_record *r, const char *json, size_t len)
-{
-	(void)json;
-	(void)len;
-	struct fwd_sink *fs = ctx;
-	/* the forwarders count their own queue and spool drops per output */
-	return fwd_submit(fs->f, r) == 0 ? 0 : -ENOMEM;
-}
-
-static void fwd_sink_destroy(void *ctx)
-{
-	struct fwd_sink *fs = ctx;
-	fwd_stop(fs->f, 2000);
-	fwd_config_free(fs->cfg);
-	free(fs);
-}
-
-int agent_sink_outputs(const char *config_path, const char *spool_dir, const char *hostname,
-		       struct agent_sink *ret, struct diag *diag)
-{
-	struct fwd_sink *fs = calloc(1, sizeof(*fs));
-	if (!fs)
-		return -ENOMEM;
-	int r = fwd_config_load_file(config_path, &fs->cfg, diag);
-	if (r)
-		goto fail;
-	struct fwd_start_opts o = { .spool_dir = spool_dir, .hostname = hostname };
-	r = fwd_start(fs->cfg, &o, &fs->f, diag);
-	if (r)
-		goto fail;
-	memset(ret, 0, sizeof(*ret));
-	ret->ctx = fs;
-	ret->write = fwd_sink_write;
-	ret->destroy = fwd_sink_destroy;
-	return 0;
-fail:
-	fwd_config_free(fs->cfg);
-	free(fs);
-	return r;
-}

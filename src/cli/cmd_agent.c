@@ -362,7 +362,7 @@ int cmd_agent(int argc, char **argv)
 	monitor_config_init(&mc);
 	mc.visibility = cfg->visibility & MONITOR_VIS_ALL;
 	mc.visibility |= MONITOR_VIS_PROCESS; /* exec events keep the process table */
-	mc.failed_exec = 1;
+	mc.failed_exec = cfg->failed_exec;
 	/*
 	 * 4 MiB unless configured: the ring is mapped twice (wrap-around), so its size counts
 	 * double in the agent's RSS; 4 MiB holds ~10k events of slack for a burst.

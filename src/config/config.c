@@ -250,6 +250,23 @@ static int h_ring_buffer(struct parse_ctx *p, const yaml_node_t *n)
 	return 0;
 }
 
+/*
+ * failed_exec: also report execs that fail (ENOENT, EACCES, ...). It needs the raw sys_exit
+ * hook attached at all times, which puts every syscall of the machine on the tracing slow path
+ * (about 1.25x on open+close, docs/benchmarks/monitor.md), so it is off by default.
+ */
+static int h_failed_exec(struct parse_ctx *p, const yaml_node_t *n)
+{
+	const char *v = scalar(n);
+	if (v && (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on")))
+		p->cfg->failed_exec = 1;
+	else if (v && (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "off")))
+		p->cfg->failed_exec = 0;
+	else
+		return node_err(p, n, "failed_exec '%s': true or false", v ? v : "?");
+	return 0;
+}
+
 static int h_outputs(struct parse_ctx *p, const yaml_node_t *n)
 {
 	if (n->type != YAML_SEQUENCE_NODE)
@@ -273,6 +290,7 @@ static const struct config_key {
 	{ "outputs", h_outputs },
 	{ "runtime_sockets", h_runtime_sockets },
 	{ "ring_buffer", h_ring_buffer },
+	{ "failed_exec", h_failed_exec },
 };
 
 static size_t distance(const char *a, const char *b)
