@@ -101,12 +101,19 @@ $(GEN)/%.bpf.o: src/bpf/%.bpf.c src/bpf/events.h $(wildcard src/bpf/*.bpf.h) $(G
 	@echo '  BPF     $@'
 	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(GEN) -Isrc/bpf -c $< -o $@.tmp && $(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
 
+# The enforcers' objects share only enforce.bpf.h (not the monitor's events.h).
+$(GEN)/enforce_%.bpf.o: src/bpf/enforce_%.bpf.c src/bpf/enforce.bpf.h $(GEN)/vmlinux.h
+	@echo '  BPF     $@'
+	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(GEN) -Isrc/bpf -c $< -o $@.tmp && $(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
+
 $(GEN)/%.skel.h: $(GEN)/%.bpf.o
 	@echo '  SKEL    $@'
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
 
 # ---- user space ------------------------------------------------------------------------------
 $(LIB_OBJS) $(CLI_OBJS): | $(SKELS)
+# -MMD skips -isystem headers, so the skeleton wrappers name their generated header here.
+$(foreach o,$(LIB_OBJS),$(if $(findstring /skel/,$(o)),$(o))): $(SKELS)
 
 $(BUILD)/%.o: %.c
 	@echo '  CC      $@'
@@ -148,7 +155,9 @@ $(BUILD)/fuzz/replay_%: fuzz/%.c fuzz/replay.c $(LIBWARD)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< fuzz/replay.c $(LIBWARD) $(PKG_LIBS) $(ALL_LDFLAGS)
 
-tests: $(WARD) $(UNIT_BINS) $(KERNEL_BINS) $(HELPER_BINS) $(FUZZ_REPLAY_BINS) $(BUILD)/bench/ship_load
+tests: $(WARD) $(UNIT_BINS) $(KERNEL_BINS) $(HELPER_BINS) $(FUZZ_REPLAY_BINS)
+# e2e tests drive libward through bench programs: fwd_drive (forwarding), ship_load (fleet ingest)
+tests: $(BUILD)/bench/fwd_drive $(BUILD)/bench/ship_load
 
 check-unit: $(UNIT_BINS)
 	$(Q)tests/run-tests.sh unit $(BUILD)
@@ -224,5 +233,7 @@ clean:
 	rm -rf build build-* 
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
+# test and bench binaries track their headers too (a changed struct must relink them)
+-include $(UNIT_BINS:=.d) $(KERNEL_BINS:=.d) $(BENCH_BINS:=.d)
 .DELETE_ON_ERROR:
 .SECONDARY:

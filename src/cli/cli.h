@@ -11,6 +11,8 @@
 
 int cmd_agent(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+/* `ward policy test`, dispatched from cmd_policy.c; implemented in cmd_policy_test.c (store). */
+int cmd_policy_test(int argc, char **argv);
 int cmd_logs(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_probe(int argc, char **argv);

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "common/diag.h"
+#include "common/parse.h"
 #include "record/record.h"
 #include "store/store.h"
 
@@ -333,22 +334,27 @@ static void *parser_main(void *arg)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: ward import [--store PATH] [--progress] FILE...\n\n"
+		"usage: ward import [--store PATH] [--progress] [--max-size SIZE] [--max-age DUR] "
+		"FILE...\n\n"
 		"Load KubeArmor records (NDJSON or JSON objects one after another, gRPC or\n"
 		"daemon key form) into the store. '-' reads standard input. A malformed record\n"
 		"is reported as FILE:LINE: error: ... and skipped (exit 1 at the end).\n"
 		"--progress prints 'committed N' after each durable commit (default on a TTY:\n"
-		"a progress line).\n");
+		"a progress line). --max-size/--max-age apply the store's retention while\n"
+		"importing (oldest records deleted first).\n");
 }
 
 int cmd_import(int argc, char **argv)
 {
 	static const struct option opts[] = { { "store", required_argument, NULL, 's' },
 					      { "progress", no_argument, NULL, 'p' },
+					      { "max-size", required_argument, NULL, 'S' },
+					      { "max-age", required_argument, NULL, 'A' },
 					      { "help", no_argument, NULL, 'h' },
 					      { NULL, 0, NULL, 0 } };
 	const char *store_opt = NULL;
 	int c, progress_lines = 0;
+	struct store_writer_opts wo = { .batch_records = 20000 };
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -357,6 +363,23 @@ int cmd_import(int argc, char **argv)
 			break;
 		case 'p':
 			progress_lines = 1;
+			break;
+		case 'S': {
+			uint64_t v;
+			if (parse_size(optarg, &v) || v > INT64_MAX || !v) {
+				fprintf(stderr, "ward import: --max-size: '%s' is not a size\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			wo.max_bytes = (int64_t)v;
+			break;
+		}
+		case 'A':
+			if (parse_duration(optarg, &wo.max_age_s) || wo.max_age_s <= 0) {
+				fprintf(stderr, "ward import: --max-age: '%s' is not a duration\n",
+					optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -374,7 +397,6 @@ int cmd_import(int argc, char **argv)
 	const char *path = cli_store_path(store_opt);
 	char err[STORE_ERR_MAX];
 	struct store_writer *w;
-	struct store_writer_opts wo = { .batch_records = 20000 };
 	if (store_writer_open(path, &wo, &w, err, sizeof(err))) {
 		fprintf(stderr, "ward import: %s\n", err);
 		return 1;

@@ -173,7 +173,7 @@ static void usage(FILE *out)
 		"  --message --data --tag --user --cwd --tty --labels --text WORDS (full text)\n"
 		"  --since T --until T (15m, 7d or RFC 3339)\n"
 		"  --where 'Field OP Value' (repeatable; OP: = != ~ !~ < <= > >=)\n"
-		"  --cursor C (continue after a --json page: C is printed on stderr with --json)\n");
+		"  --cursor C (continue after a full --json page: its last line on stderr names C)\n");
 }
 
 static int do_verify(int argc, char **argv)
@@ -464,7 +464,7 @@ int cmd_logs(int argc, char **argv)
 		fprintf(stderr, "ward logs: reading the store failed\n");
 		goto out;
 	}
-	if (json && limit && n == limit && isatty(STDERR_FILENO))
+	if (json && limit && n == limit)
 		fprintf(stderr, "ward logs: more records: --cursor %s\n", last_cursor);
 	rc = fflush(stdout) == EOF ? 1 : 0;
 out:

@@ -158,7 +158,7 @@ struct policy_selector {
 
 struct policy_doc {
 	enum policy_kind kind;
-	char *file;	       /* where it came from */
+	char *source_file; /* where it came from (named so it does not clash with the file section) */
 	struct policy_pos pos; /* position of the document start */
 	char *name;	       /* metadata.name */
 	char *namespace_name;  /* metadata.namespace (KSP), may be NULL */
@@ -170,6 +170,7 @@ struct policy_doc {
 	struct policy_meta meta; /* spec-level severity/tags/message/action */
 	int has_apparmor;	 /* spec.apparmor non-empty: skipped by the matcher (§1.10) */
 	int has_presets;
+	int has_device; /* spec.device (HSP USB rules): validated, not matched by ward */
 };
 
 struct policy_doc_list {

@@ -52,6 +52,32 @@ int policy_load_paths(const char *const *paths, size_t n, struct policy_doc_list
 int policy_load_buffer(const char *name, const char *buf, size_t len, struct policy_doc_list **ret,
 		       struct diag *diag);
 
+/* What one load saw, for `ward policy validate`'s summary line. */
+struct policy_load_stats {
+	size_t valid;	/* KubeArmor documents loaded */
+	size_t invalid; /* KubeArmor documents rejected, plus files that could not be parsed */
+	size_t skipped; /* other kinds (noted in diag) */
+	size_t files;
+};
+
+/*
+ * policy_load_file() - policy_load_paths() for one regular file, also counting what it saw.
+ * @stats is added to (not reset). Return: as policy_load_paths().
+ */
+int policy_load_file(const char *path, struct policy_doc_list **ret,
+		     struct policy_load_stats *stats, struct diag *diag);
+
+/*
+ * policy_list_files() - the files policy_load_paths() reads for @paths, in that order: a file as
+ * given, a directory as every *.yaml / *.yml below it (sorted by name, recursive; names starting
+ * with '.' and symlinked directories are not entered, so a Kubernetes ConfigMap mount is read
+ * once). @ret is a NULL-terminated array; free with policy_file_list_free().
+ * Return: the number of paths that could not be read (each reported in @diag; the others are
+ * still listed and @ret is set), or -ENOMEM.
+ */
+int policy_list_files(const char *const *paths, size_t n, char ***ret, struct diag *diag);
+void policy_file_list_free(char **files);
+
 void policy_doc_list_free(struct policy_doc_list *l);
 size_t policy_doc_list_count(const struct policy_doc_list *l);
 
@@ -126,6 +152,21 @@ const struct policy_scope *policy_set_host_scope(const struct policy_set *s);
 int policy_set_container_scope(const struct policy_set *s, const struct policy_container *c,
 			       struct policy_scope **ret);
 void policy_scope_free(struct policy_scope *sc);
+
+/*
+ * policy_scope_set_posture() - override a container scope's default posture per class, e.g.
+ * from the kubearmor-file/network/capabilities-posture namespace annotations (§2.7). Call it
+ * right after policy_set_container_scope(), before the scope is shared with other threads.
+ */
+void policy_scope_set_posture(struct policy_scope *sc,
+			      const enum policy_posture posture[POLICY_CLASS_COUNT]);
+/*
+ * policy_scope_set_audited() - `kubearmor-policy: audited` for one workload (KubeArmor forces it
+ * for kube-system and Cilium pods, §2.6): nothing is denied, Block/Allow read "Audit (Block)"/
+ * "Audit (Allow)". The set-wide default is policy_compile_opts.audited. Same calling rule as
+ * policy_scope_set_posture().
+ */
+void policy_scope_set_audited(struct policy_scope *sc, int audited);
 int policy_scope_is_host(const struct policy_scope *sc);
 
 /* ---- deciding ----------------------------------------------------------------------------- */
@@ -203,6 +244,11 @@ struct policy_event {
 	uint32_t protos;    /* network: mask from policy_proto_classify() */
 	int32_t capability; /* capabilities: CAP_* number */
 	int32_t syscall_nr; /* syscall: x86-64 number */
+	/*
+	 * Network: the DNS query name of a DNS event (lower-case, no trailing dot); NULL for socket
+	 * events. A DNS event is matched against matchDNSQueries rules only (protos unused).
+	 */
+	const char *domain;
 };
 
 enum policy_verdict_kind {
@@ -233,6 +279,16 @@ struct policy_verdict {
 /*
  * policy_scope_decide() - KubeArmor's userspace decision (§2.8) for one event, plus the
  * enforcement answer. No allocation, no locks; safe from any thread while the set lives.
+ *
+ * @ret->deny follows BPF-LSM's precedence (§2.4): for process/file the most specific rule wins
+ * (fromSource rules before others; exact path, then execname, then the deepest directory, then a
+ * pattern); a Block rule denies unless the event is inside its readOnly/ownerOnly subset; an
+ * Allow-listed class with block posture denies what no Allow rule covers. Network and
+ * capabilities: any matching Block rule, or block posture outside the allow list. Syscall rules
+ * and `audited` never deny. With result POLICY_RESULT_PENDING the record fields are those of the
+ * event as it will end: "Permission denied" when deny is set, "Passed" otherwise.
+ * fromSource compares with the process or its parent (process/file), the first token of
+ * Source or the process (network/capabilities/syscalls).
  */
 void policy_scope_decide(const struct policy_scope *sc, const struct policy_event *ev,
 			 struct policy_verdict *ret);
@@ -255,5 +311,13 @@ enum policy_interest_kind {
 typedef void (*policy_interest_fn)(void *ctx, enum policy_op op, enum policy_interest_kind kind,
 				   const char *value, enum policy_action action);
 void policy_set_interest(const struct policy_set *s, policy_interest_fn cb, void *ctx);
+
+/*
+ * policy_scope_interest() - the same for the rules of one scope only (the host, or one
+ * container). Both also report the fromSource program of each network/capability rule as a
+ * POLICY_INTEREST_PATH item of that op (the enforcer marks the program, not a target path).
+ * Item order follows the scope's index, not policy order.
+ */
+void policy_scope_interest(const struct policy_scope *sc, policy_interest_fn cb, void *ctx);
 
 #endif

@@ -190,6 +190,17 @@ static int set_object(struct pctx *x, const char *key, json_t *v, const char *co
 	return 0;
 }
 
+static int year_fits(const char *s)
+{
+	int y = 0;
+	for (int i = 0; i < 4; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		y = y * 10 + (s[i] - '0');
+	}
+	return y >= 1678 && y <= 2261;
+}
+
 static int handle_key(struct pctx *x, const char *key, json_t *v, int64_t *ts_secs, int64_t *ts_ns)
 {
 	static const char *const owner_sub[] = { "Ref", "Name", "Namespace" };
@@ -213,11 +224,15 @@ static int handle_key(struct pctx *x, const char *key, json_t *v, int64_t *ts_se
 	switch (f->kind) {
 	case RECORD_FIELD_TIME:
 		if (!strcmp(f->name, "Timestamp")) {
-			if (get_int(v, ts_secs))
+			/* ts_ns must hold it: about ±292 years around 1970 */
+			if (get_int(v, ts_secs) || *ts_secs > 9000000000LL ||
+			    *ts_secs < -9000000000LL)
 				return fail(x, key, "expected unix seconds");
 			x->rec.present |= RECORD_HAS_TIMESTAMP;
 		} else {
-			if (!json_is_string(v) || parse_rfc3339(json_string_value(v), ts_ns))
+			/* years outside int64 nanoseconds would overflow parse_rfc3339() */
+			if (!json_is_string(v) || !year_fits(json_string_value(v)) ||
+			    parse_rfc3339(json_string_value(v), ts_ns))
 				return fail(x, key, "expected an RFC 3339 time");
 			x->rec.present |= RECORD_HAS_UPDATED_TIME;
 		}
@@ -314,6 +329,10 @@ int record_from_json(const char *text, size_t len, const char *name, unsigned li
 		if (r)
 			goto out;
 	}
+	/* "Timestamp": 0 is KubeArmor's empty value (the writer omits it), so it is no time */
+	if ((x->rec.present & RECORD_HAS_TIMESTAMP) && !ts_secs &&
+	    !(x->rec.present & RECORD_HAS_UPDATED_TIME))
+		x->rec.present &= ~RECORD_HAS_TIMESTAMP;
 	if (!(x->rec.present & (RECORD_HAS_TIMESTAMP | RECORD_HAS_UPDATED_TIME))) {
 		r = diag_err(diag, x->name, line, 0,
 			     "not a KubeArmor record (no Timestamp or UpdatedTime)");

@@ -173,6 +173,15 @@ int record_is_alert(const struct ward_record *r)
 	       !strcmp(t, "MatchedNetworkPolicy") || !strcmp(t, "SystemEvent");
 }
 
+/*
+ * The date-time part changes once a second while the agent writes hundreds of thousands of
+ * records a second, so each thread keeps the last second it formatted ("2006-01-02T15:04:05.")
+ * and only writes the six fractional digits per record: gmtime_r + snprintf per record was
+ * ~0.3 µs of the ~1.7 µs per-event budget measured in bench/monitor_user_pipeline.
+ */
+static _Thread_local int64_t time_cache_sec = INT64_MIN;
+static _Thread_local char time_cache_prefix[64]; /* "YYYY-MM-DDTHH:MM:SS." */
+
 void record_format_time(int64_t ts_ns, char *buf, size_t size)
 {
 	int64_t secs = ts_ns / 1000000000LL;
@@ -181,11 +190,30 @@ void record_format_time(int64_t ts_ns, char *buf, size_t size)
 		rem += 1000000000LL;
 		secs--;
 	}
-	time_t t = (time_t)secs;
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(rem / 1000));
+	if (secs != time_cache_sec) {
+		time_t t = (time_t)secs;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		snprintf(time_cache_prefix, sizeof(time_cache_prefix),
+			 "%04d-%02d-%02dT%02d:%02d:%02d.", (tm.tm_year + 1900) % 10000,
+			 (tm.tm_mon + 1) % 100, tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100,
+			 tm.tm_sec % 100);
+		time_cache_sec = secs;
+	}
+	char out[32];
+	memcpy(out, time_cache_prefix, 20);
+	int us = (int)(rem / 1000);
+	for (int i = 25; i >= 20; i--) {
+		out[i] = (char)('0' + us % 10);
+		us /= 10;
+	}
+	out[26] = 'Z';
+	out[27] = '\0';
+	if (size) {
+		size_t n = size - 1 < 27 ? size - 1 : 27;
+		memcpy(buf, out, n);
+		buf[n] = '\0';
+	}
 }
 
 /* Append `,"Key":` (or `"Key":` for the first member). */

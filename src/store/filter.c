@@ -121,6 +121,29 @@ int store_filter_is_word(const char *word)
 	return field_by_flag(word) != NULL;
 }
 
+/*
+ * parse_time_spec() with the range checked first: common/parse.c multiplies seconds by 1e9
+ * without an overflow check, so durations and years that do not fit int64 ns are refused here.
+ */
+static int time_spec(const char *v, int64_t now, int64_t *ret)
+{
+	int64_t secs;
+	if (!parse_duration(v, &secs)) {
+		if (secs < 0 || secs > 9000000000LL || now - secs < -9000000000LL)
+			return -ERANGE;
+	} else {
+		int y = 0;
+		for (int i = 0; i < 4; i++) {
+			if (v[i] < '0' || v[i] > '9')
+				return -EINVAL;
+			y = y * 10 + (v[i] - '0');
+		}
+		if (y < 1678 || y > 2261)
+			return -ERANGE;
+	}
+	return parse_time_spec(v, now, ret);
+}
+
 static int all_digits(const char *s)
 {
 	if (*s == '-')
@@ -154,7 +177,7 @@ static int add_field_cond(struct store_filter *f, const struct record_field *rf,
 			}
 			return add_cond(f, C_TS_SECS, field_index(rf), op, value, num);
 		}
-		r = parse_time_spec(value, now, &num);
+		r = time_spec(value, now, &num);
 		if (r) {
 			store_seterr(err, errsize,
 				     "'%s' is not a time (use RFC 3339 or a duration like 15m)",
@@ -282,7 +305,7 @@ int store_filter_add(struct store_filter *f, const char *word, const char *value
 	if (!strcmp(word, "where"))
 		return store_filter_where(f, value, now, err, errsize);
 	if (!strcmp(word, "since") || !strcmp(word, "until")) {
-		if (parse_time_spec(value, now, &num)) {
+		if (time_spec(value, now, &num)) {
 			store_seterr(
 				err, errsize,
 				"--%s: '%s' is not a time (use RFC 3339 or a duration like 15m)",
@@ -409,8 +432,11 @@ static void compile_dict(struct sqlctx *x, const struct col *col, const struct c
 			strbuf_printf(x->out, "r.%s IS NULL", n);
 			return;
 		}
-		/* IN, not =: two writers may have given the same string two ids */
-		strbuf_printf(x->out, "r.%s IN ", n);
+		/*
+		 * = with a scalar subquery (each string has one id: the writer never inserts a
+		 * duplicate), so the planner can walk (column, ts) newest first with no sort
+		 */
+		strbuf_printf(x->out, "r.%s = ", n);
 		dict_lookup(x, tbl, c);
 		return;
 	case OP_NE:
@@ -418,9 +444,9 @@ static void compile_dict(struct sqlctx *x, const struct col *col, const struct c
 			strbuf_printf(x->out, "r.%s IS NOT NULL", n);
 			return;
 		}
-		strbuf_printf(x->out, "(r.%s IS NULL OR r.%s NOT IN ", n, n);
+		strbuf_printf(x->out, "r.%s %s ", n,
+			      x->d == STORE_DIALECT_POSTGRES ? "IS DISTINCT FROM" : "IS NOT");
 		dict_lookup(x, tbl, c);
-		strbuf_puts(x->out, ")");
 		return;
 	case OP_SUB:
 	case OP_NSUB:

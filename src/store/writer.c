@@ -56,11 +56,18 @@ static int txn_begin(struct store_writer *w)
 		return 0;
 	if (wexec(w, "BEGIN IMMEDIATE"))
 		return -EIO;
+	int64_t mine = w->head_id;
 	if (store_meta_get_int(w->db, "head_id", &w->head_id) ||
 	    store_meta_get_blob(w->db, "head_hash", w->head_hash)) {
 		wexec(w, "ROLLBACK");
 		return -EIO;
 	}
+	/*
+	 * Another writer committed since our last transaction: it may have added strings our
+	 * cache does not know, so misses must ask the table again (no duplicate ids ever).
+	 */
+	if (mine != w->head_id)
+		w->complete[0] = w->complete[1] = 0;
 	w->in_txn = 1;
 	w->pending = 0;
 	w->txn_started_ms = now_ms();
@@ -207,6 +214,16 @@ static void rollback_locked(struct store_writer *w)
 	dict_caches_reset(w);
 }
 
+static int flush_locked(struct store_writer *w);
+static int used_bytes(sqlite3 *db, int64_t *ret);
+
+/* a size bound is checked every 1000 appends so one big batch cannot overshoot it far */
+static int over_bound(struct store_writer *w)
+{
+	int64_t used;
+	return !used_bytes(w->db, &used) && used > w->o.max_bytes;
+}
+
 int store_writer_append(struct store_writer *w, const struct ward_record *recs, size_t n,
 			int64_t *ret_last_id)
 {
@@ -221,8 +238,10 @@ int store_writer_append(struct store_writer *w, const struct ward_record *recs, 
 			rollback_locked(w);
 			goto out;
 		}
-		if (++w->pending >= w->o.batch_records) {
-			r = txn_commit(w);
+		++w->pending;
+		if (w->pending >= w->o.batch_records ||
+		    (w->o.max_bytes && !(w->pending % 1000) && over_bound(w))) {
+			r = flush_locked(w);
 			if (r)
 				goto out;
 		}
@@ -311,9 +330,131 @@ fail:
 	return r;
 }
 
+static int preload(struct store_writer *w, int d);
+
+static void bit_set(uint8_t *bm, int64_t max, int64_t id)
+{
+	if (id > 0 && id <= max)
+		bm[id >> 3] |= (uint8_t)(1u << (id & 7));
+}
+
+static int max_id(sqlite3 *db, const char *tbl, int64_t *ret)
+{
+	char sql[64];
+	sqlite3_stmt *q = NULL;
+	int r = -EIO;
+	snprintf(sql, sizeof(sql), "SELECT coalesce(max(id), 0) FROM %s", tbl);
+	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK &&
+	    sqlite3_step(q) == SQLITE_ROW) {
+		*ret = sqlite3_column_int64(q, 0);
+		r = 0;
+	}
+	sqlite3_finalize(q);
+	return r;
+}
+
+/*
+ * Dictionary garbage collection: strings no record references any more (their records were
+ * removed by retention) are deleted, from the FTS index too. One scan of `records` marks the
+ * live ids in a bitmap; it runs only after retention removed a good share of the records.
+ */
+static int dict_gc(struct store_writer *w)
+{
+	const struct col *c = store_cols();
+	uint8_t *bm[2] = { NULL, NULL };
+	int64_t mx[2];
+	sqlite3_stmt *q = NULL, *del[2] = { NULL, NULL }, *fts = NULL;
+	struct strbuf sql;
+	int kinds[64], ncols = 0;
+	int r = -EIO;
+
+	strbuf_init(&sql);
+	if (txn_begin(w))
+		return -EIO;
+	if (max_id(w->db, "sdict", &mx[0]) || max_id(w->db, "tdict", &mx[1]))
+		goto out;
+	for (int d = 0; d < 2; d++) {
+		bm[d] = calloc((size_t)(mx[d] >> 3) + 1, 1);
+		if (!bm[d]) {
+			r = -ENOMEM;
+			goto out;
+		}
+	}
+	strbuf_puts(&sql, "SELECT extra");
+	kinds[ncols++] = 0;
+	for (size_t i = 0; i < record_n_fields; i++) {
+		if (c[i].kind != COL_SDICT && c[i].kind != COL_TDICT)
+			continue;
+		strbuf_printf(&sql, ", %s", c[i].name);
+		kinds[ncols++] = c[i].kind == COL_TDICT;
+	}
+	strbuf_puts(&sql, " FROM records");
+	if (strbuf_error(&sql) || sqlite3_prepare_v2(w->db, sql.buf, -1, &q, NULL) != SQLITE_OK)
+		goto out;
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		for (int k = 0; k < ncols; k++)
+			if (sqlite3_column_type(q, k) != SQLITE_NULL)
+				bit_set(bm[kinds[k]], mx[kinds[k]], sqlite3_column_int64(q, k));
+	if (rc != SQLITE_DONE)
+		goto out;
+	sqlite3_finalize(q);
+	q = NULL;
+	if (sqlite3_prepare_v2(w->db, "DELETE FROM sdict WHERE id = ?", -1, &del[0], NULL) ||
+	    sqlite3_prepare_v2(w->db, "DELETE FROM tdict WHERE id = ? RETURNING s", -1, &del[1],
+			       NULL) ||
+	    sqlite3_prepare_v2(w->db,
+			       "INSERT INTO tdict_fts(tdict_fts, rowid, s) VALUES('delete', ?, ?)",
+			       -1, &fts, NULL))
+		goto out;
+	for (int d = 0; d < 2; d++) {
+		for (int64_t id = 1; id <= mx[d]; id++) {
+			if (bm[d][id >> 3] & (1u << (id & 7)))
+				continue;
+			sqlite3_bind_int64(del[d], 1, id);
+			rc = sqlite3_step(del[d]);
+			if (rc == SQLITE_ROW && d == 1) {
+				/* external-content FTS needs the old text to remove its terms */
+				sqlite3_bind_int64(fts, 1, id);
+				sqlite3_bind_text(fts, 2,
+						  (const char *)sqlite3_column_text(del[1], 0), -1,
+						  SQLITE_TRANSIENT);
+				int rc2 = sqlite3_step(fts);
+				sqlite3_reset(fts);
+				if (rc2 != SQLITE_DONE) {
+					sqlite3_reset(del[d]);
+					goto out;
+				}
+				rc = sqlite3_step(del[d]);
+			}
+			sqlite3_reset(del[d]);
+			if (rc != SQLITE_DONE)
+				goto out;
+		}
+	}
+	r = txn_commit(w);
+	if (!r) {
+		dict_caches_reset(w);
+		r = preload(w, 0);
+		if (!r)
+			r = preload(w, 1);
+	}
+out:
+	if (r)
+		rollback_locked(w);
+	sqlite3_finalize(q);
+	sqlite3_finalize(del[0]);
+	sqlite3_finalize(del[1]);
+	sqlite3_finalize(fts);
+	free(bm[0]);
+	free(bm[1]);
+	strbuf_done(&sql);
+	return r;
+}
+
 static int retain_locked(struct store_writer *w, int64_t now, unsigned chunk, int64_t *ret_del)
 {
-	int64_t total = 0, n;
+	int64_t total = 0, n, since_gc = 0;
 	int r = 0;
 	if (!chunk)
 		chunk = 5000;
@@ -324,19 +465,41 @@ static int retain_locked(struct store_writer *w, int64_t now, unsigned chunk, in
 		do {
 			r = retain_chunk(w, now, chunk, 0, &n);
 			total += n;
+			since_gc += n;
 		} while (!r && n == chunk);
 	}
 	if (!r && w->o.max_bytes) {
-		for (;;) {
-			int64_t used;
-			r = used_bytes(w->db, &used);
-			if (r || used <= w->o.max_bytes)
-				break;
-			r = retain_chunk(w, now, chunk, 1, &n);
-			if (r || !n)
-				break;
-			total += n;
+		/* over the bound: go down to a low-water mark so ingest has room before the next
+		 * round; the dictionaries shrink only through dict_gc() */
+		int64_t used, low = w->o.max_bytes - w->o.max_bytes / 8;
+		r = used_bytes(w->db, &used);
+		if (!r && used > w->o.max_bytes) {
+			while (!r && used > low) {
+				int64_t anchor = 0;
+				if (store_meta_get_int(w->db, "anchor_id", &anchor)) {
+					r = -EIO;
+					break;
+				}
+				if (since_gc && since_gc >= (w->head_id - anchor) / 4) {
+					r = dict_gc(w);
+					since_gc = 0;
+				} else {
+					r = retain_chunk(w, now, chunk, 1, &n);
+					if (r || !n)
+						break;
+					total += n;
+					since_gc += n;
+				}
+				if (!r)
+					r = used_bytes(w->db, &used);
+			}
 		}
+	}
+	if (!r && since_gc) {
+		int64_t anchor = 0;
+		r = store_meta_get_int(w->db, "anchor_id", &anchor);
+		if (!r && since_gc >= (w->head_id - anchor) / 4)
+			r = dict_gc(w);
 	}
 	if (!r && total) {
 		/* give the freed pages back so the file, not only the used size, shrinks */
@@ -361,7 +524,8 @@ static int flush_locked(struct store_writer *w)
 	int r = txn_commit(w);
 	if (r)
 		return r;
-	if ((w->o.max_age_s || w->o.max_bytes) && now_ms() - w->last_retain_ms >= 1000) {
+	/* a retention check is two cheap queries; deleting happens only over the bound */
+	if (w->o.max_age_s || w->o.max_bytes) {
 		w->last_retain_ms = now_ms();
 		r = retain_locked(w, time(NULL), 5000, NULL);
 	}
@@ -390,7 +554,8 @@ static void *autoflush_main(void *arg)
 		if (w->stopping)
 			break;
 		if ((w->in_txn && now_ms() - w->txn_started_ms >= (int64_t)w->o.batch_ms) ||
-		    (!w->in_txn && (w->o.max_age_s || w->o.max_bytes)))
+		    (!w->in_txn && (w->o.max_age_s || w->o.max_bytes) &&
+		     now_ms() - w->last_retain_ms >= 1000))
 			flush_locked(w);
 	}
 	pthread_mutex_unlock(&w->lock);
@@ -486,7 +651,9 @@ int store_writer_open(const char *path, const struct store_writer_opts *opts,
 	if (r)
 		goto fail;
 	if (sqlite3_exec(w->db,
-			 w->o.sync_normal ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",
+			 w->o.sync_normal
+				 ? "PRAGMA synchronous=NORMAL; PRAGMA journal_size_limit=67108864"
+				 : "PRAGMA synchronous=FULL; PRAGMA journal_size_limit=67108864",
 			 NULL, NULL, NULL) != SQLITE_OK) {
 		r = -EIO;
 		goto fail_msg;
@@ -518,6 +685,7 @@ int store_writer_open(const char *path, const struct store_writer_opts *opts,
 		goto fail_msg;
 	if (store_meta_get_int(w->db, "head_id", &w->durable_id))
 		goto fail_msg;
+	w->head_id = w->durable_id;
 	for (int d = 0; d < 2; d++) {
 		r = preload(w, d);
 		if (r)
@@ -554,9 +722,11 @@ int store_writer_close(struct store_writer *w)
 	if (w->thread_running)
 		pthread_join(w->thread, NULL);
 	pthread_mutex_lock(&w->lock);
-	int r = txn_commit(w);
+	int r = flush_locked(w);
 	pthread_mutex_unlock(&w->lock);
-	sqlite3_exec(w->db, "PRAGMA optimize", NULL, NULL, NULL);
+	/* fresh statistics let the planner pick the most selective (field, ts) index */
+	sqlite3_exec(w->db, "PRAGMA analysis_limit=1000; ANALYZE records; PRAGMA optimize", NULL,
+		     NULL, NULL);
 	writer_free(w);
 	return r;
 }

@@ -3,7 +3,7 @@
  * gen_records - a deterministic generator of realistic KubeArmor records (gRPC JSON, one per
  * line) for the store's tests and benchmarks.
  *
- * usage: gen_records N [SEED] [--tricky] [--start UNIX_SECONDS]
+ * usage: gen_records N [SEED] [--tricky] [--start UNIX_SECONDS] [--step-ms MS]
  *
  * The mix imitates a node with containers: mostly file and process telemetry, some network,
  * about 10% alerts from a set of policies; names, images, labels and paths come from pools
@@ -121,11 +121,14 @@ int main(int argc, char **argv)
 	long long n = argc > 1 ? atoll(argv[1]) : 1000;
 	int tricky_mode = 0;
 	long long start = 1764547200; /* 2025-12-01T00:00:00Z */
+	long long step_us = 1000;     /* mean gap between records */
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--tricky"))
 			tricky_mode = 1;
 		else if (!strcmp(argv[i], "--start") && i + 1 < argc)
 			start = atoll(argv[++i]);
+		else if (!strcmp(argv[i], "--step-ms") && i + 1 < argc)
+			step_us = atoll(argv[++i]) * 1000;
 		else
 			rng = (uint64_t)atoll(argv[i]) * 2654435761ULL + 1;
 	}
@@ -152,7 +155,7 @@ int main(int argc, char **argv)
 	long long ts_us = start * 1000000LL;
 	char buf[512], res[512], src[512];
 	for (long long k = 0; k < n; k++) {
-		ts_us += 1 + pick(2000);
+		ts_us += 1 + (long long)(next() % (uint64_t)(2 * step_us));
 		int first = 1;
 		int host_ev = pick(10) < 4;
 		int ci = (int)pick(200);

@@ -77,12 +77,32 @@ static void field_lookup_accepts_both_forms_and_suggests(void **state)
 	assert_string_equal(record_field_suggest("Opration"), "Operation");
 }
 
+static void updated_time_is_exact_across_second_boundaries(void **state)
+{
+	(void)state;
+	char buf[40];
+	/* the per-thread cache of the formatted second must never leak into the next second */
+	record_format_time(1717156232999999999LL, buf, sizeof(buf));
+	assert_string_equal(buf, "2024-05-31T11:50:32.999999Z");
+	record_format_time(1717156233000000000LL, buf, sizeof(buf));
+	assert_string_equal(buf, "2024-05-31T11:50:33.000000Z");
+	record_format_time(1717156233000001000LL, buf, sizeof(buf));
+	assert_string_equal(buf, "2024-05-31T11:50:33.000001Z");
+	record_format_time(0, buf, sizeof(buf));
+	assert_string_equal(buf, "1970-01-01T00:00:00.000000Z");
+	record_format_time(-1, buf, sizeof(buf));
+	assert_string_equal(buf, "1969-12-31T23:59:59.999999Z");
+	record_format_time(1717156233000001000LL, buf, 11);
+	assert_string_equal(buf, "2024-05-31");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(seed_example_1_serialises_in_proto_order),
 		cmocka_unit_test(empty_fields_are_omitted_but_ppid_and_uid_kept),
 		cmocka_unit_test(field_lookup_accepts_both_forms_and_suggests),
+		cmocka_unit_test(updated_time_is_exact_across_second_boundaries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

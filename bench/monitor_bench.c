@@ -1,0 +1,390 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * monitor_bench.c - cost of the monitor on a syscall-heavy workload, as ratios against the same
+ * workload without the monitor in the same invocation (docs/benchmarks/monitor.md).
+ *
+ * Workload (a forked child, so the monitor's own-pid filter does not hide it): open+close of one
+ * file in a loop, posix_spawn of /bin/true + waitpid, TCP connect+accept on loopback. The parent
+ * is the consumer: libward's monitor (ring buffer + decode) with a callback that only counts, the
+ * same path the agent uses before enrichment. Rounds alternate modes so machine noise hits all
+ * of them; the minimum and the median round are reported.
+ *
+ *   monitor_bench [--rounds N] [--modes baseline,policy,policy-file,full] [--workload-only]
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "monitor/monitor.h"
+
+extern char **environ;
+
+#define N_OPEN	   100000
+#define N_SPAWN	   400
+#define N_CONNECT  4000
+#define PORT	   18210
+#define MAX_ROUNDS 21
+
+enum wl {
+	WL_OPEN = 0,
+	WL_SPAWN,
+	WL_CONNECT,
+	WL_COUNT
+};
+static const char *const wl_names[WL_COUNT] = { "open+close", "posix_spawn /bin/true",
+						"tcp connect+accept" };
+static const int wl_iters[WL_COUNT] = { N_OPEN, N_SPAWN, N_CONNECT };
+
+enum mode {
+	M_BASE = 0,
+	M_POLICY,
+	M_POLICY_FILE,
+	M_FULL,
+	M_COUNT
+};
+static const char *const mode_names[M_COUNT] = { "baseline", "policy", "policy-file", "full" };
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+/*
+ * CPU time of this process plus its reaped children (the spawned /bin/true). The monitor's
+ * kernel programs run in the context of the traced task, so their cost is in here; CPU time is
+ * far less disturbed than wall time by the other jobs sharing this 2-core machine.
+ */
+static double cpu_ns(void)
+{
+	struct rusage ru;
+	double t = 0;
+
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		t += (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e9 +
+		     (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e3;
+	if (getrusage(RUSAGE_CHILDREN, &ru) == 0)
+		t += (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e9 +
+		     (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e3;
+	return t;
+}
+
+/* ---- workload (child) ---------------------------------------------------------------------- */
+
+static double cpu0;
+
+static double wl_open(const char *path)
+{
+	double t0 = now_ns();
+
+	cpu0 = cpu_ns();
+	int i, fd;
+
+	for (i = 0; i < N_OPEN; i++) {
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			_exit(10);
+		close(fd);
+	}
+	return (now_ns() - t0) / N_OPEN;
+}
+
+static double wl_spawn(void)
+{
+	char *argv[] = { "/bin/true", NULL };
+	double t0 = now_ns();
+	int i, st;
+	pid_t p;
+
+	cpu0 = cpu_ns();
+	for (i = 0; i < N_SPAWN; i++) {
+		if (posix_spawn(&p, "/bin/true", NULL, NULL, argv, environ) != 0)
+			_exit(11);
+		waitpid(p, &st, 0);
+	}
+	return (now_ns() - t0) / N_SPAWN;
+}
+
+static double wl_connect(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(PORT) };
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	int one = 1, l, s, a, i;
+	double t0;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (l < 0 || bind(l, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(l, 64) < 0)
+		_exit(12);
+	t0 = now_ns();
+	cpu0 = cpu_ns();
+	for (i = 0; i < N_CONNECT; i++) {
+		s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			_exit(13);
+		a = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+		if (a < 0)
+			_exit(14);
+		/* RST instead of FIN: no TIME_WAIT pile-up over thousands of loopback connections */
+		setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		close(s);
+		close(a);
+	}
+	t0 = (now_ns() - t0) / N_CONNECT;
+	close(l);
+	return t0;
+}
+
+/* ret[0..WL_COUNT-1]: wall ns/op; ret[WL_COUNT..]: CPU ns/op */
+static void workload(const char *file, double ret[2 * WL_COUNT])
+{
+	ret[WL_OPEN] = wl_open(file);
+	ret[WL_COUNT + WL_OPEN] = (cpu_ns() - cpu0) / N_OPEN;
+	ret[WL_SPAWN] = wl_spawn();
+	ret[WL_COUNT + WL_SPAWN] = (cpu_ns() - cpu0) / N_SPAWN;
+	ret[WL_CONNECT] = wl_connect();
+	ret[WL_COUNT + WL_CONNECT] = (cpu_ns() - cpu0) / N_CONNECT;
+}
+
+/* ---- consumer (parent) --------------------------------------------------------------------- */
+
+struct counts {
+	uint64_t events, lost;
+};
+
+static int count_cb(void *ctx, const struct ward_event *e)
+{
+	struct counts *c = ctx;
+
+	if (e->kind == WARD_EV_DROPS)
+		c->lost += e->lost;
+	else
+		c->events++;
+	return 0;
+}
+
+static int open_mode(enum mode m, struct monitor **ret)
+{
+	struct monitor_config cfg;
+	int r;
+
+	monitor_config_init(&cfg);
+	if (m == M_FULL)
+		cfg.visibility = MONITOR_VIS_ALL;
+	r = monitor_open(&cfg, ret);
+	if (r < 0)
+		return r;
+	if (m == M_POLICY || m == M_POLICY_FILE) {
+		/* A few Audit rules, as examples/ policies have: process paths and a network
+		 * protocol; policy-file adds file rules on paths the workload does not touch. */
+		monitor_interest_begin(*ret);
+		monitor_interest_add(*ret, POLICY_OP_PROCESS, POLICY_INTEREST_PATH, "/usr/bin/nc",
+				     POLICY_ACTION_AUDIT);
+		monitor_interest_add(*ret, POLICY_OP_PROCESS, POLICY_INTEREST_DIR, "/usr/sbin/",
+				     POLICY_ACTION_AUDIT);
+		monitor_interest_add(*ret, POLICY_OP_NETWORK, POLICY_INTEREST_ANY, NULL,
+				     POLICY_ACTION_AUDIT);
+		if (m == M_POLICY_FILE) {
+			monitor_interest_add(*ret, POLICY_OP_FILE, POLICY_INTEREST_PATH,
+					     "/etc/shadow", POLICY_ACTION_AUDIT);
+			monitor_interest_add(*ret, POLICY_OP_FILE, POLICY_INTEREST_DIR_RECURSIVE,
+					     "/root/.ssh/", POLICY_ACTION_AUDIT);
+		}
+		r = monitor_interest_commit(*ret);
+	}
+	return r;
+}
+
+/* Run the workload in a child; the parent consumes until it exits. */
+static int run_once(struct monitor *m, const char *file, double ret[2 * WL_COUNT], struct counts *c)
+{
+	int pfd[2], st;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		double r[2 * WL_COUNT];
+
+		close(pfd[0]);
+		workload(file, r);
+		if (write(pfd[1], r, sizeof(r)) != sizeof(r))
+			_exit(20);
+		_exit(0);
+	}
+	close(pfd[1]);
+	for (;;) {
+		pid_t w = waitpid(pid, &st, WNOHANG);
+
+		if (w == pid)
+			break;
+		if (m)
+			monitor_poll(m, 20, count_cb, c);
+		else
+			usleep(20000);
+	}
+	if (m)
+		while (monitor_poll(m, 20, count_cb, c) > 0)
+			;
+	if (read(pfd[0], ret, sizeof(double) * 2 * WL_COUNT) !=
+	    (ssize_t)(sizeof(double) * 2 * WL_COUNT)) {
+		close(pfd[0]);
+		return -EIO;
+	}
+	close(pfd[0]);
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -ECHILD;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv)
+{
+	double res[M_COUNT][MAX_ROUNDS][2 * WL_COUNT];
+	struct counts cnt[M_COUNT] = { { 0 } };
+	int use[M_COUNT] = { 1, 1, 1, 1 };
+	int rounds = 5, i, r, round, wl, workload_only = 0;
+	char file[] = "/tmp/ward-bench-XXXXXX";
+	int fd;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--rounds") && i + 1 < argc) {
+			rounds = atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "--modes") && i + 1 < argc) {
+			char *s = argv[++i];
+
+			memset(use, 0, sizeof(use));
+			for (r = 0; r < M_COUNT; r++) {
+				const char *p = strstr(s, mode_names[r]);
+				size_t n = strlen(mode_names[r]);
+
+				/* whole comma-separated words only ("policy" vs "policy-file") */
+				while (p && ((p != s && p[-1] != ',') || (p[n] && p[n] != ',')))
+					p = strstr(p + 1, mode_names[r]);
+				use[r] = p != NULL;
+			}
+			use[M_BASE] = 1;
+		} else if (!strcmp(argv[i], "--workload-only")) {
+			workload_only = 1;
+		} else {
+			fprintf(stderr,
+				"usage: %s [--rounds N] [--modes baseline,policy,policy-file,full] [--workload-only]\n",
+				argv[0]);
+			return 2;
+		}
+	}
+	if (rounds < 1 || rounds > MAX_ROUNDS)
+		rounds = 5;
+	fd = mkstemp(file);
+	if (fd < 0)
+		return 1;
+	close(fd);
+	if (workload_only) {
+		double w[2 * WL_COUNT];
+
+		workload(file, w);
+		for (wl = 0; wl < WL_COUNT; wl++)
+			printf("%-24s %10.1f ns/op wall %10.1f ns/op cpu\n", wl_names[wl], w[wl],
+			       w[WL_COUNT + wl]);
+		unlink(file);
+		return 0;
+	}
+
+	for (round = 0; round < rounds; round++) {
+		for (i = 0; i < M_COUNT; i++) {
+			struct monitor *m = NULL;
+
+			if (!use[i])
+				continue;
+			if (i != M_BASE && (r = open_mode(i, &m)) < 0) {
+				fprintf(stderr, "monitor_open (%s): %s\n", mode_names[i],
+					strerror(-r));
+				unlink(file);
+				return 1;
+			}
+			r = run_once(m, file, res[i][round], &cnt[i]);
+			if (m) {
+				struct monitor_counters mc;
+
+				monitor_get_counters(m, &mc);
+				cnt[i].lost = mc.lost > cnt[i].lost ? mc.lost : cnt[i].lost;
+				fprintf(stderr, "round %d %-11s hooks=0x%x\n", round, mode_names[i],
+					monitor_attached(m));
+			}
+			monitor_close(m);
+			if (r < 0) {
+				fprintf(stderr, "workload failed: %s\n", strerror(-r));
+				unlink(file);
+				return 1;
+			}
+		}
+	}
+	unlink(file);
+
+	/*
+	 * kind 0/1: wall, CPU; stat 0/1: minimum (the least disturbed round: the machine is
+	 * shared), median.
+	 */
+	for (int kind = 0; kind < 2; kind++)
+		for (int stat = 0; stat < 2; stat++) {
+			printf("%-24s", kind ? (stat ? "CPU ns/op, median" : "CPU ns/op, min")
+					     : (stat ? "wall ns/op, median" : "wall ns/op, min"));
+			for (i = 0; i < M_COUNT; i++)
+				if (use[i])
+					printf(" %14s", mode_names[i]);
+			printf("\n");
+			for (wl = 0; wl < WL_COUNT; wl++) {
+				double med[M_COUNT];
+
+				for (i = 0; i < M_COUNT; i++) {
+					double v[MAX_ROUNDS];
+
+					if (!use[i])
+						continue;
+					for (round = 0; round < rounds; round++)
+						v[round] = res[i][round][kind * WL_COUNT + wl];
+					qsort(v, rounds, sizeof(double), cmp_d);
+					med[i] = stat ? v[rounds / 2] : v[0];
+				}
+				printf("%-24s", wl_names[wl]);
+				for (i = 0; i < M_COUNT; i++)
+					if (use[i]) {
+						if (i == M_BASE)
+							printf(" %14.1f", med[i]);
+						else
+							printf(" %8.1f %4.2fx", med[i],
+							       med[i] / med[M_BASE]);
+					}
+				printf("\n");
+			}
+		}
+	printf("%-24s", "events consumed / lost");
+	for (i = 0; i < M_COUNT; i++)
+		if (use[i])
+			printf(" %7llu/%-6llu", (unsigned long long)cnt[i].events,
+			       (unsigned long long)cnt[i].lost);
+	printf("\n(iterations per round: open %d, spawn %d, connect %d; %d rounds)\n", wl_iters[0],
+	       wl_iters[1], wl_iters[2], rounds);
+	return 0;
+}

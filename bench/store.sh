@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# bench/store.sh [N] [BIG_N] - the store's figures, each next to its baseline in the same run:
+#   * `ward import` of N generated records vs sqlite3 `.import` of the same lines into a table
+#     with six (expression) indexes;
+#   * sustained writer ingest (records already parsed; every index and the FTS maintained);
+#   * bytes per record in the store vs the JSONL;
+#   * `ward logs` with one filter and with three (HostName + Operation + Action), p50 of 20
+#     runs, vs jq selecting the same newest 100 records from the JSONL;
+#   * with BIG_N (e.g. 10000000): the same two queries on a store of BIG_N records.
+# Not part of CI (minutes, GBs). Prints key=value lines; docs/benchmarks/store.md has results.
+set -eu
+N=${1:-1000000}
+BIG=${2:-0}
+top=$(cd "$(dirname "$0")/.." && pwd)
+make -C "$top" -s build/ward build/tests/helpers/gen_records build/bench/store_ingest >/dev/null
+W=$top/build/ward
+GEN=$top/build/tests/helpers/gen_records
+ING=$top/build/bench/store_ingest
+T=$(mktemp -d "${TMPDIR:-/tmp}/ward-store-bench.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+
+now() { date +%s.%N; }
+median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+# p50 of $1 runs of a command, in ms
+p50_ms() {
+	local runs=$1 i t0 t1
+	shift
+	for i in $(seq 1 "$runs"); do
+		t0=$(now)
+		"$@" >/dev/null 2>&1
+		t1=$(now)
+		echo "($t1 - $t0) * 1000" | bc -l
+	done | median
+}
+
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+"$GEN" "$N" 1 >"$T/recs.ndjson"
+jsonl=$(stat -c %s "$T/recs.ndjson")
+echo "records=$N jsonl_bytes_per_record=$(echo "$jsonl / $N" | bc)"
+
+# ---- baseline: sqlite3 .import into a table with six indexes
+cat >"$T/base.sql" <<EOF
+PRAGMA journal_mode=WAL;
+PRAGMA synchronous=NORMAL;
+CREATE TABLE raw(j TEXT);
+CREATE INDEX i1 ON raw(json_extract(j, '\$.Timestamp'));
+CREATE INDEX i2 ON raw(json_extract(j, '\$.HostName'));
+CREATE INDEX i3 ON raw(json_extract(j, '\$.Operation'));
+CREATE INDEX i4 ON raw(json_extract(j, '\$.Type'));
+CREATE INDEX i5 ON raw(json_extract(j, '\$.PolicyName'));
+CREATE INDEX i6 ON raw(json_extract(j, '\$.ContainerID'));
+.mode ascii
+.separator "\\037" "\\n"
+BEGIN;
+.import $T/recs.ndjson raw
+COMMIT;
+EOF
+t0=$(now)
+sqlite3 "$T/base.db" <"$T/base.sql" >/dev/null
+t1=$(now)
+base_rate=$(echo "$N / ($t1 - $t0)" | bc)
+echo "baseline_sqlite3_import_rate=$base_rate/s ($(echo "$t1 - $t0" | bc) s) bytes_per_record=$(echo "$(stat -c %s "$T/base.db") / $N" | bc)"
+rm -f "$T"/base.db*
+
+# ---- ward import
+t0=$(now)
+"$W" import --store "$T/ward.db" "$T/recs.ndjson" 2>"$T/import.log"
+t1=$(now)
+rate=$(echo "$N / ($t1 - $t0)" | bc)
+echo "ward_import_rate=$rate/s ($(echo "$t1 - $t0" | bc) s) ratio_to_baseline=$(echo "scale=2; $rate / $base_rate" | bc)"
+bpr=$(echo "$(stat -c %s "$T/ward.db") / $N" | bc)
+echo "ward_store_bytes_per_record=$bpr (indexes + FTS included)"
+
+# ---- sustained writer ingest (parsing timed separately)
+"$ING" "$T/recs.ndjson" "$T/ingest.db" 1000 | sed 's/^/store_ingest: /'
+rm -f "$T"/ingest.db*
+
+# ---- queries: ward vs jq on the same records
+host=node-05.prod
+q1=(--hostname "$host")
+q3=(--hostname "$host" --operation File --action Block)
+w1=$(p50_ms 20 "$W" logs --store "$T/ward.db" --json --limit 100 "${q1[@]}")
+w3=$(p50_ms 20 "$W" logs --store "$T/ward.db" --json --limit 100 "${q3[@]}")
+j1=$(p50_ms 3 sh -c "jq -c 'select(.HostName == \"$host\")' '$T/recs.ndjson' | tail -n 100")
+j3=$(p50_ms 3 sh -c "jq -c 'select(.HostName == \"$host\" and .Operation == \"File\" and .Action == \"Block\")' '$T/recs.ndjson' | tail -n 100")
+echo "query_1field_p50_ms=$w1 jq_ms=$j1 speedup=$(echo "$j1 / $w1" | bc)x"
+echo "query_3field_p50_ms=$w3 jq_ms=$j3 speedup=$(echo "$j3 / $w3" | bc)x"
+# same answers?
+"$W" logs --store "$T/ward.db" --json --limit 100 "${q3[@]}" 2>/dev/null | jq -c -S . >"$T/a"
+jq -c "select(.HostName == \"$host\" and .Operation == \"File\" and .Action == \"Block\")" "$T/recs.ndjson" | tail -n 100 | tac | jq -c -S . >"$T/b"
+cmp -s "$T/a" "$T/b" && echo "query_answers_equal_jq=yes" || echo "query_answers_equal_jq=NO"
+rm -f "$T/recs.ndjson"
+
+# ---- the big store: BIG records in chunks of 1M (the JSONL never exists whole)
+if [ "$BIG" -gt 0 ]; then
+	done_n=0 chunk=1000000 i=0
+	t0=$(now)
+	while [ "$done_n" -lt "$BIG" ]; do
+		i=$((i + 1))
+		"$GEN" "$chunk" $((100 + i)) --start $((1764547200 + i * 2000)) >"$T/chunk.ndjson"
+		"$W" import --store "$T/ward.db" "$T/chunk.ndjson" 2>/dev/null
+		done_n=$((done_n + chunk))
+	done
+	t1=$(now)
+	total=$((N + done_n))
+	echo "big_store_records=$total import_s=$(echo "$t1 - $t0" | bc) bytes_per_record=$(echo "$(stat -c %s "$T/ward.db") / $total" | bc)"
+	b1=$(p50_ms 20 "$W" logs --store "$T/ward.db" --json --limit 100 "${q1[@]}")
+	b3=$(p50_ms 20 "$W" logs --store "$T/ward.db" --json --limit 100 "${q3[@]}")
+	echo "big_query_1field_p50_ms=$b1 big_query_3field_p50_ms=$b3"
+fi
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * agent.h - `ward agent`'s engine: the per-event pipeline (enrich → match → record → sinks),
+ * drop accounting and the event loop (signals, policy-directory changes, periodic reports).
+ *
+ * Data path position: an event source (the eBPF monitor, or a test/bench feeding synthetic
+ * events) delivers struct ward_event; the agent keeps the process and container tables, asks
+ * the matcher for a verdict, builds the KubeArmor record and hands its JSON line to every sink
+ * (--json-out, the store, forwarders). Single-threaded: one event is fully handled before the
+ * next is taken from the ring buffer, so back-pressure shows up as kernel ring-buffer losses,
+ * which are counted and reported as SystemEvent/Drop records.
+ *
+ * The event source and the matcher are tables of functions so this module depends on neither
+ * the BPF skeleton nor the policy engine's objects (each is wired in by the caller).
+ */
+#ifndef WARD_AGENT_AGENT_H
+#define WARD_AGENT_AGENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/compiler.h"
+#include "monitor/enrich.h"
+#include "monitor/event.h"
+#include "policy/policy.h"
+#include "record/record.h"
+
+struct diag;
+struct ward_config;
+struct agent;
+
+typedef int (*agent_event_fn)(void *ctx, const struct ward_event *ev);
+
+/* Where events come from. */
+struct agent_source {
+	void *ctx;
+	int (*fd)(void *ctx); /* pollable fd, readable when events are pending; -1 if none */
+	/* deliver pending events to @cb (waiting at most @timeout_ms). Return: count or -errno. */
+	int (*poll)(void *ctx, int timeout_ms, agent_event_fn cb, void *cb_ctx);
+	/* kernel lost-record total so far (for the stats line); may be NULL */
+	uint64_t (*lost_total)(void *ctx);
+};
+
+/* The policy engine, as the agent uses it. Scopes are opaque. */
+struct agent_matcher {
+	void *ctx;
+	/* (Re)load @paths. Return: rules loaded, or -errno/-EINVAL with @diag filled. */
+	int (*load)(void *ctx, const char *const *paths, size_t n, struct diag *diag);
+	/* Scope of host events (valid until the next load). */
+	const void *(*host_scope)(void *ctx);
+	/* Scope of one container's events (owned by the container entry; freed with scope_free). */
+	int (*container_scope)(void *ctx, const struct mon_container *c, void **ret);
+	void (*scope_free)(void *scope);
+	/* The verdict for one event in @scope (also fills pe->protos etc. as the engine needs). */
+	void (*decide)(void *ctx, const void *scope, const struct ward_event *ev,
+		       struct policy_event *pe, struct policy_verdict *ret);
+	/* What the rules name, for the kernel's pre-filter (may be NULL). */
+	void (*interest)(void *ctx, policy_interest_fn cb, void *cb_ctx);
+	void (*destroy)(void *ctx);
+};
+
+/*
+ * agent_matcher_policy() - the policy engine (src/policy/) as a matcher: KubeArmor documents
+ * from the config's policy paths, compiled for @hostname. Return: 0 or -ENOMEM.
+ */
+int agent_matcher_policy(const char *hostname, struct agent_matcher *ret);
+
+/* A record consumer: @json is one line without the newline. */
+struct agent_sink {
+	void *ctx;
+	/* Return: 0, or -EAGAIN/-ENOSPC when the record was dropped (counted as a queue loss). */
+	int (*write)(void *ctx, const struct ward_record *r, const char *json, size_t len);
+	void (*flush)(void *ctx);
+	void (*destroy)(void *ctx);
+};
+
+#define AGENT_MAX_SINKS 8
+
+struct agent_opts {
+	const struct ward_config *cfg; /* borrowed for the agent's life */
+	const char *proc_root;	       /* NULL = "/proc" */
+	int enforcer_alerts;	       /* see struct mon_build_opts */
+	int drop_report_ms;	       /* SystemEvent/Drop records at most this often; 0 = 5000 */
+};
+
+struct agent_stats {
+	uint64_t events;  /* taken from the source */
+	uint64_t records; /* built and handed to the sinks */
+	uint64_t alerts, logs;
+	uint64_t filtered;     /* visibility off, Allow passed, or bookkeeping (fork/exit) */
+	uint64_t kernel_lost;  /* ring-buffer losses reported by the source */
+	uint64_t queue_lost;   /* records a sink could not take */
+	uint64_t build_errors; /* out of memory while building a record */
+	uint64_t reloads, reload_errors;
+	uint64_t processes, containers; /* table sizes now */
+	uint64_t rules;			/* rules in the loaded policy set */
+};
+
+/* agent_new() - tables seeded from /proc. Return: 0 or -errno. */
+int agent_new(const struct agent_opts *o, struct agent **ret);
+/* agent_free() - flushes and destroys sinks and the matcher. Takes NULL. */
+void agent_free(struct agent *a);
+
+/* agent_add_sink() - the agent takes ownership. Return: 0 or -ENOSPC. */
+int agent_add_sink(struct agent *a, const struct agent_sink *s);
+/* agent_sink_json_file() - NDJSON to @path ("-" = stdout), appended. Return: 0 or -errno. */
+int agent_sink_json_file(const char *path, struct agent_sink *ret);
+
+/*
+ * agent_sink_store() - every record into the store at @path (created if missing), committed by
+ * the writer's own thread every 50 ms; retention from @cfg's store.max_age/max_size.
+ * Return: 0 or -errno with @err set.
+ */
+int agent_sink_store(const char *path, const struct ward_config *cfg, struct agent_sink *ret,
+		     char *err, size_t errsize);
+
+/*
+ * agent_sink_ship() - ship every record to a central `ward serve` at @url with the bearer
+ * token in @token_file, spooled under @spool_dir. Return: 0 or -errno with @err set.
+ */
+int agent_sink_ship(const char *url, const char *token_file, const char *spool_dir,
+		    struct agent_sink *ret, char *err, size_t errsize);
+
+/*
+ * agent_sink_outputs() - the `outputs:` of the config file @config_path (forwarders: syslog,
+ * HEC, ...), spooled under @spool_dir. Return: 0, or -errno/-EINVAL with @diag filled.
+ */
+int agent_sink_outputs(const char *config_path, const char *spool_dir, const char *hostname,
+		       struct agent_sink *ret, struct diag *diag);
+
+/* agent_set_matcher() - the agent takes ownership; loads cfg->policies now. */
+int agent_set_matcher(struct agent *a, const struct agent_matcher *m, struct diag *diag);
+/* agent_reload() - load the policies again; the old set stays on error. Return: 0/-errno. */
+int agent_reload(struct agent *a, struct diag *diag);
+
+/*
+ * agent_handle_event() - the whole pipeline for one event (the source's callback).
+ * Return: 0 (also when the event made no record); never fails the loop.
+ */
+int agent_handle_event(void *agent, const struct ward_event *ev);
+
+/* agent_report_drops() - emit SystemEvent/Drop records for losses since the last report. */
+void agent_report_drops(struct agent *a, int64_t now_ns);
+/* agent_flush() - flush every sink. */
+void agent_flush(struct agent *a);
+void agent_get_stats(const struct agent *a, struct agent_stats *ret);
+
+/*
+ * agent_run() - the event loop: polls @src, reloads on SIGHUP and policy-directory changes
+ * (inotify), reports drops, flushes sinks at least every 50 ms, returns on SIGTERM/SIGINT or
+ * when @stop_fd (an eventfd, or -1) becomes readable. The caller blocks those signals first
+ * (agent_block_signals()). @on_ready is called once when monitoring has started.
+ * Return: 0 on a clean stop, -errno on a fatal error.
+ */
+int agent_run(struct agent *a, const struct agent_source *src, int stop_fd,
+	      void (*on_ready)(void *ctx),
+	      void (*on_reload)(void *ctx, int result, const struct diag *diag), void *cb_ctx);
+/* agent_block_signals() - block SIGTERM, SIGINT, SIGHUP for this thread (for signalfd). */
+int agent_block_signals(void);
+
+#endif

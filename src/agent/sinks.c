@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * sinks.c - the agent's remote sinks: fleet shipping to a central `ward serve` (src/ship/) and
+ * the config's `outputs` (src/fwd/). Both copy each record and do their I/O on their own
+ * threads with a disk spool, so a slow or absent receiver never stalls the event loop.
+ */
+#include "agent/agent.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/diag.h"
+#include "fwd/fwd.h"
+#include "ship/ship.h"
+
+static int ship_sink_write(void *ctx, const struct ward_record *r, const char *json, size_t len)
+{
+	(void)json;
+	(void)len;
+	return ship_send(ctx, r) == 0 ? 0 : -ENOSPC;
+}
+
+static void ship_sink_destroy(void *ctx)
+{
+	/* a short grace period; what is not acknowledged stays in the spool for the next run */
+	(void)ship_flush(ctx, 2000);
+	ship_stop(ctx);
+}
+
+int agent_sink_ship(const char *url, const char *token_file, const char *spool_dir,
+		    struct agent_sink *ret, char *err, size_t errsize)
+{
+	char token[4096];
+	FILE *f = fopen(token_file, "re");
+	if (!f) {
+		int e = errno;
+		snprintf(err, errsize, "%s: %s", token_file, strerror(e));
+		return -e;
+	}
+	size_t n = fread(token, 1, sizeof(token) - 1, f);
+	fclose(f);
+	token[n] = '\0';
+	token[strcspn(token, "\r\n")] = '\0';
+	if (!token[0]) {
+		snprintf(err, errsize, "%s: empty token", token_file);
+		return -EINVAL;
+	}
+	struct ship_config c = { .url = url, .token = token, .spool_dir = spool_dir };
+	struct ship *s = NULL;
+	int r = ship_start(&c, &s);
+	if (r) {
+		snprintf(err, errsize, "cannot start shipping to %s (spool %s): %s", url, spool_dir,
+			 strerror(-r));
+		return r;
+	}
+	memset(ret, 0, sizeof(*ret));
+	ret->ctx = s;
+	ret->write = ship_sink_write;
+	ret->destroy = ship_sink_destroy;
+	return 0;
+}
+
+/* fwd_start() keeps pointers into its config: both live as long as the sink. */
+struct fwd_sink {
+	struct fwd *f;
+	struct fwd_config *cfg;
+};
+
+static int fwd_sink_write(void *ctx, const struct ward_record *r, const char *json, size_t len)
+{
+	(void)json;
+	(void)len;
+	struct fwd_sink *fs = ctx;
+	/* the forwarders count their own queue and spool drops per output */
+	return fwd_submit(fs->f, r) == 0 ? 0 : -ENOMEM;
+}
+
+static void fwd_sink_destroy(void *ctx)
+{
+	struct fwd_sink *fs = ctx;
+	fwd_stop(fs->f, 2000);
+	fwd_config_free(fs->cfg);
+	free(fs);
+}
+
+int agent_sink_outputs(const char *config_path, const char *spool_dir, const char *hostname,
+		       struct agent_sink *ret, struct diag *diag)
+{
+	struct fwd_sink *fs = calloc(1, sizeof(*fs));
+	if (!fs)
+		return -ENOMEM;
+	int r = fwd_config_load_file(config_path, &fs->cfg, diag);
+	if (r)
+		goto fail;
+	struct fwd_start_opts o = { .spool_dir = spool_dir, .hostname = hostname };
+	r = fwd_start(fs->cfg, &o, &fs->f, diag);
+	if (r)
+		goto fail;
+	memset(ret, 0, sizeof(*ret));
+	ret->ctx = fs;
+	ret->write = fwd_sink_write;
+	ret->destroy = fwd_sink_destroy;
+	return 0;
+fail:
+	fwd_config_free(fs->cfg);
+	free(fs);
+	return r;
+}

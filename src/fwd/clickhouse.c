@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * clickhouse.c - `type: clickhouse`: the HTTP interface, `INSERT INTO db.table FORMAT
+ * JSONEachRow` with one KubeArmor JSON record per row and a batch per request. The table is a
+ * MergeTree partitioned by day (toYYYYMMDD(Timestamp)), created on the first send when
+ * `create_table: true`. Columns are named like the record fields; fields the table does not
+ * have (ATags, extra fields) are skipped by input_format_skip_unknown_fields.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/diag.h"
+#include "fwd/http.h"
+#include "record/record.h"
+
+struct ch_sink {
+	struct http_client http;
+	char table[256]; /* db.table, validated identifiers */
+	int create, created;
+	char *insert_path;
+	struct strbuf batch;
+};
+
+static const struct fwd_option ch_options[] = {
+	{ "table", "table name, default ward_records" },
+	{ "database", "database, default default" },
+	{ "create_table", "create the table if missing, default false" },
+	HTTP_OPTIONS,
+	{ NULL, NULL },
+};
+
+/* Plain types only: Debian 12 ships ClickHouse 18.16 (no DateTime64, LowCardinality experimental). */
+static const char ch_schema[] =
+	"CREATE TABLE IF NOT EXISTS %s ("
+	"Timestamp DateTime, UpdatedTime String, ClusterName String, HostName String, "
+	"NamespaceName String, PodName String, Labels String, ContainerID String, "
+	"ContainerName String, ContainerImage String, HostPPID Int32, HostPID Int32, PPID Int32, "
+	"PID Int32, UID Int32, ParentProcessName String, ProcessName String, PolicyName String, "
+	"Severity String, Tags String, Message String, Type String, Source String, "
+	"Operation String, Resource String, Data String, Enforcer String, Action String, "
+	"Result String, Cwd String, TTY String"
+	") ENGINE = MergeTree PARTITION BY toYYYYMMDD(Timestamp) ORDER BY (HostName, Timestamp)";
+
+static int ident_ok(const char *s)
+{
+	if (!*s || strlen(s) > 100)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_'))
+			return 0;
+	return 1;
+}
+
+static void ch_destroy(void *ctx)
+{
+	struct ch_sink *s = ctx;
+	http_client_done(&s->http);
+	strbuf_done(&s->batch);
+	free(s->insert_path);
+	free(s);
+}
+
+static int ch_create(const struct fwd_output_config *c, void **ret, struct diag *diag)
+{
+	struct ch_sink *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	strbuf_init(&s->batch);
+	int rc = http_client_init(&s->http, c, diag);
+	const char *db = fwd_opt_str(c, "database", "default"),
+		   *t = fwd_opt_str(c, "table", "ward_records");
+	if (!rc && (!ident_ok(db) || !ident_ok(t)))
+		rc = diag_err(diag, c->file, c->line, c->col,
+			      "output '%s': database/table must be [A-Za-z0-9_]+", c->name);
+	if (rc) {
+		ch_destroy(s);
+		return rc;
+	}
+	snprintf(s->table, sizeof(s->table), "%s.%s", db, t);
+	s->create = fwd_opt_bool(c, "create_table", 0);
+	/* the query in the URL, the rows in the body */
+	if (asprintf(&s->insert_path,
+		     "/?query=INSERT%%20INTO%%20%s%%20FORMAT%%20JSONEachRow"
+		     "&input_format_skip_unknown_fields=1",
+		     s->table) < 0) {
+		s->insert_path = NULL;
+		ch_destroy(s);
+		return -ENOMEM;
+	}
+	*ret = s;
+	return 0;
+}
+
+static int ch_encode(void *ctx, const struct ward_record *r, struct strbuf *o)
+{
+	(void)ctx;
+	int rc = record_to_json(r, o);
+	strbuf_putc(o, '\n');
+	return rc ? rc : strbuf_error(o);
+}
+
+static int ch_send(void *ctx, const struct fwd_item *items, size_t n, uint8_t *status)
+{
+	struct ch_sink *s = ctx;
+	long st;
+	if (s->create && !s->created) {
+		char q[2048];
+		snprintf(q, sizeof(q), ch_schema, s->table);
+		st = http_post(&s->http, "/", "text/plain", q, strlen(q));
+		if (st < 200 || st >= 300)
+			return -EIO; /* retried: ClickHouse may still be starting */
+		s->created = 1;
+	}
+	strbuf_reset(&s->batch);
+	for (size_t i = 0; i < n; i++)
+		strbuf_append(&s->batch, items[i].data, items[i].len);
+	if (strbuf_error(&s->batch))
+		return -ENOMEM;
+	st = http_post(&s->http, s->insert_path, "application/x-ndjson", s->batch.buf,
+		       s->batch.len);
+	if (st < 0)
+		return (int)st;
+	memset(status, http_status_item(st), n);
+	return 0;
+}
+
+const struct fwd_ops fwd_clickhouse_ops = {
+	.type = "clickhouse",
+	.options = ch_options,
+	.formats = 1u << FORMAT_JSON,
+	.default_format = FORMAT_JSON,
+	.create = ch_create,
+	.destroy = ch_destroy,
+	.encode = ch_encode,
+	.send = ch_send,
+};

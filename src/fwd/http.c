@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * http.c - the libcurl client behind hec, elasticsearch, loki, clickhouse and webhook.
+ * Keeps one connection alive per output; never prints (CURLOPT_NOSIGNAL, no verbose).
+ */
+#include "fwd/http.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/diag.h"
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+
+static void curl_init_once(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+	struct http_client *h = ud;
+	/* answers are small JSON documents; cap them so a broken receiver cannot grow us */
+	if (h->resp.len < (16u << 20))
+		strbuf_append(&h->resp, p, size * n);
+	return size * n;
+}
+
+int http_client_init(struct http_client *h, const struct fwd_output_config *c, struct diag *diag)
+{
+	memset(h, 0, sizeof(*h));
+	strbuf_init(&h->resp);
+	pthread_once(&curl_once, curl_init_once);
+	if (!c->address ||
+	    (strncmp(c->address, "http://", 7) && strncmp(c->address, "https://", 8)))
+		return diag_err(diag, c->file, c->line, c->col,
+				"output '%s': '%s' needs 'url: http://...' or https://", c->name,
+				c->type);
+	h->base = strdup(c->address);
+	h->curl = curl_easy_init();
+	if (!h->base || !h->curl)
+		return -ENOMEM;
+	size_t n = strlen(h->base);
+	while (n && h->base[n - 1] == '/')
+		h->base[--n] = 0;
+	h->timeout_ms = c->timeout_ms;
+	curl_easy_setopt(h->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, (long)c->timeout_ms);
+	curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT_MS,
+			 (long)(c->timeout_ms < 5000 ? c->timeout_ms : 5000));
+	curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, h);
+	curl_easy_setopt(h->curl, CURLOPT_ACCEPT_ENCODING, "");
+	const char *ca = fwd_opt_str(c, "tls_ca", NULL);
+	if (ca)
+		curl_easy_setopt(h->curl, CURLOPT_CAINFO, ca);
+	if (!fwd_opt_bool(c, "tls_verify", 1)) {
+		curl_easy_setopt(h->curl, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(h->curl, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	const char *user = fwd_opt_str(c, "username", NULL);
+	if (user) {
+		curl_easy_setopt(h->curl, CURLOPT_USERNAME, user);
+		curl_easy_setopt(h->curl, CURLOPT_PASSWORD, fwd_opt_str(c, "password", ""));
+	}
+	/* `headers:` / `properties:` entries become request headers */
+	for (size_t i = 0; i < c->n_props; i++) {
+		char line[1024];
+		snprintf(line, sizeof(line), "%s: %s", c->props[i].key, c->props[i].value);
+		if (http_client_header(h, line))
+			return -ENOMEM;
+	}
+	/* no "Expect: 100-continue" round trip on large batches */
+	return http_client_header(h, "Expect:");
+}
+
+void http_client_done(struct http_client *h)
+{
+	if (h->curl)
+		curl_easy_cleanup(h->curl);
+	curl_slist_free_all(h->headers);
+	free(h->base);
+	strbuf_done(&h->resp);
+	memset(h, 0, sizeof(*h));
+}
+
+int http_client_header(struct http_client *h, const char *line)
+{
+	struct curl_slist *l = curl_slist_append(h->headers, line);
+	if (!l)
+		return -ENOMEM;
+	h->headers = l;
+	return 0;
+}
+
+long http_post(struct http_client *h, const char *path, const char *content_type, const char *body,
+	       size_t len)
+{
+	char url[4096], ct[128];
+	snprintf(url, sizeof(url), "%s%s", h->base, path);
+	snprintf(ct, sizeof(ct), "Content-Type: %s", content_type);
+	struct curl_slist *hdrs = curl_slist_append(NULL, ct);
+	if (!hdrs)
+		return -ENOMEM;
+	hdrs->next = h->headers; /* borrowed tail: unlinked again below */
+	strbuf_reset(&h->resp);
+	curl_easy_setopt(h->curl, CURLOPT_URL, url);
+	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(h->curl, CURLOPT_POST, 1L);
+	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	CURLcode cc = curl_easy_perform(h->curl);
+	long status = 0;
+	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
+	hdrs->next = NULL;
+	curl_slist_free_all(hdrs);
+	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->headers);
+	if (cc != CURLE_OK || status < 100)
+		return -EIO;
+	return status;
+}
+
+int http_status_item(long status)
+{
+	if (status >= 200 && status < 300)
+		return FWD_ITEM_OK;
+	/* only "this payload is wrong" drops data; auth and routing errors wait for a fix */
+	if (status == 400 || status == 413 || status == 422)
+		return FWD_ITEM_REJECT;
+	return FWD_ITEM_RETRY;
+}

@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * syslog.c - `type: syslog`: RFC 5424 lines over UDP (RFC 5426, one datagram per record), TCP
+ * (RFC 6587 octet counting `LEN SP MSG`, or LF framing) or TLS (RFC 5425, OpenSSL). The body
+ * after the structured data is CEF, LEEF, JSON, OCSF or the plain message (`format:`).
+ *
+ * One connection is kept and reused; a batch goes out in one write. Before each batch the
+ * socket is checked for a peer close (rsyslog restarting sends FIN), so records are not
+ * written into a connection the receiver has already left.
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "common/diag.h"
+#include "common/strbuf.h"
+#include "fwd/fwd.h"
+#include "record/record.h"
+
+enum proto {
+	P_UDP,
+	P_TCP,
+	P_TLS
+};
+
+struct syslog_sink {
+	enum proto proto;
+	char host[256], port[16];
+	int octet; /* octet counting (default) or LF framing */
+	enum format_kind format;
+	struct format_syslog_opts so;
+	char *app_name, *hostname, *server_name;
+	unsigned timeout_ms;
+	int fd;
+	SSL_CTX *ssl_ctx;
+	SSL *ssl;
+	struct strbuf body; /* encode scratch (spooler thread) */
+	struct strbuf out;  /* send scratch (sender thread) */
+};
+
+static const struct fwd_option syslog_options[] = {
+	{ "app_name", "APP-NAME, default ward" },
+	{ "facility", "0..23, default 10 (authpriv)" },
+	{ "hostname", "HOSTNAME instead of the record's HostName" },
+	{ "framing", "octet-counting (default) or lf, for tcp:// and tls://" },
+	{ "tls_ca", "CA file to verify the receiver (tls://)" },
+	{ "tls_cert", "client certificate (PEM)" },
+	{ "tls_key", "client key (PEM)" },
+	{ "tls_verify", "verify the receiver's certificate, default true" },
+	{ "tls_server_name", "name to verify instead of the host of the address" },
+	{ NULL, NULL },
+};
+
+static int split_address(const char *a, struct syslog_sink *s)
+{
+	const char *rest;
+	if (!strncmp(a, "udp://", 6)) {
+		s->proto = P_UDP;
+		rest = a + 6;
+	} else if (!strncmp(a, "tcp://", 6)) {
+		s->proto = P_TCP;
+		rest = a + 6;
+	} else if (!strncmp(a, "tls://", 6)) {
+		s->proto = P_TLS;
+		rest = a + 6;
+	} else {
+		return -EINVAL;
+	}
+	const char *colon = strrchr(rest, ':');
+	const char *host = rest, *port = s->proto == P_TLS ? "6514" : "514";
+	size_t hl = strlen(rest);
+	if (colon && !strchr(colon, ']')) {
+		hl = (size_t)(colon - rest);
+		port = colon + 1;
+	}
+	if (hl && host[0] == '[' && host[hl - 1] == ']') {
+		host++;
+		hl -= 2;
+	}
+	if (!hl || hl >= sizeof(s->host) || strlen(port) >= sizeof(s->port) || !*port)
+		return -EINVAL;
+	memcpy(s->host, host, hl);
+	s->host[hl] = 0;
+	snprintf(s->port, sizeof(s->port), "%s", port);
+	return 0;
+}
+
+static void syslog_destroy(void *ctx)
+{
+	struct syslog_sink *s = ctx;
+	if (s->ssl)
+		SSL_free(s->ssl);
+	if (s->ssl_ctx)
+		SSL_CTX_free(s->ssl_ctx);
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s->app_name);
+	free(s->hostname);
+	free(s->server_name);
+	strbuf_done(&s->body);
+	strbuf_done(&s->out);
+	free(s);
+}
+
+static int syslog_create(const struct fwd_output_config *c, void **ret, struct diag *diag)
+{
+	struct syslog_sink *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->fd = -1;
+	strbuf_init(&s->body);
+	strbuf_init(&s->out);
+	int rc = 0;
+	if (!c->address || split_address(c->address, s)) {
+		rc = diag_err(
+			diag, c->file, c->line, c->col,
+			"output '%s': syslog 'address' must be udp://HOST:PORT, tcp://HOST:PORT or tls://HOST:PORT",
+			c->name);
+		goto fail;
+	}
+	const char *fr = fwd_opt_str(c, "framing", "octet-counting");
+	if (strcmp(fr, "octet-counting") && strcmp(fr, "lf")) {
+		rc = diag_err(diag, c->file, c->line, c->col,
+			      "output '%s': framing must be octet-counting or lf", c->name);
+		goto fail;
+	}
+	s->octet = !strcmp(fr, "octet-counting");
+	s->format = c->format;
+	s->timeout_ms = c->timeout_ms;
+	s->app_name = strdup(fwd_opt_str(c, "app_name", "ward"));
+	s->hostname =
+		fwd_opt_str(c, "hostname", NULL) ? strdup(fwd_opt_str(c, "hostname", NULL)) : NULL;
+	s->so.app_name = s->app_name;
+	s->so.hostname = s->hostname;
+	s->so.facility = (int)fwd_opt_int(c, "facility", 10);
+	if (s->so.facility < 0 || s->so.facility > 23) {
+		rc = diag_err(diag, c->file, c->line, c->col, "output '%s': facility must be 0..23",
+			      c->name);
+		goto fail;
+	}
+	if (s->proto == P_TLS) {
+		s->ssl_ctx = SSL_CTX_new(TLS_client_method());
+		if (!s->ssl_ctx) {
+			rc = -ENOMEM;
+			goto fail;
+		}
+		SSL_CTX_set_min_proto_version(s->ssl_ctx, TLS1_2_VERSION);
+		const char *ca = fwd_opt_str(c, "tls_ca", NULL);
+		if ((ca && SSL_CTX_load_verify_locations(s->ssl_ctx, ca, NULL) != 1) ||
+		    (!ca && SSL_CTX_set_default_verify_paths(s->ssl_ctx) != 1)) {
+			rc = diag_err(diag, c->file, c->line, c->col,
+				      "output '%s': cannot load CA '%s'", c->name,
+				      ca ? ca : "(system)");
+			goto fail;
+		}
+		const char *cert = fwd_opt_str(c, "tls_cert", NULL),
+			   *key = fwd_opt_str(c, "tls_key", NULL);
+		if (cert && (SSL_CTX_use_certificate_chain_file(s->ssl_ctx, cert) != 1 ||
+			     SSL_CTX_use_PrivateKey_file(s->ssl_ctx, key ? key : cert,
+							 SSL_FILETYPE_PEM) != 1)) {
+			rc = diag_err(diag, c->file, c->line, c->col,
+				      "output '%s': cannot load client certificate/key", c->name);
+			goto fail;
+		}
+		SSL_CTX_set_verify(
+			s->ssl_ctx,
+			fwd_opt_bool(c, "tls_verify", 1) ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, NULL);
+		const char *sn = fwd_opt_str(c, "tls_server_name", NULL);
+		if (sn && !(s->server_name = strdup(sn))) {
+			rc = -ENOMEM;
+			goto fail;
+		}
+		X509_VERIFY_PARAM *vp = SSL_CTX_get0_param(s->ssl_ctx);
+		X509_VERIFY_PARAM_set1_host(vp, sn ? sn : s->host, 0);
+	}
+	if (!s->app_name || (fwd_opt_str(c, "hostname", NULL) && !s->hostname)) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	*ret = s;
+	return 0;
+fail:
+	syslog_destroy(s);
+	return rc;
+}
+
+static int syslog_encode(void *ctx, const struct ward_record *r, struct strbuf *item)
+{
+	struct syslog_sink *s = ctx;
+	if (s->format == FORMAT_RFC5424)
+		return format_rfc5424(r, &s->so, NULL, 0, item);
+	strbuf_reset(&s->body);
+	int rc = format_record(s->format, r, &s->body);
+	if (rc)
+		return rc;
+	return format_rfc5424(r, &s->so, s->body.buf, s->body.len, item);
+}
+
+static void disconnect(struct syslog_sink *s)
+{
+	if (s->ssl) {
+		SSL_free(s->ssl);
+		s->ssl = NULL;
+	}
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+}
+
+static int connect_to(struct syslog_sink *s)
+{
+	struct addrinfo hints = { .ai_socktype = s->proto == P_UDP ? SOCK_DGRAM : SOCK_STREAM },
+			*res, *ai;
+	if (getaddrinfo(s->host, s->port, &hints, &res))
+		return -EHOSTUNREACH;
+	int rc = -ECONNREFUSED;
+	for (ai = res; ai; ai = ai->ai_next) {
+		int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd < 0)
+			continue;
+		struct timeval tv = { .tv_sec = s->timeout_ms / 1000,
+				      .tv_usec = (s->timeout_ms % 1000) * 1000 };
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen)) {
+			rc = -errno;
+			close(fd);
+			continue;
+		}
+		s->fd = fd;
+		rc = 0;
+		break;
+	}
+	freeaddrinfo(res);
+	if (rc || s->proto != P_TLS)
+		return rc;
+	s->ssl = SSL_new(s->ssl_ctx);
+	if (!s->ssl || !SSL_set_fd(s->ssl, s->fd) ||
+	    !SSL_set_tlsext_host_name(s->ssl, s->server_name ? s->server_name : s->host) ||
+	    SSL_connect(s->ssl) != 1) {
+		ERR_clear_error();
+		disconnect(s);
+		return -ECONNREFUSED;
+	}
+	return 0;
+}
+
+/* A stream receiver that closed (FIN) or sent anything (a TLS alert) is not to be written to. */
+static int peer_gone(struct syslog_sink *s)
+{
+	struct pollfd p = { .fd = s->fd, .events = POLLIN };
+	if (poll(&p, 1, 0) <= 0)
+		return 0;
+	return (p.revents & (POLLIN | POLLHUP | POLLERR)) != 0;
+}
+
+static int write_stream(struct syslog_sink *s, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w;
+		if (s->ssl) {
+			int k = SSL_write(s->ssl, p, n > INT32_MAX ? INT32_MAX : (int)n);
+			if (k <= 0) {
+				ERR_clear_error();
+				return -EIO;
+			}
+			w = k;
+		} else {
+			w = send(s->fd, p, n, MSG_NOSIGNAL);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				return -errno;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int syslog_send(void *ctx, const struct fwd_item *items, size_t n, uint8_t *status)
+{
+	struct syslog_sink *s = ctx;
+	if (s->fd >= 0 && s->proto != P_UDP && peer_gone(s))
+		disconnect(s);
+	if (s->fd < 0) {
+		int rc = connect_to(s);
+		if (rc)
+			return rc;
+	}
+	if (s->proto == P_UDP) {
+		for (size_t i = 0; i < n; i++) {
+			if (send(s->fd, items[i].data, items[i].len, MSG_NOSIGNAL) < 0) {
+				int rc = -errno;
+				if (rc == -EMSGSIZE) {
+					/* larger than a datagram can be: retrying cannot help */
+					status[i] = FWD_ITEM_REJECT;
+					continue;
+				}
+				disconnect(s);
+				return i ? 0 : rc;
+			}
+			status[i] = FWD_ITEM_OK;
+		}
+		return 0;
+	}
+	strbuf_reset(&s->out);
+	for (size_t i = 0; i < n; i++) {
+		if (s->octet) {
+			strbuf_put_u64(&s->out, items[i].len);
+			strbuf_putc(&s->out, ' ');
+			strbuf_append(&s->out, items[i].data, items[i].len);
+		} else {
+			/* LF framing: a line break inside a record would split it; replace it */
+			for (size_t k = 0; k < items[i].len; k++) {
+				char ch = items[i].data[k];
+				strbuf_putc(&s->out, ch == '\n' || ch == '\r' ? ' ' : ch);
+			}
+			strbuf_putc(&s->out, '\n');
+		}
+	}
+	if (strbuf_error(&s->out))
+		return -ENOMEM;
+	int rc = write_stream(s, s->out.buf, s->out.len);
+	if (rc) {
+		disconnect(s);
+		return rc;
+	}
+	memset(status, FWD_ITEM_OK, n);
+	return 0;
+}
+
+const struct fwd_ops fwd_syslog_ops = {
+	.type = "syslog",
+	.options = syslog_options,
+	.formats = (1u << FORMAT_JSON) | (1u << FORMAT_CEF) | (1u << FORMAT_LEEF) |
+		   (1u << FORMAT_OCSF) | (1u << FORMAT_RFC5424),
+	.default_format = FORMAT_RFC5424,
+	.create = syslog_create,
+	.destroy = syslog_destroy,
+	.encode = syslog_encode,
+	.send = syslog_send,
+};

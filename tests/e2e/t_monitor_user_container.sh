@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# monitor-user e2e: a podman (runc) container, image built here from busybox-static, labelled
+# app=demo. The agent learns name, image and labels from podman's Docker-compatible API (a
+# private `podman system service` socket) and writes ContainerLog records and a MatchedPolicy
+# alert (KubeArmorPolicy selecting app=demo) with ContainerID, ContainerName, ContainerImage,
+# Labels, NamespaceName, PodName, PIDs in the container's namespace and container-side paths.
+set -u
+: "${WARD_BIN:?}" "${WARD_TOP:?}"
+tmp=$(mktemp -d /tmp/ward-mu-ct.XXXXXX)
+name="monitor-user-demo-$$"
+image="localhost/monitor-user-busybox-$$:latest"
+agent_pid= svc_pid=
+cleanup() {
+	[ -n "$agent_pid" ] && kill -KILL "$agent_pid" 2>/dev/null
+	podman rm -f "$name" >/dev/null 2>&1
+	podman rmi -f "$image" >/dev/null 2>&1
+	if [ -n "$svc_pid" ]; then kill "$svc_pid" 2>/dev/null; wait "$svc_pid" 2>/dev/null; fi
+	[ -n "${KEEP:-}" ] || rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail=0
+ok() { echo "ok - $*"; }
+notok() { echo "not ok - $*"; fail=1; }
+if [ "$(id -u)" != 0 ] || ! command -v podman >/dev/null || [ ! -x /bin/busybox ]; then
+	if [ "${WARD_REQUIRE_KERNEL:-0}" = 1 ]; then notok "prerequisite: root, podman, busybox-static"; exit 1; fi
+	echo "ok - container # SKIP needs root, podman and busybox-static"; exit 0
+fi
+
+mkdir -p "$tmp/root/bin" "$tmp/root/tmp" "$tmp/root/etc"
+cp /bin/busybox "$tmp/root/bin/"
+for c in sh cat touch sleep; do ln -s busybox "$tmp/root/bin/$c"; done
+tar -C "$tmp/root" -cf "$tmp/rootfs.tar" .
+podman import "$tmp/rootfs.tar" "$image" >/dev/null 2>&1 && ok "image built from busybox-static" ||
+	{ notok "podman import"; exit 1; }
+
+podman system service --time=0 "unix://$tmp/podman.sock" >/dev/null 2>&1 &
+svc_pid=$!
+for _ in $(seq 50); do [ -S "$tmp/podman.sock" ] && break; sleep 0.1; done
+[ -S "$tmp/podman.sock" ] && ok "podman API service on a private socket" || notok "podman service"
+
+cat >"$tmp/ward.yaml" <<YAML
+hostname: mu-ct-host
+runtime_sockets: [$tmp/podman.sock]
+policies: [$WARD_TOP/tests/data/monitor-user/container-audit.yaml]
+YAML
+"$WARD_BIN" agent --config "$tmp/ward.yaml" --store "$tmp/ward.db" --json-out "$tmp/out.json" \
+	--visibility process 2>"$tmp/err" &
+agent_pid=$!
+for _ in $(seq 100); do grep -q 'monitoring' "$tmp/err" 2>/dev/null && break; sleep 0.1; done
+grep -q 'monitoring (.*1 rules' "$tmp/err" && ok "agent monitoring with the container policy" ||
+	notok "agent start: $(cat "$tmp/err")"
+
+podman run --runtime runc --rm --cidfile "$tmp/cid" --name "$name" --label app=demo \
+	--label kubearmor.io/namespace=mu-demo "$image" /bin/sh -c 'cd /tmp; cat /etc/hostname; echo done' \
+	>/dev/null && ok "container ran" || notok "podman run"
+cid=$(cat "$tmp/cid")
+sleep 0.3
+kill -TERM "$agent_pid"; wait "$agent_pid"; agent_pid=
+
+# every record of the container carries its identity
+common=$(jq -cn --arg id "$cid" --arg n "$name" --arg i "$image" '{ContainerID: $id,
+	ContainerName: $n, PodName: $n, ContainerImage: $i, NamespaceName: "mu-demo",
+	Labels: "app=demo,kubearmor.io/namespace=mu-demo", HostName: "mu-ct-host"}')
+n=$(jq -c --arg n "$name" 'select(.ContainerName == $n)' "$tmp/out.json" | grep -c .)
+[ "$n" -ge 3 ] && ok "records of the container ($n)" || notok "records of the container: $n"
+bad=$(jq -c --arg n "$name" --argjson c "$common" 'select(.ContainerName == $n) |
+	select(with_entries(select(.key as $k | $c | has($k))) != $c)' "$tmp/out.json" | head -n 3)
+[ -z "$bad" ] && ok "ContainerID (64 hex), name, image, labels, namespace on every record" ||
+	notok "identity fields: $bad"
+[[ "$cid" =~ ^[0-9a-f]{64}$ ]] && ok "container id is 64 hex" || notok "cid $cid"
+
+got=$(jq -c --arg n "$name" 'select(.ContainerName == $n and .Operation == "Process" and .PID == 1)
+	| [.Type, .PPID, .ProcessName, .Resource, .Cwd]' "$tmp/out.json")
+want='["ContainerLog",0,"/bin/busybox","/bin/busybox -c cd /tmp; cat /etc/hostname; echo done","/"]'
+[ "$got" = "$want" ] && ok "container init: PID 1 in its namespace, ContainerLog" || notok "init exec: $got"
+got=$(jq -c --arg n "$name" 'select(.ContainerName == $n and .Operation == "Process" and .PID != 1)
+	| [.Type, .PPID, .ProcessName, .ParentProcessName, .Source, .Resource, .Cwd, .HostPID != .PID]' "$tmp/out.json")
+want='["ContainerLog",1,"/bin/busybox","/bin/busybox","/bin/busybox","/bin/busybox /etc/hostname","/tmp/",true]'
+[ "$got" = "$want" ] && ok "cat: container-side paths and pids" || notok "cat exec: $got"
+got=$(jq -c --arg n "$name" 'select(.ContainerName == $n and .Type == "MatchedPolicy")
+	| del(.Timestamp, .UpdatedTime, .HostPID, .HostPPID, .PID, .ContainerID, .ContainerName,
+	  .PodName, .ContainerImage, .NamespaceName, .Labels, .HostName, .ClusterName)' "$tmp/out.json")
+want='{"PPID":1,"UID":0,"ParentProcessName":"/bin/busybox","ProcessName":"/bin/busybox","PolicyName":"mu-demo-hostname-read","Severity":"4","Tags":"demo","ATags":["demo"],"Message":"demo container read its hostname file","Type":"MatchedPolicy","Source":"/bin/busybox /etc/hostname","Operation":"File","Resource":"/etc/hostname","Data":"syscall=SYS_OPENAT fd=-100 flags=O_RDONLY","Enforcer":"eBPF Monitor","Action":"Audit","Result":"Passed","Cwd":"/tmp/"}'
+[ "$got" = "$want" ] && ok "KubeArmorPolicy selected by label: MatchedPolicy alert" ||
+	notok "container alert: $got"
+n=$("$WARD_BIN" logs --store "$tmp/ward.db" --json --limit 0 --container-id "$cid" | grep -c .)
+m=$(jq -c --arg n "$name" 'select(.ContainerName == $n)' "$tmp/out.json" | grep -c .)
+[ "$n" = "$m" ] && ok "the store has the container's $n records" || notok "store: $n, json-out: $m"
+exit $fail

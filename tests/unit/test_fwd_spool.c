@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Unit tests: the delivery engine (fwd/fwd.c) through the file output: every record arrives
+ * once and in order, records wait in the on-disk spool while the output fails and survive a
+ * restart, a full spool drops (counted, reported as a SystemEvent record), rotation, reopen.
+ */
+#include "support/ward_test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/diag.h"
+#include "common/strbuf.h"
+#include "fwd/fwd.h"
+#include "record/record.h"
+
+static char *tmp;
+
+static int setup(void **state)
+{
+	(void)state;
+	tmp = ward_test_tmpdir();
+	return tmp ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	ward_test_rm_rf(tmp);
+	free(tmp);
+	return 0;
+}
+
+static struct fwd_config *config(const char *fmt, const char *a, const char *b)
+{
+	char y[2048];
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	snprintf(y, sizeof(y), fmt, a, b);
+#pragma GCC diagnostic pop
+	struct fwd_config *c = NULL;
+	struct diag d;
+	diag_init(&d);
+	assert_int_equal(fwd_config_parse_string(y, strlen(y), "test.yaml", &c, &d), 0);
+	diag_done(&d);
+	return c;
+}
+
+static struct fwd *start(struct fwd_config *c, void (*cb)(const struct ward_record *, void *),
+			 void *ud)
+{
+	char spool[1024];
+	snprintf(spool, sizeof(spool), "%s/spool", tmp);
+	struct fwd_start_opts o = {
+		.spool_dir = spool, .on_event = cb, .userdata = ud, .hostname = "h1"
+	};
+	struct fwd *f = NULL;
+	struct diag d;
+	diag_init(&d);
+	assert_int_equal(fwd_start(c, &o, &f, &d), 0);
+	diag_done(&d);
+	return f;
+}
+
+static void submit(struct fwd *f, int from, int n)
+{
+	char msg[64];
+	for (int i = from; i < from + n; i++) {
+		snprintf(msg, sizeof(msg), "alert %d", i);
+		struct ward_record r = { .ts_ns = 1724233502000000000LL + i,
+					 .host_name = "h1",
+					 .type = "MatchedPolicy",
+					 .operation = "File",
+					 .severity = "5",
+					 .resource = "/etc/shadow",
+					 .message = msg,
+					 .action = "Block" };
+		assert_int_equal(fwd_submit(f, &r), 0);
+	}
+}
+
+/* Lines of @path that carry "alert N": check they are @from..@from+@n-1 in order. */
+static void expect_lines(const char *path, int from, int n)
+{
+	size_t len;
+	char *s = ward_test_read_file(path, &len);
+	assert_non_null(s);
+	int k = 0;
+	for (char *line = strtok(s, "\n"); line; line = strtok(NULL, "\n"), k++) {
+		char want[64];
+		snprintf(want, sizeof(want), "\"Message\":\"alert %d\"", from + k);
+		if (!strstr(line, want))
+			fail_msg("line %d of %s: want %s in %s", k, path, want, line);
+	}
+	assert_int_equal(k, n);
+	free(s);
+}
+
+static struct fwd_output_stats stats1(struct fwd *f)
+{
+	struct fwd_output_stats s;
+	assert_int_equal(fwd_stats(f, &s, 1), 1);
+	return s;
+}
+
+static void file_output_writes_every_record_once_in_order(void **state)
+{
+	(void)state;
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/out.ndjson", tmp);
+	struct fwd_config *c =
+		config("outputs:\n  - {name: f, type: file, path: '%s', flush_ms: 5}\n", path, "");
+	struct fwd *f = start(c, NULL, NULL);
+	submit(f, 0, 3000);
+	struct fwd_output_stats s;
+	for (int i = 0; i < 500 && (s = stats1(f)).sent < 3000; i++)
+		usleep(10000);
+	assert_int_equal(s.sent, 3000);
+	assert_int_equal(s.submitted, 3000);
+	assert_int_equal(s.queue_drops + s.spool_drops + s.retried, 0);
+	struct strbuf m;
+	strbuf_init(&m);
+	assert_int_equal(fwd_metrics(f, &m), 0);
+	assert_non_null(strstr(
+		m.buf,
+		"# TYPE ward_fwd_sent_total counter\nward_fwd_sent_total{output=\"f\"} 3000\n"));
+	assert_non_null(strstr(m.buf, "ward_fwd_spool_drops_total{output=\"f\"} 0\n"));
+	assert_non_null(strstr(m.buf, "# TYPE ward_fwd_spool_bytes gauge\n"));
+	strbuf_done(&m);
+	fwd_stop(f, 5000);
+	expect_lines(path, 0, 3000);
+	fwd_config_free(c);
+}
+
+static void records_wait_in_the_spool_while_the_output_fails_and_survive_a_restart(void **state)
+{
+	(void)state;
+	char dir[1024], path[1100];
+	snprintf(dir, sizeof(dir), "%s/later", tmp);
+	snprintf(path, sizeof(path), "%s/out.ndjson", dir);
+	struct fwd_config *c =
+		config("outputs:\n  - {name: f, type: file, path: '%s', flush_ms: 5, "
+		       "retry_initial_ms: 20, retry_max_ms: 100}\n",
+		       path, "");
+	struct fwd *f = start(c, NULL, NULL);
+	submit(f, 0, 500);
+	usleep(300000);
+	struct fwd_output_stats s = stats1(f);
+	assert_int_equal(s.sent, 0);
+	assert_int_equal(s.spooled, 500);
+	assert_true(s.failures >= 1);
+	assert_true(s.spool_bytes > 500 * 50);
+	fwd_stop(f, 50); /* the directory is still missing: everything stays spooled */
+
+	assert_int_equal(mkdir(dir, 0700), 0);
+	f = start(c, NULL, NULL);
+	submit(f, 500, 100);
+	for (int i = 0; i < 500 && (s = stats1(f)).sent < 600; i++)
+		usleep(10000);
+	assert_int_equal(s.sent, 600);
+	fwd_stop(f, 5000);
+	expect_lines(path, 0, 600);
+	fwd_config_free(c);
+}
+
+static void a_garbled_spool_state_resends_everything_rather_than_losing_it(void **state)
+{
+	(void)state;
+	char dir[1024], path[1100], st[1100];
+	snprintf(dir, sizeof(dir), "%s/later", tmp);
+	snprintf(path, sizeof(path), "%s/out.ndjson", dir);
+	snprintf(st, sizeof(st), "%s/spool/f/state", tmp);
+	struct fwd_config *c =
+		config("outputs:\n  - {name: f, type: file, path: '%s', flush_ms: 5, "
+		       "retry_initial_ms: 20, retry_max_ms: 100}\n",
+		       path, "");
+	struct fwd *f = start(c, NULL, NULL);
+	submit(f, 0, 50);
+	usleep(200000);
+	fwd_stop(f, 0);
+	FILE *fp = fopen(st, "wb");
+	assert_non_null(fp);
+	for (int i = 0; i < 32; i++)
+		fputc(0xff, fp);
+	fclose(fp);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	f = start(c, NULL, NULL);
+	struct fwd_output_stats s;
+	for (int i = 0; i < 500 && (s = stats1(f)).sent < 50; i++)
+		usleep(10000);
+	fwd_stop(f, 5000);
+	expect_lines(path, 0, 50);
+	fwd_config_free(c);
+}
+
+struct events {
+	int n;
+	char data[256];
+};
+
+static void on_event(const struct ward_record *r, void *ud)
+{
+	struct events *e = ud;
+	assert_string_equal(r->type, "SystemEvent");
+	assert_string_equal(r->operation, "Drop");
+	assert_string_equal(r->resource, "f");
+	snprintf(e->data, sizeof(e->data), "%s", r->data);
+	e->n++;
+}
+
+static void a_full_spool_drops_counts_and_reports_a_system_event(void **state)
+{
+	(void)state;
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/missing/out.ndjson", tmp);
+	struct fwd_config *c =
+		config("outputs:\n  - {name: f, type: file, path: '%s', spool_max: 8KiB, "
+		       "retry_initial_ms: 1000}\n",
+		       path, "");
+	struct events ev = { 0 };
+	struct fwd *f = start(c, on_event, &ev);
+	submit(f, 0, 200);
+	struct fwd_output_stats s;
+	for (int i = 0; i < 300; i++) {
+		s = stats1(f);
+		if (s.spooled + s.spool_drops >= 200)
+			break;
+		usleep(10000);
+	}
+	for (int i = 0; i < 300 && !ev.n; i++)
+		usleep(10000);
+	assert_int_equal(s.spooled + s.spool_drops, 200);
+	assert_true(s.spool_drops > 100);
+	assert_true(s.spool_bytes <= 8192);
+	assert_int_equal(ev.n, 1);
+	char want[64];
+	snprintf(want, sizeof(want), "dropped=%llu ", (unsigned long long)s.spool_drops);
+	assert_non_null(strstr(ev.data, want));
+	fwd_stop(f, 0);
+	fwd_config_free(c);
+}
+
+static void file_output_rotates_by_size_and_keeps_max_files(void **state)
+{
+	(void)state;
+	char path[1024], p[1100];
+	snprintf(path, sizeof(path), "%s/rot.ndjson", tmp);
+	struct fwd_config *c =
+		config("outputs:\n  - {name: f, type: file, path: '%s', max_size: 4000, "
+		       "max_files: 2, flush_ms: 1}\n",
+		       path, "");
+	struct fwd *f = start(c, NULL, NULL);
+	submit(f, 0, 100);
+	fwd_stop(f, 5000);
+	struct stat sb;
+	assert_int_equal(stat(path, &sb), 0);
+	assert_true(sb.st_size <= 4000);
+	snprintf(p, sizeof(p), "%s.2", path);
+	assert_int_equal(stat(p, &sb), 0);
+	snprintf(p, sizeof(p), "%s.3", path);
+	assert_int_not_equal(stat(p, &sb), 0);
+	/* the newest records are in the live file, in order, ending with the last one */
+	size_t len;
+	char *s = ward_test_read_file(path, &len);
+	assert_non_null(strstr(s, "\"Message\":\"alert 99\""));
+	free(s);
+	fwd_config_free(c);
+}
+
+static void reopen_starts_a_new_file_after_rename(void **state)
+{
+	(void)state;
+	char path[1024], moved[1100];
+	snprintf(path, sizeof(path), "%s/r.ndjson", tmp);
+	snprintf(moved, sizeof(moved), "%s.old", path);
+	struct fwd_config *c =
+		config("outputs:\n  - {name: f, type: file, path: '%s', flush_ms: 1}\n", path, "");
+	struct fwd *f = start(c, NULL, NULL);
+	submit(f, 0, 10);
+	struct fwd_output_stats s;
+	for (int i = 0; i < 300 && (s = stats1(f)).sent < 10; i++)
+		usleep(10000);
+	assert_int_equal(rename(path, moved), 0);
+	fwd_reopen(f);
+	submit(f, 10, 10);
+	fwd_stop(f, 5000);
+	expect_lines(moved, 0, 10);
+	expect_lines(path, 10, 10);
+	fwd_config_free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			a_garbled_spool_state_resends_everything_rather_than_losing_it, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(file_output_writes_every_record_once_in_order,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			records_wait_in_the_spool_while_the_output_fails_and_survive_a_restart,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			a_full_spool_drops_counts_and_reports_a_system_event, setup, teardown),
+		cmocka_unit_test_setup_teardown(file_output_rotates_by_size_and_keeps_max_files,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(reopen_starts_a_new_file_after_rename, setup,
+						teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Unit tests: the process table (monitor/proctab.c) seeded from the real /proc and from a
+ * fake proc folder (container root stripping, NSpid), and kept by fork/exec/exit events.
+ */
+#include "support/ward_test.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "monitor/enrich.h"
+
+static void seeding_from_proc_knows_this_test_process(void **state)
+{
+	(void)state;
+	struct mon_proc_table *t;
+	assert_int_equal(mon_proc_table_new("/proc", &t), 0);
+	int n = mon_proc_seed(t);
+	assert_true(n > 1);
+	assert_int_equal((size_t)n, mon_proc_count(t));
+	struct mon_proc *p = mon_proc_find(t, (uint32_t)getpid());
+	assert_non_null(p);
+	char exe[PATH_MAX];
+	ssize_t l = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	assert_true(l > 0);
+	exe[l] = '\0';
+	assert_string_equal(p->exe, exe);
+	char cwd[PATH_MAX];
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_string_equal(p->cwd, cwd);
+	assert_int_equal(p->host_ppid, (uint32_t)getppid());
+	assert_int_equal(p->uid, getuid());
+	assert_string_equal(p->source, exe); /* no arguments */
+	mon_proc_table_free(t);
+}
+
+static void fork_exec_exit_events_keep_the_table(void **state)
+{
+	(void)state;
+	struct mon_proc_table *t;
+	assert_int_equal(mon_proc_table_new("/proc", &t), 0);
+	uint32_t me = (uint32_t)getpid();
+	assert_non_null(mon_proc_get(t, me)); /* read lazily */
+	/* a child that does not exist in /proc: everything comes from the events */
+	struct ward_event fork_ev = { .kind = WARD_EV_FORK,
+				      .host_pid = me,
+				      .host_tid = me,
+				      .pid = me,
+				      .child_pid = 3999999,
+				      .child_tid = 3999999 };
+	assert_int_equal(mon_proc_fork(t, &fork_ev), 0);
+	struct mon_proc *c = mon_proc_find(t, 3999999);
+	assert_non_null(c);
+	assert_string_equal(c->exe, mon_proc_find(t, me)->exe);
+	assert_int_equal(c->host_ppid, me);
+	assert_int_equal(c->pid, 3999999);
+	struct ward_event exec_ev = { .kind = WARD_EV_EXEC,
+				      .syscall_nr = 59,
+				      .host_pid = 3999999,
+				      .host_tid = 3999999,
+				      .host_ppid = me,
+				      .pid = 3999999,
+				      .ppid = me,
+				      .exe = "/usr/bin/ls",
+				      .argv = { "ls", "-l", "/tmp" },
+				      .argc = 3 };
+	assert_int_equal(mon_proc_exec(t, &exec_ev), 0);
+	c = mon_proc_find(t, 3999999);
+	assert_string_equal(c->exe, "/usr/bin/ls");
+	assert_string_equal(c->args, "-l /tmp");
+	assert_string_equal(c->source, "/usr/bin/ls -l /tmp");
+	/* a failed exec changes nothing */
+	exec_ev.retval = -13;
+	exec_ev.exe = "/usr/bin/apt";
+	assert_int_equal(mon_proc_exec(t, &exec_ev), 0);
+	assert_string_equal(mon_proc_find(t, 3999999)->exe, "/usr/bin/ls");
+	/* a thread's exit keeps the process; the leader's removes it */
+	struct ward_event exit_ev = { .kind = WARD_EV_EXIT,
+				      .host_pid = 3999999,
+				      .host_tid = 4000000 };
+	mon_proc_exit(t, &exit_ev);
+	assert_non_null(mon_proc_find(t, 3999999));
+	exit_ev.host_tid = 3999999;
+	mon_proc_exit(t, &exit_ev);
+	assert_null(mon_proc_find(t, 3999999));
+	assert_null(mon_proc_get(t, 3999999)); /* gone from /proc too */
+	/* an entry whose exit was lost: the sweep removes it, live processes stay */
+	fork_ev.child_pid = 3999998;
+	assert_int_equal(mon_proc_fork(t, &fork_ev), 0);
+	size_t before = mon_proc_count(t);
+	assert_int_equal(mon_proc_sweep(t), 1);
+	assert_int_equal(mon_proc_count(t), before - 1);
+	assert_null(mon_proc_find(t, 3999998));
+	assert_non_null(mon_proc_find(t, me));
+	mon_proc_table_free(t);
+}
+
+static void write_file(const char *dir, const char *name, const char *text, size_t len)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	fclose(f);
+}
+
+static void container_paths_and_pids_are_as_the_container_sees_them(void **state)
+{
+	(void)state;
+	char *tmp = ward_test_tmpdir();
+	char dir[PATH_MAX / 2], path[PATH_MAX], target[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%.1000s/5000", tmp);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(path, sizeof(path), "%s/ns", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	write_file(dir, "ns/pid", "", 0);
+	write_file(dir, "ns/mnt", "", 0);
+	static const char stat_text[] = "5000 (sh (x)) S 4990 5000 5000 34817 0 0\n";
+	write_file(dir, "stat", stat_text, sizeof(stat_text) - 1);
+	static const char status[] = "Name:\tsh\nUid:\t1000\t1000\t1000\t1000\nNSpid:\t5000\t7\n";
+	write_file(dir, "status", status, sizeof(status) - 1);
+	static const char cmdline[] = "sh\0-c\0sleep 1\0";
+	write_file(dir, "cmdline", cmdline, sizeof(cmdline) - 1);
+	const char *root = "/var/lib/containers/x/merged";
+	snprintf(path, sizeof(path), "%s/root", dir);
+	assert_int_equal(symlink(root, path), 0);
+	snprintf(path, sizeof(path), "%s/exe", dir);
+	snprintf(target, sizeof(target), "%.200s/bin/busybox", root);
+	assert_int_equal(symlink(target, path), 0);
+	snprintf(path, sizeof(path), "%s/cwd", dir);
+	snprintf(target, sizeof(target), "%s/tmp", root);
+	assert_int_equal(symlink(target, path), 0);
+
+	struct mon_proc_table *t;
+	assert_int_equal(mon_proc_table_new(tmp, &t), 0);
+	assert_int_equal(mon_proc_seed(t), 1);
+	struct mon_proc *p = mon_proc_find(t, 5000);
+	assert_non_null(p);
+	assert_string_equal(p->exe, "/bin/busybox");
+	assert_string_equal(p->cwd, "/tmp");
+	assert_string_equal(p->args, "-c sleep 1");
+	assert_string_equal(p->source, "/bin/busybox -c sleep 1");
+	assert_int_equal(p->pid, 7);
+	assert_int_equal(p->host_ppid, 4990);
+	assert_int_equal(p->uid, 1000);
+	assert_string_equal(p->tty, "pts1"); /* 34817 = 136:1 */
+	assert_true(p->pid_ns != 0);
+	mon_proc_table_free(t);
+	ward_test_rm_rf(tmp);
+	free(tmp);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(seeding_from_proc_knows_this_test_process),
+		cmocka_unit_test(fork_exec_exit_events_keep_the_table),
+		cmocka_unit_test(container_paths_and_pids_are_as_the_container_sees_them),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
