@@ -140,6 +140,11 @@ static void print_diag(const struct diag *d, const char *what)
 		return;
 	}
 	for (size_t i = 0; i < d->n; i++) {
+		/* problems without a file (a port in use) read better without "<input>:" */
+		if (!d->entries[i].file) {
+			msg_error("serve: %s", d->entries[i].msg);
+			continue;
+		}
 		diag_format(&d->entries[i], line, sizeof(line));
 		msg_error("serve: %s", line);
 	}

@@ -3,7 +3,7 @@
 # t_server_api.sh - `ward serve` over a SQLite store filled with `ward import`: authentication,
 # every filter word against an independent count (jq over the imported file), counts and
 # histogram totals, cursor paging exactly once, CSV export parsed back, SQL-shaped values
-# matched literally, limits, live SSE, TLS and /metrics. Private ports 18610-18619.
+# matched literally, limits, live SSE, TLS and /metrics. Ports: free ones of 18600-18799.
 set -u
 : "${WARD_BIN:?}" "${WARD_TOP:?}" "${WARD_BUILD:=build}"
 tmp=$(mktemp -d /tmp/ward-server-api.XXXXXX)
@@ -22,8 +22,8 @@ check() { # check DESC EXPECTED ACTUAL
 	if [ "$2" == "$3" ]; then ok "$1"; else nok "$1 (expected '$2', got '$3')"; fi
 }
 
-PORT=18610
-BASE="http://127.0.0.1:$PORT"
+# shellcheck source=tests/e2e/server-lib.sh
+. "$WARD_TOP/tests/e2e/server-lib.sh"
 TOKEN=s3cret-$RANDOM-$RANDOM
 echo "$TOKEN" >"$tmp/token"
 AUTH="Authorization: Bearer $TOKEN"
@@ -35,10 +35,14 @@ gen="$WARD_TOP/$WARD_BUILD/tests/helpers/gen_records"
 	{ nok "ward import filled the store"; cat "$tmp/import.err"; }
 N=$(wc -l <"$tmp/in.ndjson")
 
-"$WARD_BIN" serve --listen "127.0.0.1:$PORT" --store "$tmp/ward.db" --token-file "$tmp/token" \
-	2>"$tmp/serve.log" &
-pids+=($!)
-for _ in $(seq 50); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.1; done
+if ! serve_start "$tmp/serve.log" --store "$tmp/ward.db" --token-file "$tmp/token"; then
+	echo "not ok - ward serve starts"
+	cat "$tmp/serve.log"
+	exit 1
+fi
+pids+=("$SERVE_PID")
+PORT=$SERVE_PORT
+BASE="http://127.0.0.1:$PORT"
 
 # ---- auth ---------------------------------------------------------------------------------
 check "healthz answers ok without a token" "ok" "$(curl -s "$BASE/healthz")"
@@ -200,23 +204,23 @@ grep -q '^ward_stream_clients 1$' <<<"$m" && ok "metrics show the open live stre
 # ---- TLS -----------------------------------------------------------------------------------
 openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 1 \
 	-keyout "$tmp/key.pem" -out "$tmp/cert.pem" >/dev/null 2>&1
-"$WARD_BIN" serve --listen "127.0.0.1:$((PORT + 1))" --store "$tmp/ward.db" --token-file "$tmp/token" \
-	--tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem" 2>"$tmp/serve-tls.log" &
-pids+=($!)
-for _ in $(seq 50); do curl -skf "https://127.0.0.1:$((PORT + 1))/healthz" >/dev/null && break; sleep 0.1; done
+serve_start "$tmp/serve-tls.log" --tls --store "$tmp/ward.db" --token-file "$tmp/token" \
+	--tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem" || nok "ward serve with TLS starts"
+pids+=("$SERVE_PID")
+TPORT=$SERVE_PORT
 check "HTTPS serves records with the token" "$N" \
-	"$(curl -sk --cacert "$tmp/cert.pem" -H "$AUTH" "https://127.0.0.1:$((PORT + 1))/api/v1/histogram?interval=1d&until=2030-01-01" | jq '[.buckets[].count]|add' | awk -v n=2 '{print $1-n}')"
+	"$(curl -sk --cacert "$tmp/cert.pem" -H "$AUTH" "https://127.0.0.1:$TPORT/api/v1/histogram?interval=1d&until=2030-01-01" | jq '[.buckets[].count]|add' | awk -v n=2 '{print $1-n}')"
 check "HTTPS without the token is 401" 401 \
-	"$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$((PORT + 1))/api/v1/records")"
+	"$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$TPORT/api/v1/records")"
 check "plain HTTP to the TLS port fails" "000" \
-	"$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://127.0.0.1:$((PORT + 1))/healthz")"
+	"$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://127.0.0.1:$TPORT/healthz")"
 
 # ---- command line ------------------------------------------------------------------------
 "$WARD_BIN" serve --store a --db postgres://x 2>/dev/null
 check "--store with --db is a usage error (exit 2)" 2 $?
 "$WARD_BIN" serve --tls-cert x 2>/dev/null
 check "--tls-cert without --tls-key is a usage error (exit 2)" 2 $?
-"$WARD_BIN" serve --listen 127.0.0.1:$PORT --store "$tmp/ward.db" --token-file "$tmp/token" 2>"$tmp/busy.err"
+timeout 10 "$WARD_BIN" serve --listen 127.0.0.1:$PORT --store "$tmp/ward.db" --token-file "$tmp/token" 2>"$tmp/busy.err"
 check "a busy port exits 1" 1 $?
 
 [ "$n_fail" -eq 0 ]

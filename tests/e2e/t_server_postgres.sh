@@ -5,13 +5,13 @@
 # stops: three agents shipping concurrently, exact counts per HostName, the same filters
 # answering identically on SQLite and PostgreSQL, two servers sharing one database, day
 # partitions, and a 30 s server outage while an agent keeps producing (spool + resend, nothing
-# lost), and retention by dropping day partitions. Ports 18620-18629 (ward), 18700 (PostgreSQL).
+# lost), and retention by dropping day partitions. Free ports of 18600-18699 (ward) and
+# 18700-18799 (PostgreSQL).
 set -u
 : "${WARD_BIN:?}" "${WARD_TOP:?}" "${WARD_BUILD:=build}"
 tmp=$(mktemp -d /tmp/ward-server-pg.XXXXXX)
 chmod 755 "$tmp"
 pids=()
-PGPORT=18700
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
@@ -40,9 +40,19 @@ mkdir "$tmp/pgdata" "$tmp/pgsock"
 chown postgres "$tmp/pgdata" "$tmp/pgsock"
 runuser -u postgres -- "$PGBIN/initdb" -D "$tmp/pgdata" -A trust -U ward >"$tmp/initdb.log" 2>&1 ||
 	{ nok "initdb"; cat "$tmp/initdb.log"; exit 1; }
-runuser -u postgres -- "$PGBIN/pg_ctl" -D "$tmp/pgdata" -l "$tmp/pgsock/pg.log" -w \
-	-o "-p $PGPORT -k $tmp/pgsock -c listen_addresses=127.0.0.1 -c fsync=on" start >/dev/null ||
-	{ nok "pg_ctl start"; cat "$tmp/pgsock/pg.log"; exit 1; }
+# shellcheck source=tests/e2e/server-lib.sh
+. "$WARD_TOP/tests/e2e/server-lib.sh"
+# a free port of 18700-18799, retried: another run of this test may hold one
+started=0
+for _ in 1 2 3 4 5; do
+	PGPORT=$(pick_free_port 18700 18799) || break
+	if runuser -u postgres -- "$PGBIN/pg_ctl" -D "$tmp/pgdata" -l "$tmp/pgsock/pg.log" -w \
+		-o "-p $PGPORT -k $tmp/pgsock -c listen_addresses=127.0.0.1 -c fsync=on" start >/dev/null; then
+		started=1
+		break
+	fi
+done
+[ "$started" = 1 ] || { nok "pg_ctl start"; cat "$tmp/pgsock/pg.log"; exit 1; }
 "$PGBIN/createdb" -h 127.0.0.1 -p $PGPORT -U ward ward || { nok "createdb"; exit 1; }
 ok "a private PostgreSQL cluster runs on port $PGPORT"
 DB="postgres://ward@127.0.0.1:$PGPORT/ward"
@@ -50,17 +60,16 @@ DB="postgres://ward@127.0.0.1:$PGPORT/ward"
 TOKEN=pg-$RANDOM$RANDOM
 echo "$TOKEN" >"$tmp/token"
 AUTH="Authorization: Bearer $TOKEN"
-start_serve() { # PORT ARGS...
-	local port=$1
-	shift
-	"$WARD_BIN" serve --listen "127.0.0.1:$port" --token-file "$tmp/token" "$@" 2>>"$tmp/serve-$port.log" &
-	pids+=($!)
-	for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && return 0; sleep 0.1; done
-	return 1
+# start_serve [--port P] ARGS... : a ward serve on a free (or the given) port; sets SERVE_PORT
+start_serve() {
+	serve_start "$tmp/serve.log" "$@" --token-file "$tmp/token" || return 1
+	pids+=("$SERVE_PID")
 }
-PG1=18620 PG2=18621 SQ=18622
-start_serve $PG1 --db "$DB" || nok "ward serve --db starts"
-start_serve $PG2 --db "$DB" || nok "a second ward serve on the same database starts"
+start_serve --db "$DB" || { nok "ward serve --db starts"; exit 1; }
+PG1=$SERVE_PORT
+start_serve --db "$DB" || { nok "a second ward serve on the same database starts"; exit 1; }
+PG2=$SERVE_PORT
+pg2_idx=$((${#pids[@]} - 1))
 
 # ---- three agents at once, two servers, one database ---------------------------------------
 "$load" --url "http://127.0.0.1:$PG1" --token-file "$tmp/token" --spool "$tmp/spool-a" --host fleet-a --count 6000 --batch 1000 >"$tmp/a.json" &
@@ -85,7 +94,8 @@ for f in "$tmp"/chunk.*; do
 	curl -sf -H "$AUTH" -X POST --data-binary @"$f" "http://127.0.0.1:$PG1/api/v1/ingest" >/dev/null ||
 		nok "ingest of $(basename "$f") into PostgreSQL"
 done
-start_serve $SQ --store "$tmp/ward.db" || nok "ward serve on SQLite starts"
+start_serve --store "$tmp/ward.db" || nok "ward serve on SQLite starts"
+SQ=$SERVE_PORT
 urlenc() { jq -rn --arg v "$1" '$v|@uri'; }
 fetch_all() { # PORT QUERY
 	local cursor="" url page
@@ -135,13 +145,13 @@ done
 	--count 24000 --rate 600 --batch 200 --flush-timeout 60 >"$tmp/out.json" &
 lo=$!
 sleep 4
-kill "${pids[1]}"
-wait "${pids[1]}" 2>/dev/null
+kill "${pids[$pg2_idx]}"
+wait "${pids[$pg2_idx]}" 2>/dev/null
 t_down=$(date +%s)
 sleep 30
 spooled=$(find "$tmp/spool-out" -maxdepth 1 -name '*.ndjson' | wc -l)
 if [ "$spooled" -gt 10 ]; then ok "batches pile up in the spool while the server is down ($spooled)"; else nok "batches pile up in the spool while the server is down ($spooled)"; fi
-start_serve $PG2 --db "$DB" || nok "the server comes back"
+start_serve --port "$PG2" --db "$DB" || nok "the server comes back on its port"
 echo "# server was down $(($(date +%s) - t_down)) s"
 wait $lo && ok "the agent flushed its spool after the outage" || { nok "the agent flushed its spool after the outage"; cat "$tmp/out.json"; }
 got=$(curl -sf -H "$AUTH" "http://127.0.0.1:$PG1/api/v1/export?format=ndjson&hostname=outage-host" | jq -r .Message | sort -u | wc -l)
@@ -163,7 +173,7 @@ printf '{"Timestamp":1577880000,"HostName":"old-host","Operation":"File"}\n' |
 	curl -sf -H "$AUTH" -X POST --data-binary @- "http://127.0.0.1:$PG1/api/v1/ingest" >/dev/null
 pq() { psql -h 127.0.0.1 -p $PGPORT -U ward -d ward -Atc "$1"; }
 check "an old record gets its own day partition" 1 "$(pq "SELECT count(*) FROM pg_class WHERE relname='records_p20200101'")"
-start_serve 18623 --db "$DB" --max-age 30d || nok "ward serve --max-age starts"
+start_serve --db "$DB" --max-age 30d || nok "ward serve --max-age starts"
 check "--max-age drops the partitions older than the cut-off" 0 "$(pq "SELECT count(*) FROM pg_class WHERE relname='records_p20200101'")"
 check "the old record is gone" 0 "$(fetch_all $PG1 "hostname=old-host" | grep -vc FETCH-FAILED)"
 check "recent records are kept" 6000 "$(curl -sf -H "$AUTH" "http://127.0.0.1:$PG1/api/v1/counts?by=HostName&hostname=fleet-a" | jq '.counts[0].count')"

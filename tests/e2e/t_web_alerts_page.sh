@@ -3,7 +3,7 @@
 # t_web_alerts_page.sh - the Alerts page in headless Chromium (Debian's /usr/bin/chromium driven
 # by playwright-core from tests/browser/node_modules) against `ward serve` on a store filled
 # with `ward import`. The checks live in tests/browser/alerts_page.mjs; screenshots and the
-# downloaded exports go to $WARD_BUILD/test-artifacts/. Port 18630.
+# downloaded exports go to $WARD_BUILD/test-artifacts/. A free port of 18600-18799.
 set -u
 : "${WARD_BIN:?}" "${WARD_TOP:?}" "${WARD_BUILD:=build}"
 tmp=$(mktemp -d /tmp/ward-web.XXXXXX)
@@ -28,16 +28,19 @@ if [ ! -d "$browser/node_modules/playwright-core" ]; then
 		{ echo "not ok - playwright-core installs (npm ci in tests/browser)"; cat "$tmp/npm.log"; exit 1; }
 fi
 
-PORT=18630
+# shellcheck source=tests/e2e/server-lib.sh
+. "$WARD_TOP/tests/e2e/server-lib.sh"
 TOKEN=web-$RANDOM$RANDOM
 echo "$TOKEN" >"$tmp/token"
 "$WARD_TOP/$WARD_BUILD/tests/helpers/gen_records" 3000 3 --tricky >"$tmp/in.ndjson"
 "$WARD_BIN" import --store "$tmp/ward.db" "$tmp/in.ndjson" >/dev/null 2>&1 ||
 	echo "not ok - ward import filled the store"
-"$WARD_BIN" serve --listen "127.0.0.1:$PORT" --store "$tmp/ward.db" --token-file "$tmp/token" \
-	2>"$tmp/serve.log" &
-pids+=($!)
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+if ! serve_start "$tmp/serve.log" --store "$tmp/ward.db" --token-file "$tmp/token"; then
+	echo "not ok - ward serve starts"
+	exit 1
+fi
+pids+=("$SERVE_PID")
+PORT=$SERVE_PORT
 
 mkdir "$tmp/profile"
 WARD_URL="http://127.0.0.1:$PORT" WARD_TOKEN="$TOKEN" WARD_ARTIFACTS="$art" WARD_PROFILE="$tmp/profile" \
