@@ -39,6 +39,11 @@ struct mon_container {
 	uint32_t pid_ns, mnt_ns;
 	int fetched; /* 1 when the runtime API answered, -errno when it failed */
 	void *scope; /* the agent's compiled policy scope for this container (agent owns it) */
+	/*
+	 * 1 once the enforcer has this container with its full identity (marks placed, rules
+	 * of its own scope): the enforcer then writes its Block alerts (agent-owned flag).
+	 */
+	int enforced;
 };
 
 struct mon_ctr_table;
