@@ -7,7 +7,7 @@
 # readOnly, Block. Inside, `touch /usr/lib/test_file` fails and leaves no file, `ls /usr/lib`
 # works; the host still writes below its own /usr/lib (a test-owned file, removed at once);
 # exactly one alert, from the enforcer (Enforcer fanotify, Result Operation not permitted), with
-# the container's identity and its own PID.
+# the container's identity and its own PID. After a policy reload the rule still blocks.
 set -u
 : "${WARD_BIN:?}" "${WARD_TOP:?}"
 tmp=$(mktemp -d /tmp/ward-ctr-block.XXXXXX)
@@ -105,6 +105,16 @@ grep -q test_file <<<"$out" && notok "test_file left behind" || ok "no test_file
 touch "$hostfile" && [ -e "$hostfile" ] && ok "the host still writes below its own /usr/lib" ||
 	notok "host write below /usr/lib"
 rm -f "$hostfile"
+
+# a reload rebuilds the container's scope from the new set: still blocked, under the new text
+sed 's/^  message: .*/  message: File integrity after reload/' "$tmp/policies/fim.yaml" >"$tmp/fim2.yaml"
+mv "$tmp/fim2.yaml" "$tmp/policies/fim.yaml"
+for _ in $(seq 50); do grep -q 'reloaded (1 rules)' "$tmp/err" && break; sleep 0.1; done
+grep -q 'reloaded (1 rules)' "$tmp/err" && ok "the policy reloads" || notok "reload: $(cat "$tmp/err")"
+podman exec "$name" /usr/bin/touch /usr/lib/test_file2 >/dev/null 2>&1 &&
+	notok "after the reload touch succeeded" || ok "after the reload touch inside still fails"
+podman exec "$name" /bin/ls /usr/lib | grep -q test_file2 && notok "test_file2 left behind" ||
+	ok "no test_file2 inside"
 sleep 1.5 # the enforcer folds identical blocks for 1 s before writing the record
 
 kill -TERM "$agent_pid"
@@ -113,7 +123,8 @@ rc=$?
 agent_pid=
 [ "$rc" = 0 ] && ok "SIGTERM: exit 0" || notok "SIGTERM: exit $rc ($(cat "$tmp/err"))"
 
-sel='select(.PolicyName == "file-integrity-monitoring" and .Type == "MatchedPolicy")'
+sel='select(.PolicyName == "file-integrity-monitoring" and .Type == "MatchedPolicy" and
+	.Message != "File integrity after reload")'
 n=$(jq -c "$sel" "$tmp/out.json" | grep -c .)
 [ "$n" = 1 ] && ok "exactly one alert for the blocked attempt" ||
 	notok "alerts: $n: $(jq -c "$sel" "$tmp/out.json")"
@@ -133,7 +144,11 @@ jq -e --arg id "$cid" --arg n "$name" --arg i "$image" '.Action == "Block" and
 # PID inside the container's namespace: small, and not the host's
 jq -e '.PID > 1 and .PID < 1000 and .HostPID != .PID' <<<"${rec:-null}" >/dev/null &&
 	ok "PID in the container's namespace" || notok "pids: $rec"
+n=$(jq -c --arg n "$name" 'select(.Message == "File integrity after reload" and .Type == "MatchedPolicy" and
+	.Enforcer == "fanotify" and .Resource == "/usr/lib/test_file2" and .ContainerName == $n)' "$tmp/out.json" | grep -c .)
+[ "$n" = 1 ] && ok "one alert for the attempt after the reload" ||
+	notok "after-reload alerts: $n: $(grep test_file2 "$tmp/out.json")"
 n=$("$WARD_BIN" logs --store "$tmp/ward.db" --json --limit 0 --policy file-integrity-monitoring |
 	jq -c 'select(.Type == "MatchedPolicy" and .Enforcer == "fanotify")' | grep -c .)
-[ "$n" = 1 ] && ok "exactly one alert in the store" || notok "store has $n alerts"
+[ "$n" = 2 ] && ok "exactly one alert per attempt in the store (2)" || notok "store has $n alerts"
 exit $fail
