@@ -402,10 +402,12 @@ int agent_handle_event(void *agent, const struct ward_event *ev)
 	int visible = (a->o.cfg->visibility & vis_bit(pe.op)) != 0;
 	/*
 	 * A container the enforcer does not have yet (or only by id, without the labels its
-	 * rules select on) is not enforced there: the monitor keeps writing its alerts.
+	 * rules select on) is not enforced there: the monitor keeps writing its alerts. So it
+	 * does for an operation that succeeded anyway (the enforcer learnt the container from
+	 * this very task, after its attempt was let through): no blocked attempt goes unreported.
 	 */
 	struct mon_build_opts bo = a->bo;
-	if (p && p->ct && !p->ct->enforced)
+	if (p && p->ct && (!p->ct->enforced || ev->retval >= 0))
 		bo.enforcer_alerts = 0;
 	if (!mon_apply_verdict(&bo, vp, visible, &rec)) {
 		a->st.filtered++;
@@ -451,6 +453,21 @@ void agent_get_stats(const struct agent *a, struct agent_stats *ret)
 }
 
 /* ---- the loop ----------------------------------------------------------------------------- */
+
+/* A task of the seeded table: its container (if any) goes to the container hook. */
+static void learn_running(void *ctx, struct mon_proc *p)
+{
+	struct agent *a = ctx;
+	if (!p->pid_ns || p->pid_ns == a->host_pid_ns)
+		return;
+	if (!p->ct_resolved) {
+		p->ct = mon_ctr_lookup(a->ctrs, p->pid_ns, p->mnt_ns, p->host_pid, 0);
+		p->ct_resolved = 1;
+	}
+	if (p->ct && !p->ct->enforced)
+		p->ct->enforced =
+			a->ctr_hook(a->ctr_hook_ctx, p->ct, p->pid_ns, p->mnt_ns, p->host_pid);
+}
 
 int agent_block_signals(void)
 {
@@ -527,6 +544,12 @@ int agent_run(struct agent *a, const struct agent_source *src, int stop_fd,
 	    (src_fd >= 0 && (r = epoll_add(ep, src_fd, TAG_SOURCE))) ||
 	    (stop_fd >= 0 && (r = epoll_add(ep, stop_fd, TAG_STOP))))
 		goto out;
+	/*
+	 * Containers that run already: the enforcer gets them before the first event (else
+	 * only once one of their tasks does something the monitor sees).
+	 */
+	if (a->ctr_hook)
+		mon_proc_each(a->procs, learn_running, a);
 	if (on_ready)
 		on_ready(cb_ctx);
 

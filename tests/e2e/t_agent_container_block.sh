@@ -7,17 +7,19 @@
 # readOnly, Block. Inside, `touch /usr/lib/test_file` fails and leaves no file, `ls /usr/lib`
 # works; the host still writes below its own /usr/lib (a test-owned file, removed at once);
 # exactly one alert, from the enforcer (Enforcer fanotify, Result Operation not permitted), with
-# the container's identity and its own PID. After a policy reload the rule still blocks.
+# the container's identity and its own PID. After a policy reload the rule still blocks. A
+# second container, started before the agent, is learned at the agent's start and blocked too.
 set -u
 : "${WARD_BIN:?}" "${WARD_TOP:?}"
 tmp=$(mktemp -d /tmp/ward-ctr-block.XXXXXX)
 name="ctr-fim-demo-$$"
+early="ctr-fim-early-$$"
 image="localhost/ctr-fim-busybox-$$:latest"
 hostfile="/usr/lib/ctr-ward-host-write-$$"
 agent_pid= svc_pid=
 cleanup() {
 	[ -n "$agent_pid" ] && kill -TERM "$agent_pid" 2>/dev/null && wait "$agent_pid" 2>/dev/null
-	podman rm -f -t 0 "$name" >/dev/null 2>&1
+	podman rm -f -t 0 "$name" "$early" >/dev/null 2>&1
 	podman rmi -f "$image" >/dev/null 2>&1
 	if [ -n "$svc_pid" ]; then kill "$svc_pid" 2>/dev/null; wait "$svc_pid" 2>/dev/null; fi
 	rm -f "$hostfile"
@@ -78,11 +80,17 @@ runtime_sockets: [$tmp/podman.sock]
 policies: [$tmp/policies]
 store: {path: $tmp/ward.db}
 YAML
+podman run -d --runtime runc --name "$early" --label app=fim-demo "$image" /bin/sleep 120 \
+	>/dev/null 2>"$tmp/run.err" || notok "podman run (before the agent): $(cat "$tmp/run.err")"
 "$WARD_BIN" agent --config "$tmp/ward.yaml" --json-out "$tmp/out.json" 2>"$tmp/err" &
 agent_pid=$!
 for _ in $(seq 100); do grep -q 'monitoring' "$tmp/err" && break; sleep 0.1; done
 grep -q 'enforcing with fanotify' "$tmp/err" && ok "agent starts its enforcer" ||
 	notok "agent enforcer: $(cat "$tmp/err")"
+
+podman exec "$early" /usr/bin/touch /usr/lib/early_file >/dev/null 2>&1 &&
+	notok "touch in a container started before the agent succeeded" ||
+	ok "touch in a container started before the agent fails"
 
 podman run -d --runtime runc --name "$name" --label app=fim-demo "$image" /bin/sleep 120 \
 	>"$tmp/cid" 2>"$tmp/run.err" && ok "container started" || notok "podman run: $(cat "$tmp/run.err")"
@@ -124,7 +132,7 @@ agent_pid=
 [ "$rc" = 0 ] && ok "SIGTERM: exit 0" || notok "SIGTERM: exit $rc ($(cat "$tmp/err"))"
 
 sel='select(.PolicyName == "file-integrity-monitoring" and .Type == "MatchedPolicy" and
-	.Message != "File integrity after reload")'
+	.Message != "File integrity after reload" and .Resource == "/usr/lib/test_file")'
 n=$(jq -c "$sel" "$tmp/out.json" | grep -c .)
 [ "$n" = 1 ] && ok "exactly one alert for the blocked attempt" ||
 	notok "alerts: $n: $(jq -c "$sel" "$tmp/out.json")"
@@ -148,7 +156,12 @@ n=$(jq -c --arg n "$name" 'select(.Message == "File integrity after reload" and 
 	.Enforcer == "fanotify" and .Resource == "/usr/lib/test_file2" and .ContainerName == $n)' "$tmp/out.json" | grep -c .)
 [ "$n" = 1 ] && ok "one alert for the attempt after the reload" ||
 	notok "after-reload alerts: $n: $(grep test_file2 "$tmp/out.json")"
+n=$(jq -c --arg n "$early" 'select(.Type == "MatchedPolicy" and .Enforcer == "fanotify" and
+	.Resource == "/usr/lib/early_file" and .ContainerName == $n and (.Labels | contains("app=fim-demo")))' \
+	"$tmp/out.json" | grep -c .)
+[ "$n" = 1 ] && ok "one alert for the container started before the agent" ||
+	notok "early container alerts: $n: $(grep early_file "$tmp/out.json")"
 n=$("$WARD_BIN" logs --store "$tmp/ward.db" --json --limit 0 --policy file-integrity-monitoring |
 	jq -c 'select(.Type == "MatchedPolicy" and .Enforcer == "fanotify")' | grep -c .)
-[ "$n" = 2 ] && ok "exactly one alert per attempt in the store (2)" || notok "store has $n alerts"
+[ "$n" = 3 ] && ok "exactly one alert per attempt in the store (3)" || notok "store has $n alerts"
 exit $fail
