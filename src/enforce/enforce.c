@@ -77,25 +77,6 @@ void enf_copy(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
-static const char *action_string(enum policy_action a)
-{
-	switch (a) {
-	case POLICY_ACTION_ALLOW:
-		return "Allow";
-	case POLICY_ACTION_AUDIT:
-		return "Audit";
-	case POLICY_ACTION_BLOCK:
-		return "Block";
-	case POLICY_ACTION_AUDIT_ALLOW:
-		return "Audit (Allow)";
-	case POLICY_ACTION_AUDIT_BLOCK:
-		return "Audit (Block)";
-	case POLICY_ACTION_NONE:
-		break;
-	}
-	return "";
-}
-
 void enf_rec_fill_verdict(struct enf_rec *r, const struct policy_verdict *v, int denied,
 			  const char *enforcer, const char *result)
 {
@@ -110,7 +91,7 @@ void enf_rec_fill_verdict(struct enf_rec *r, const struct policy_verdict *v, int
 		enf_copy(r->message, sizeof(r->message), v->rule->message);
 	}
 	/* A denial is a Block whatever the verdict's spelling; otherwise keep the verdict's. */
-	enf_copy(r->action, sizeof(r->action), denied ? "Block" : action_string(v->action));
+	enf_copy(r->action, sizeof(r->action), denied ? "Block" : policy_action_to_string(v->action));
 	enf_copy(r->enforcer, sizeof(r->enforcer), enforcer);
 	enf_copy(r->result, sizeof(r->result), denied ? result : "Passed");
 	r->count = 1;
