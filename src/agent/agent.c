@@ -54,6 +54,9 @@ struct agent {
 	} users[32];
 	unsigned users_next;
 	int64_t last_drop_report_ns;
+	int (*ctr_hook)(void *ctx, const struct mon_container *c, uint32_t pid_ns, uint32_t mnt_ns,
+			uint32_t host_pid);
+	void *ctr_hook_ctx;
 };
 
 static int64_t mono_ns(void)
@@ -299,6 +302,15 @@ void agent_set_enforcer_alerts(struct agent *a, int on)
 	a->bo.enforcer_alerts = on;
 }
 
+void agent_set_container_hook(struct agent *a,
+			      int (*fn)(void *ctx, const struct mon_container *c, uint32_t pid_ns,
+					uint32_t mnt_ns, uint32_t host_pid),
+			      void *ctx)
+{
+	a->ctr_hook = fn;
+	a->ctr_hook_ctx = ctx;
+}
+
 int agent_handle_event(void *agent, const struct ward_event *ev)
 {
 	struct agent *a = agent;
@@ -346,6 +358,10 @@ int agent_handle_event(void *agent, const struct ward_event *ev)
 				: NULL;
 		p->ct_resolved = 1;
 	}
+	/* tell the enforcer about the container (cheap once it has it: the flag stops the calls) */
+	if (p && p->ct && !p->ct->enforced && a->ctr_hook)
+		p->ct->enforced =
+			a->ctr_hook(a->ctr_hook_ctx, p->ct, p->pid_ns, p->mnt_ns, ev->host_pid);
 	const struct mon_proc *parent = mon_proc_get(a->procs, ev->host_ppid ? ev->host_ppid
 							       : p	     ? p->host_ppid
 									     : 0);
@@ -385,11 +401,13 @@ int agent_handle_event(void *agent, const struct ward_event *ev)
 	}
 	int visible = (a->o.cfg->visibility & vis_bit(pe.op)) != 0;
 	/*
-	 * The enforcer decides container tasks with the host's rules only (it does not see the
-	 * container table yet): the monitor keeps writing the alerts of container verdicts.
+	 * A container the enforcer does not have yet (or only by id, without the labels its
+	 * rules select on) is not enforced there: the monitor keeps writing its alerts. So it
+	 * does for an operation that succeeded anyway (the enforcer learnt the container from
+	 * this very task, after its attempt was let through): no blocked attempt goes unreported.
 	 */
 	struct mon_build_opts bo = a->bo;
-	if (p && p->ct)
+	if (p && p->ct && (!p->ct->enforced || ev->retval >= 0))
 		bo.enforcer_alerts = 0;
 	if (!mon_apply_verdict(&bo, vp, visible, &rec)) {
 		a->st.filtered++;
@@ -435,6 +453,21 @@ void agent_get_stats(const struct agent *a, struct agent_stats *ret)
 }
 
 /* ---- the loop ----------------------------------------------------------------------------- */
+
+/* A task of the seeded table: its container (if any) goes to the container hook. */
+static void learn_running(void *ctx, struct mon_proc *p)
+{
+	struct agent *a = ctx;
+	if (!p->pid_ns || p->pid_ns == a->host_pid_ns)
+		return;
+	if (!p->ct_resolved) {
+		p->ct = mon_ctr_lookup(a->ctrs, p->pid_ns, p->mnt_ns, p->host_pid, 0);
+		p->ct_resolved = 1;
+	}
+	if (p->ct && !p->ct->enforced)
+		p->ct->enforced =
+			a->ctr_hook(a->ctr_hook_ctx, p->ct, p->pid_ns, p->mnt_ns, p->host_pid);
+}
 
 int agent_block_signals(void)
 {
@@ -511,6 +544,12 @@ int agent_run(struct agent *a, const struct agent_source *src, int stop_fd,
 	    (src_fd >= 0 && (r = epoll_add(ep, src_fd, TAG_SOURCE))) ||
 	    (stop_fd >= 0 && (r = epoll_add(ep, stop_fd, TAG_STOP))))
 		goto out;
+	/*
+	 * Containers that run already: the enforcer gets them before the first event (else
+	 * only once one of their tasks does something the monitor sees).
+	 */
+	if (a->ctr_hook)
+		mon_proc_each(a->procs, learn_running, a);
 	if (on_ready)
 		on_ready(cb_ctx);
 

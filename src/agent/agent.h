@@ -162,6 +162,19 @@ void agent_emit(struct agent *a, const struct ward_record *r);
 void agent_set_enforcer_alerts(struct agent *a, int on);
 
 /*
+ * agent_set_container_hook() - @fn is called on the agent thread for events of a container
+ * task while the container's `enforced` flag is 0 (first at the runtime's exec of the
+ * container's init, the earliest event of a new container): @pid_ns/@mnt_ns are the task's
+ * namespaces, @host_pid the task. Its return value becomes the flag: 1 = the enforcer enforces
+ * this container's own rules and writes its Block alerts (the monitor's copy is then a log);
+ * 0 = not (yet): the monitor keeps alerting the container's Block verdicts itself.
+ */
+void agent_set_container_hook(struct agent *a,
+			      int (*fn)(void *ctx, const struct mon_container *c, uint32_t pid_ns,
+					uint32_t mnt_ns, uint32_t host_pid),
+			      void *ctx);
+
+/*
  * agent_matcher_policy_on_set() - call @fn with every newly compiled policy set of a matcher
  * from agent_matcher_policy(), before the previous set is freed (the enforcer switches to it).
  */

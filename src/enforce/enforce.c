@@ -524,17 +524,27 @@ out:
 int enforce_add_container(struct enforce *e, pid_t pid, const struct policy_scope *scope)
 {
 	int r = 0;
+	size_t i;
 
 	pthread_mutex_lock(&e->lock);
-	if (e->n_containers >= ENF_MAX_CONTAINERS) {
+	/* the same task again (its container's identity changed): update it in place */
+	for (i = 0; i < e->n_containers && e->containers[i].pid != pid; i++)
+		;
+	if (i == e->n_containers && e->n_containers >= ENF_MAX_CONTAINERS) {
 		r = -ENOSPC;
 		goto out;
 	}
-	e->containers[e->n_containers].pid = pid;
-	e->containers[e->n_containers].scope = scope;
-	e->n_containers++;
+	e->containers[i].pid = pid;
+	e->containers[i].scope = scope;
+	if (i == e->n_containers)
+		e->n_containers++;
 	if (e->fan_fd >= 0)
 		r = enf_fan_mark_container(e, e->fan_fd, e->create_fd, pid);
+	if (r < 0) {
+		/* not marked (the task left, or has not entered its root yet): not kept */
+		e->containers[i] = e->containers[--e->n_containers];
+		goto out;
+	}
 	if (e->net) {
 		int rn = enf_net_fill(e);
 

@@ -165,8 +165,12 @@ int enforce_open(const struct policy_set *set, const struct enforce_opts *opts,
 		 enforce_record_fn record, void *record_ctx, struct enforce **ret);
 
 /*
- * enforce_set_resolver() - how enforce_open()'s hooks find a task's container (the monitor's
- * container table). Call before or after enforce_open().
+ * enforce_set_resolver() - how enforce_open()'s hooks find a task's container (the agent's
+ * copy of the monitor's container table). Call before or after enforce_open(). @resolve runs
+ * with the enforcer's lock held, on its thread or on the thread calling enforce_update() or
+ * enforce_add_container(): it must not block (a lookup behind its own short lock, no runtime
+ * queries, never a call back into the enforcer). A scope it returns must stay valid until the
+ * enforcer's lock has been taken again after the scope was withdrawn (enforce_get_stats() does).
  */
 void enforce_set_resolver(struct enforce *e,
 			  int (*resolve)(void *ctx, pid_t tgid, struct enforce_workload *ret),
@@ -182,7 +186,10 @@ int enforce_update(struct enforce *e, const struct policy_set *set);
 /*
  * enforce_add_container() - mark a container's paths: @pid is any task in it (its
  * /proc/PID/root is the container's root). Call when the monitor learns a container; marks
- * go away with the container's filesystem. Return 0 or -errno.
+ * go away with the container's filesystem. The same @pid again updates its entry. With a
+ * resolver (enforce_set_resolver()) the marks follow the scope it gives for @pid, on every
+ * enforce_update() too, and a container it no longer resolves drops out. Return 0 or -errno
+ * (the container is then not kept: a task that has not entered its root yet, or is gone).
  */
 int enforce_add_container(struct enforce *e, pid_t pid, const struct policy_scope *scope);
 

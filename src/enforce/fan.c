@@ -235,6 +235,10 @@ int enf_fan_mark_container(struct enforce *e, int fd, int create_fd, pid_t pid)
 				e->hooks.scope_interest(e->hooks.ctx, w.scope, on_interest, &m);
 			return 0;
 		}
+		/* enforce_open() with a resolver: its scopes follow the sets, the ones kept
+		 * below may be freed; a task it no longer knows is no container of ours */
+		if (e->resolver)
+			return -ENOENT;
 		for (i = 0; i < e->n_containers; i++)
 			if (e->containers[i].pid == pid)
 				e->hooks.scope_interest(e->hooks.ctx, e->containers[i].scope,

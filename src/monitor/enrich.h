@@ -39,6 +39,11 @@ struct mon_container {
 	uint32_t pid_ns, mnt_ns;
 	int fetched; /* 1 when the runtime API answered, -errno when it failed */
 	void *scope; /* the agent's compiled policy scope for this container (agent owns it) */
+	/*
+	 * 1 once the enforcer has this container with its full identity (marks placed, rules
+	 * of its own scope): the enforcer then writes its Block alerts (agent-owned flag).
+	 */
+	int enforced;
 };
 
 struct mon_ctr_table;
@@ -107,6 +112,8 @@ void mon_proc_table_free(struct mon_proc_table *t);
 int mon_proc_seed(struct mon_proc_table *t);
 /* mon_proc_count() - processes in the table. */
 size_t mon_proc_count(const struct mon_proc_table *t);
+/* mon_proc_each() - call @fn for every process in the table (no adding or removing in @fn). */
+void mon_proc_each(struct mon_proc_table *t, void (*fn)(void *ctx, struct mon_proc *p), void *ctx);
 /*
  * mon_proc_get() - the entry for @host_pid; reads it from /proc when it is not in the table
  * (a process that started before the agent and was missed, or a lost fork event).

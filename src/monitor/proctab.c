@@ -84,6 +84,13 @@ size_t mon_proc_count(const struct mon_proc_table *t)
 	return t->count;
 }
 
+void mon_proc_each(struct mon_proc_table *t, void (*fn)(void *ctx, struct mon_proc *p), void *ctx)
+{
+	for (size_t i = 0; i < t->n_buckets; i++)
+		for (struct proc_node *n = t->buckets[i]; n; n = n->next)
+			fn(ctx, &n->p);
+}
+
 static size_t bucket_of(const struct mon_proc_table *t, uint32_t pid)
 {
 	return (pid * 2654435761u) & (t->n_buckets - 1);
