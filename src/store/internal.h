@@ -45,6 +45,7 @@ struct strmap_ent {
 struct strmap {
 	struct strmap_ent *v;
 	size_t cap, n;
+	size_t bytes; /* heap held: the slot array + each string copy with malloc's overhead */
 };
 void strmap_clear(struct strmap *m);
 /* Lookup by id; NULL if absent. */
@@ -53,6 +54,14 @@ const char *strmap_get_by_id(const struct strmap *m, int64_t id);
 int64_t strmap_get_by_str(const struct strmap *m, uint64_t h, const char *s);
 /* Insert (copies @s). Return: the stored copy or NULL on ENOMEM. @by_id picks the key. */
 const char *strmap_put(struct strmap *m, int by_id, int64_t id, uint64_t h, const char *s);
+
+/*
+ * Memory bounds of the dictionary caches. The writer keeps two generations per dictionary
+ * (see writer.c dict_id), each at most STORE_DICT_GEN_BYTES, so its four maps hold at most
+ * 8 MiB; a reader's id → string maps are cleared when one passes STORE_READER_CACHE_BYTES.
+ */
+#define STORE_DICT_GEN_BYTES	 (2u << 20)
+#define STORE_READER_CACHE_BYTES (4u << 20)
 
 struct store {
 	sqlite3 *db;

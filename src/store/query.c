@@ -149,9 +149,9 @@ int store_next(struct store_query *q, const struct store_row **ret)
 	if (rc != SQLITE_ROW)
 		return -EIO;
 	/* bound the reader caches; strings of earlier rows are no longer promised */
-	if (q->s->sdict.n > 1000000)
+	if (q->s->sdict.bytes > STORE_READER_CACHE_BYTES)
 		strmap_clear(&q->s->sdict);
-	if (q->s->tdict.n > 1000000)
+	if (q->s->tdict.bytes > STORE_READER_CACHE_BYTES)
 		strmap_clear(&q->s->tdict);
 	struct store_row *row = &q->row;
 	memset(&row->rec, 0, sizeof(row->rec));

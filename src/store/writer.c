@@ -26,8 +26,14 @@ struct store_writer {
 	int thread_running, stopping;
 	sqlite3 *db;
 	sqlite3_stmt *ins, *dict_find[2], *dict_ins[2], *fts_ins;
-	struct strmap dict[2]; /* 0 = sdict, 1 = tdict: string → id */
-	int complete[2];       /* the cache holds every string of the dictionary: a miss is new */
+	/*
+	 * 0 = sdict, 1 = tdict: string → id, in two generations bounded by bytes: new strings go
+	 * to dict[d]; when it is full it becomes old[d] (the previous old one is freed), and a hit
+	 * in old[d] is copied back into dict[d]. Strings in use stay cached, one-off strings (a
+	 * unique Resource) age out, and eviction is one free of a whole map, no per-entry lists.
+	 */
+	struct strmap dict[2], old[2];
+	int complete[2]; /* the cache holds every string of the dictionary: a miss is new */
 	struct store_writer_opts o;
 	int in_txn;
 	unsigned pending;
@@ -77,8 +83,10 @@ static int txn_begin(struct store_writer *w)
 static void dict_caches_reset(struct store_writer *w)
 {
 	/* a rolled-back batch may have cached ids that no longer exist */
-	strmap_clear(&w->dict[0]);
-	strmap_clear(&w->dict[1]);
+	for (int d = 0; d < 2; d++) {
+		strmap_clear(&w->dict[d]);
+		strmap_clear(&w->old[d]);
+	}
 	w->complete[0] = w->complete[1] = 0;
 }
 
@@ -108,11 +116,14 @@ static int64_t dict_id(struct store_writer *w, int d, const char *s)
 	if (id)
 		return id;
 	/* bounded cache: high-cardinality values (resources) must not grow memory forever */
-	if (w->dict[d].n > 500000) {
-		strmap_clear(&w->dict[d]);
+	if (w->dict[d].bytes > STORE_DICT_GEN_BYTES) {
+		strmap_clear(&w->old[d]);
+		w->old[d] = w->dict[d];
+		memset(&w->dict[d], 0, sizeof(w->dict[d]));
 		w->complete[d] = 0;
 	}
-	if (!w->complete[d]) {
+	id = strmap_get_by_str(&w->old[d], (uint64_t)h, s);
+	if (!id && !w->complete[d]) {
 		sqlite3_stmt *f = w->dict_find[d];
 		sqlite3_bind_int64(f, 1, h);
 		sqlite3_bind_text(f, 2, s, (int)n, SQLITE_STATIC);
@@ -484,7 +495,15 @@ static int retain_locked(struct store_writer *w, int64_t now, unsigned chunk, in
 					r = dict_gc(w);
 					since_gc = 0;
 				} else {
-					r = retain_chunk(w, now, chunk, 1, &n);
+					/* an eighth of the store at a time at most: a fixed chunk could
+					 * take the newest records too when the store holds few */
+					int64_t live = w->head_id - anchor;
+					unsigned c = live / 8 < (int64_t)chunk
+							     ? (unsigned)(live / 8)
+							     : chunk;
+					if (live <= 1)
+						break;
+					r = retain_chunk(w, now, c ? c : 1, 1, &n);
 					if (r || !n)
 						break;
 					total += n;
@@ -578,15 +597,19 @@ static int preload(struct store_writer *w, int d)
 	sqlite3_stmt *q = NULL;
 	int64_t n = 0;
 	int r = -EIO;
-	char sql[64];
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", d ? "tdict" : "sdict");
+	char sql[128];
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*), coalesce(sum(length(CAST(s AS BLOB))), 0) FROM %s",
+		 d ? "tdict" : "sdict");
 	if (sqlite3_prepare_v2(w->db, sql, -1, &q, NULL) != SQLITE_OK ||
 	    sqlite3_step(q) != SQLITE_ROW)
 		goto out;
 	n = sqlite3_column_int64(q, 0);
+	int64_t bytes = sqlite3_column_int64(q, 1);
 	sqlite3_finalize(q);
 	q = NULL;
-	if (n > 300000) {
+	/* only a dictionary that fits one cache generation (string copies + slots) is loaded */
+	if (bytes + n * (24 + 2 * (int64_t)sizeof(struct strmap_ent)) > STORE_DICT_GEN_BYTES) {
 		r = 0;
 		goto out;
 	}
@@ -618,6 +641,7 @@ static void writer_free(struct store_writer *w)
 		sqlite3_finalize(w->dict_find[d]);
 		sqlite3_finalize(w->dict_ins[d]);
 		strmap_clear(&w->dict[d]);
+		strmap_clear(&w->old[d]);
 	}
 	sqlite3_finalize(w->fts_ins);
 	sqlite3_close(w->db);
@@ -652,8 +676,10 @@ int store_writer_open(const char *path, const struct store_writer_opts *opts,
 		goto fail;
 	if (sqlite3_exec(w->db,
 			 w->o.sync_normal
-				 ? "PRAGMA synchronous=NORMAL; PRAGMA journal_size_limit=67108864"
-				 : "PRAGMA synchronous=FULL; PRAGMA journal_size_limit=67108864",
+				 ? "PRAGMA synchronous=NORMAL; PRAGMA journal_size_limit=67108864;"
+				   "PRAGMA wal_autocheckpoint=8192"
+				 : "PRAGMA synchronous=FULL; PRAGMA journal_size_limit=67108864;"
+				   "PRAGMA wal_autocheckpoint=8192",
 			 NULL, NULL, NULL) != SQLITE_OK) {
 		r = -EIO;
 		goto fail_msg;
