@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <openssl/sha.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,6 +84,20 @@ int64_t store_str_hash(const char *s, size_t n)
 	return (int64_t)(h >> 1);
 }
 
+uint64_t store_fast_hash(const char *s, size_t n)
+{
+	uint64_t h = (uint64_t)n * 0x9e3779b97f4a7c15ULL, x;
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&x, s, 8);
+		h = (h ^ x) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	x = 0;
+	memcpy(&x, s, n);
+	h = (h ^ x) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 29);
+}
+
 /* ---- string maps ---------------------------------------------------------------------------- */
 
 void strmap_clear(struct strmap *m)
@@ -115,7 +130,7 @@ const char *strmap_get_by_id(const struct strmap *m, int64_t id)
 	}
 }
 
-int64_t strmap_get_by_str(const struct strmap *m, uint64_t h, const char *s)
+int64_t strmap_get_by_str(const struct strmap *m, uint64_t h, const char *s, size_t len)
 {
 	if (!m->cap)
 		return 0;
@@ -123,7 +138,7 @@ int64_t strmap_get_by_str(const struct strmap *m, uint64_t h, const char *s)
 	for (size_t i = mix64(h) & mask;; i = (i + 1) & mask) {
 		if (!m->v[i].s)
 			return 0;
-		if (m->v[i].h == h && !strcmp(m->v[i].s, s))
+		if (m->v[i].h == h && m->v[i].len == len && !memcmp(m->v[i].s, s, len))
 			return m->v[i].id;
 	}
 }
@@ -169,6 +184,7 @@ const char *strmap_put(struct strmap *m, int by_id, int64_t id, uint64_t h, cons
 	m->v[i].id = id;
 	m->v[i].h = h;
 	m->v[i].s = copy;
+	m->v[i].len = len;
 	m->n++;
 	return copy;
 }
@@ -406,8 +422,20 @@ static int schema_migrate(sqlite3 *db, char *err, size_t errsize)
 	return r;
 }
 
+/*
+ * Before SQLite's first use in the process: no memory statistics. They take a global mutex on
+ * every sqlite3_malloc/free (tens per inserted row); ward never reads them. Fails harmlessly
+ * (SQLITE_MISUSE) when something else initialised SQLite first.
+ */
+static void sqlite_global_config(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_db_open(const char *path, int create, sqlite3 **ret, char *err, size_t errsize)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, sqlite_global_config);
 	sqlite3 *db = NULL;
 	int r;
 	struct stat stb;

@@ -111,8 +111,8 @@ static int txn_commit(struct store_writer *w)
 static int64_t dict_id(struct store_writer *w, int d, const char *s)
 {
 	size_t n = strlen(s);
-	int64_t h = store_str_hash(s, n);
-	int64_t id = strmap_get_by_str(&w->dict[d], (uint64_t)h, s);
+	uint64_t fh = store_fast_hash(s, n);
+	int64_t id = strmap_get_by_str(&w->dict[d], fh, s, n);
 	if (id)
 		return id;
 	/* bounded cache: high-cardinality values (resources) must not grow memory forever */
@@ -122,7 +122,9 @@ static int64_t dict_id(struct store_writer *w, int d, const char *s)
 		memset(&w->dict[d], 0, sizeof(w->dict[d]));
 		w->complete[d] = 0;
 	}
-	id = strmap_get_by_str(&w->old[d], (uint64_t)h, s);
+	id = strmap_get_by_str(&w->old[d], fh, s, n);
+	/* the stored (FNV-1a) hash is needed only to look the table up or insert */
+	int64_t h = id ? 0 : store_str_hash(s, n);
 	if (!id && !w->complete[d]) {
 		sqlite3_stmt *f = w->dict_find[d];
 		sqlite3_bind_int64(f, 1, h);
@@ -149,7 +151,7 @@ static int64_t dict_id(struct store_writer *w, int d, const char *s)
 				return 0;
 		}
 	}
-	if (!strmap_put(&w->dict[d], 0, id, (uint64_t)h, s))
+	if (!strmap_put(&w->dict[d], 0, id, fh, s))
 		return 0;
 	return id;
 }
@@ -206,9 +208,9 @@ static int insert_one(struct store_writer *w, const struct ward_record *r)
 		sqlite3_bind_null(st, p++);
 	}
 	sqlite3_bind_blob(st, p++, h, 32, SQLITE_STATIC);
+	/* every parameter is bound for every row, so no sqlite3_clear_bindings() */
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE)
 		return -EIO;
 	w->head_id = id;
@@ -618,9 +620,10 @@ static int preload(struct store_writer *w, int d)
 		goto out;
 	int rc;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if (!strmap_put(&w->dict[d], 0, sqlite3_column_int64(q, 0),
-				(uint64_t)sqlite3_column_int64(q, 1),
-				(const char *)sqlite3_column_text(q, 2))) {
+		const char *str = (const char *)sqlite3_column_text(q, 2);
+		if (!str ||
+		    !strmap_put(&w->dict[d], 0, sqlite3_column_int64(q, 0),
+				store_fast_hash(str, (size_t)sqlite3_column_bytes(q, 2)), str)) {
 			r = -ENOMEM;
 			goto out;
 		}
