@@ -84,10 +84,12 @@ int store_db_open(const char *path, int create, sqlite3 **ret, char *err, size_t
 const char *store_resolve(struct store *s, enum col_kind kind, int64_t id);
 
 /*
- * store_canonical_hash() - SHA-256(prev ‖ record_to_json(r) ‖ "\n" ‖ ts_ns) into @out.
- * @scratch is reused between calls. Return: 0 or -ENOMEM.
+ * store_canonical_hash() - the chain hash of @r after @prev into @out. @format is the store's
+ * `hash_format` meta value: 1 (or absent: stores created before schema version 2) =
+ * SHA-256(prev ‖ record_to_json(r) ‖ "\n" ‖ ts_ns); 2 = SHA-256 of a compact binary form
+ * (schema.c canonical_v2). @scratch is reused between calls. Return: 0 or -ENOMEM.
  */
-int store_canonical_hash(const struct ward_record *r, const unsigned char prev[32],
+int store_canonical_hash(const struct ward_record *r, const unsigned char prev[32], int format,
 			 struct strbuf *scratch, unsigned char out[32]);
 
 /* Internal: the row's stored hash (32 bytes) of the last store_next() result, or NULL. */

@@ -357,9 +357,18 @@ out:
  */
 static int schema_migrate_v2(sqlite3 *db, char *err, size_t errsize)
 {
-	return exec_sql(
+	int64_t head = 0;
+	int r = exec_sql(
 		db, "DROP INDEX IF EXISTS records_type; DROP INDEX IF EXISTS records_operation;",
 		err, errsize);
+	if (r)
+		return r;
+	/* a chain that has not started yet uses hash format 2; an existing one keeps format 1 */
+	if (store_meta_get_int(db, "head_id", &head))
+		return -EIO;
+	if (!head && store_meta_set_int(db, "hash_format", 2))
+		return -EIO;
+	return 0;
 }
 
 /*
@@ -584,9 +593,62 @@ out:
 	return r;
 }
 
-int store_canonical_hash(const struct ward_record *r, const unsigned char prev[32],
+static void put_u64(struct strbuf *sb, uint64_t v)
+{
+	unsigned char b[8];
+	for (int i = 0; i < 8; i++)
+		b[i] = (unsigned char)(v >> (8 * i));
+	strbuf_append(sb, (const char *)b, 8);
+}
+
+static void put_bytes(struct strbuf *sb, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	put_u64(sb, n);
+	if (n)
+		strbuf_append(sb, s, n);
+}
+
+/*
+ * Hash format 2: every field of record_fields[] in table order, integers as 8 bytes little
+ * endian and strings as an 8-byte length and their bytes (absent = empty), then extra_json,
+ * present and ts_ns. It is unambiguous like the JSON form but needs no formatting or
+ * escaping, and is shorter, so the chain costs a fraction of format 1.
+ */
+static int canonical_v2(const struct ward_record *r, const unsigned char prev[32],
+			struct strbuf *sb)
+{
+	strbuf_reset(sb);
+	strbuf_append(sb, (const char *)prev, 32);
+	for (size_t i = 0; i < record_n_fields; i++) {
+		const struct record_field *f = &record_fields[i];
+		switch (f->kind) {
+		case RECORD_FIELD_STRING:
+			put_bytes(sb, record_get_string(r, f));
+			break;
+		case RECORD_FIELD_INT32:
+		case RECORD_FIELD_UINT32:
+			put_u64(sb, (uint64_t)record_get_int(r, f));
+			break;
+		case RECORD_FIELD_TIME:
+			break;
+		}
+	}
+	put_bytes(sb, r->extra_json);
+	put_u64(sb, r->present);
+	put_u64(sb, (uint64_t)r->ts_ns);
+	return strbuf_error(sb) ? -ENOMEM : 0;
+}
+
+int store_canonical_hash(const struct ward_record *r, const unsigned char prev[32], int format,
 			 struct strbuf *scratch, unsigned char out[32])
 {
+	if (format >= 2) {
+		if (canonical_v2(r, prev, scratch))
+			return -ENOMEM;
+		SHA256((const unsigned char *)scratch->buf, scratch->len, out);
+		return 0;
+	}
 	strbuf_reset(scratch);
 	strbuf_append(scratch, (const char *)prev, 32);
 	if (record_to_json(r, scratch))

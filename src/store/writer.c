@@ -41,6 +41,7 @@ struct store_writer {
 	int64_t head_id, durable_id;
 	unsigned char head_hash[32];
 	int64_t last_retain_ms;
+	int hash_format; /* the store's meta hash_format (store_canonical_hash) */
 	struct strbuf scratch;
 };
 
@@ -163,7 +164,7 @@ static int insert_one(struct store_writer *w, const struct ward_record *r)
 	unsigned char h[32];
 	int p = 1;
 
-	if (store_canonical_hash(r, w->head_hash, &w->scratch, h))
+	if (store_canonical_hash(r, w->head_hash, w->hash_format, &w->scratch, h))
 		return -ENOMEM;
 	int64_t id = w->head_id + 1;
 	sqlite3_bind_int64(st, p++, id);
@@ -712,8 +713,11 @@ int store_writer_open(const char *path, const struct store_writer_opts *opts,
 	    prep(w->db, "INSERT INTO tdict(h, s) VALUES(?, ?)", &w->dict_ins[1]) ||
 	    prep(w->db, "INSERT INTO tdict_fts(rowid, s) VALUES(?, ?)", &w->fts_ins))
 		goto fail_msg;
-	if (store_meta_get_int(w->db, "head_id", &w->durable_id))
+	int64_t hf = 0;
+	if (store_meta_get_int(w->db, "head_id", &w->durable_id) ||
+	    store_meta_get_int(w->db, "hash_format", &hf))
 		goto fail_msg;
+	w->hash_format = (int)hf;
 	w->head_id = w->durable_id;
 	for (int d = 0; d < 2; d++) {
 		r = preload(w, d);
