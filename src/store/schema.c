@@ -593,12 +593,19 @@ out:
 	return r;
 }
 
+/* LEB128: 7 bits a byte, low bits first; lengths and small integers take one byte */
 static void put_u64(struct strbuf *sb, uint64_t v)
 {
-	unsigned char b[8];
-	for (int i = 0; i < 8; i++)
-		b[i] = (unsigned char)(v >> (8 * i));
-	strbuf_append(sb, (const char *)b, 8);
+	unsigned char b[10];
+	size_t n = 0;
+	do {
+		b[n] = (unsigned char)(v & 0x7f);
+		v >>= 7;
+		if (v)
+			b[n] |= 0x80;
+		n++;
+	} while (v);
+	strbuf_append(sb, (const char *)b, n);
 }
 
 static void put_bytes(struct strbuf *sb, const char *s)
@@ -610,9 +617,9 @@ static void put_bytes(struct strbuf *sb, const char *s)
 }
 
 /*
- * Hash format 2: every field of record_fields[] in table order, integers as 8 bytes little
- * endian and strings as an 8-byte length and their bytes (absent = empty), then extra_json,
- * present and ts_ns. It is unambiguous like the JSON form but needs no formatting or
+ * Hash format 2: every field of record_fields[] in table order, integers as LEB128 varints
+ * (as uint64) and strings as a varint length and their bytes (absent = empty), then
+ * extra_json, present and ts_ns. It is unambiguous like the JSON form but needs no formatting or
  * escaping, and is shorter, so the chain costs a fraction of format 1.
  */
 static int canonical_v2(const struct ward_record *r, const unsigned char prev[32],
