@@ -637,8 +637,9 @@ static void compile_cond(struct sqlctx *x, const struct cond *c, char *scratch_o
  */
 static int index_rank(const struct cond *c)
 {
+	/* Type and Operation have no index since schema version 2 (schema.c): never the lead */
 	static const char *const order[] = { "ContainerID", "PodName", "ProcessName", "PolicyName",
-					     "HostName",    "Type",    "Operation" };
+					     "HostName" };
 	if (c->kind != C_FIELD || c->op != OP_EQ || !*c->value)
 		return -1;
 	const char *name = record_fields[c->field].name;

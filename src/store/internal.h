@@ -36,23 +36,40 @@ const struct col *store_cols(void);
 /* 64-bit FNV-1a of a dictionary string (the `h` column; SQLite stores it signed). */
 int64_t store_str_hash(const char *s, size_t n);
 
+/*
+ * store_fast_hash() - a word-at-a-time 64-bit hash for the in-memory caches only (several
+ * times faster than the byte-wise FNV-1a, which the writer then computes only for a string
+ * its cache does not know). Never stored.
+ */
+uint64_t store_fast_hash(const char *s, size_t n);
+
 /* An id → string map (reader side) or string → id map (writer side), open addressing. */
 struct strmap_ent {
 	int64_t id;
 	uint64_t h;
 	char *s;
+	size_t len;
 };
 struct strmap {
 	struct strmap_ent *v;
 	size_t cap, n;
+	size_t bytes; /* heap held: the slot array + each string copy with malloc's overhead */
 };
 void strmap_clear(struct strmap *m);
 /* Lookup by id; NULL if absent. */
 const char *strmap_get_by_id(const struct strmap *m, int64_t id);
-/* Lookup by string; 0 if absent. */
-int64_t strmap_get_by_str(const struct strmap *m, uint64_t h, const char *s);
+/* Lookup by string @s of @len bytes with hash @h (any hash, the same at every put); 0 if absent. */
+int64_t strmap_get_by_str(const struct strmap *m, uint64_t h, const char *s, size_t len);
 /* Insert (copies @s). Return: the stored copy or NULL on ENOMEM. @by_id picks the key. */
 const char *strmap_put(struct strmap *m, int by_id, int64_t id, uint64_t h, const char *s);
+
+/*
+ * Memory bounds of the dictionary caches. The writer keeps two generations per dictionary
+ * (see writer.c dict_id), each at most STORE_DICT_GEN_BYTES, so its four maps hold at most
+ * 8 MiB; a reader's id → string maps are cleared when one passes STORE_READER_CACHE_BYTES.
+ */
+#define STORE_DICT_GEN_BYTES	 (2u << 20)
+#define STORE_READER_CACHE_BYTES (4u << 20)
 
 struct store {
 	sqlite3 *db;
@@ -67,10 +84,12 @@ int store_db_open(const char *path, int create, sqlite3 **ret, char *err, size_t
 const char *store_resolve(struct store *s, enum col_kind kind, int64_t id);
 
 /*
- * store_canonical_hash() - SHA-256(prev ‖ record_to_json(r) ‖ "\n" ‖ ts_ns) into @out.
- * @scratch is reused between calls. Return: 0 or -ENOMEM.
+ * store_canonical_hash() - the chain hash of @r after @prev into @out. @format is the store's
+ * `hash_format` meta value: 1 (or absent: stores created before schema version 2) =
+ * SHA-256(prev ‖ record_to_json(r) ‖ "\n" ‖ ts_ns); 2 = SHA-256 of a compact binary form
+ * (schema.c canonical_v2). @scratch is reused between calls. Return: 0 or -ENOMEM.
  */
-int store_canonical_hash(const struct ward_record *r, const unsigned char prev[32],
+int store_canonical_hash(const struct ward_record *r, const unsigned char prev[32], int format,
 			 struct strbuf *scratch, unsigned char out[32]);
 
 /* Internal: the row's stored hash (32 bytes) of the last store_next() result, or NULL. */

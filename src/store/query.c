@@ -149,9 +149,9 @@ int store_next(struct store_query *q, const struct store_row **ret)
 	if (rc != SQLITE_ROW)
 		return -EIO;
 	/* bound the reader caches; strings of earlier rows are no longer promised */
-	if (q->s->sdict.n > 1000000)
+	if (q->s->sdict.bytes > STORE_READER_CACHE_BYTES)
 		strmap_clear(&q->s->sdict);
-	if (q->s->tdict.n > 1000000)
+	if (q->s->tdict.bytes > STORE_READER_CACHE_BYTES)
 		strmap_clear(&q->s->tdict);
 	struct store_row *row = &q->row;
 	memset(&row->rec, 0, sizeof(row->rec));
@@ -434,6 +434,9 @@ int store_verify(struct store *s, struct store_verify_result *ret)
 	unsigned char head_hash[32];
 	if (store_meta_get_blob(s->db, "head_hash", head_hash))
 		goto out;
+	int64_t hash_format = 0;
+	if (store_meta_get_int(s->db, "hash_format", &hash_format))
+		goto out;
 	prev_id = v.anchor_id;
 	r = store_query_begin(s, NULL, STORE_ID_ASCENDING, NULL, 0, 0, &q);
 	if (r)
@@ -460,7 +463,7 @@ int store_verify(struct store *s, struct store_verify_result *ret)
 					 (long long)(prev_id + 1), (long long)(row->id - 1));
 			break;
 		}
-		r = store_canonical_hash(&row->rec, prev, &scratch, h);
+		r = store_canonical_hash(&row->rec, prev, (int)hash_format, &scratch, h);
 		if (r)
 			goto out;
 		if (!stored || memcmp(h, stored, 32)) {

@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <openssl/sha.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,6 +84,20 @@ int64_t store_str_hash(const char *s, size_t n)
 	return (int64_t)(h >> 1);
 }
 
+uint64_t store_fast_hash(const char *s, size_t n)
+{
+	uint64_t h = (uint64_t)n * 0x9e3779b97f4a7c15ULL, x;
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&x, s, 8);
+		h = (h ^ x) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	x = 0;
+	memcpy(&x, s, n);
+	h = (h ^ x) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 29);
+}
+
 /* ---- string maps ---------------------------------------------------------------------------- */
 
 void strmap_clear(struct strmap *m)
@@ -91,7 +106,7 @@ void strmap_clear(struct strmap *m)
 		free(m->v[i].s);
 	free(m->v);
 	m->v = NULL;
-	m->cap = m->n = 0;
+	m->cap = m->n = m->bytes = 0;
 }
 
 static uint64_t mix64(uint64_t x)
@@ -115,7 +130,7 @@ const char *strmap_get_by_id(const struct strmap *m, int64_t id)
 	}
 }
 
-int64_t strmap_get_by_str(const struct strmap *m, uint64_t h, const char *s)
+int64_t strmap_get_by_str(const struct strmap *m, uint64_t h, const char *s, size_t len)
 {
 	if (!m->cap)
 		return 0;
@@ -123,7 +138,7 @@ int64_t strmap_get_by_str(const struct strmap *m, uint64_t h, const char *s)
 	for (size_t i = mix64(h) & mask;; i = (i + 1) & mask) {
 		if (!m->v[i].s)
 			return 0;
-		if (m->v[i].h == h && !strcmp(m->v[i].s, s))
+		if (m->v[i].h == h && m->v[i].len == len && !memcmp(m->v[i].s, s, len))
 			return m->v[i].id;
 	}
 }
@@ -144,6 +159,7 @@ static int strmap_grow(struct strmap *m, int by_id)
 		nv[j] = m->v[i];
 	}
 	free(m->v);
+	m->bytes += (ncap - m->cap) * sizeof(*nv);
 	m->v = nv;
 	m->cap = ncap;
 	return 0;
@@ -153,9 +169,13 @@ const char *strmap_put(struct strmap *m, int by_id, int64_t id, uint64_t h, cons
 {
 	if ((m->n + 1) * 4 > m->cap * 3 && strmap_grow(m, by_id))
 		return NULL;
-	char *copy = strdup(s);
+	size_t len = strlen(s);
+	char *copy = malloc(len + 1);
 	if (!copy)
 		return NULL;
+	memcpy(copy, s, len + 1);
+	/* glibc malloc: 8 bytes of header, 16-byte granules */
+	m->bytes += (len + 1 + 8 + 15) & ~(size_t)15;
 	uint64_t k = by_id ? (uint64_t)id : h;
 	size_t mask = m->cap - 1;
 	size_t i = mix64(k) & mask;
@@ -164,6 +184,7 @@ const char *strmap_put(struct strmap *m, int by_id, int64_t id, uint64_t h, cons
 	m->v[i].id = id;
 	m->v[i].h = h;
 	m->v[i].s = copy;
+	m->v[i].len = len;
 	m->n++;
 	return copy;
 }
@@ -258,7 +279,8 @@ out:
 /*
  * Indexes chosen from the queries: newest-first paging (ts), and the filters people use most
  * on the Alerts page and in `ward logs` (design.md §2, seed-examples.md "The page"), each with
- * ts so the newest-first LIMIT walks the index in order and stops early.
+ * ts so the newest-first LIMIT walks the index in order and stops early. This is the version 1
+ * set; version 2 drops type and operation again (see schema_migrate_v2).
  */
 static const char *const index_cols[] = {
 	"hostname", "operation", "type", "policyname", "podname", "containerid", "processname",
@@ -328,11 +350,34 @@ out:
 }
 
 /*
+ * v2: the (Type, ts) and (Operation, ts) indexes go. Each index costs about 5% of the writer's
+ * CPU per record, and these two buy nothing: with 3-4 distinct values, each a large share of
+ * the store, a newest-first LIMIT query finds its rows by walking the ts index just as fast,
+ * and with another indexed equality (HostName, ...) that one drives the plan anyway.
+ */
+static int schema_migrate_v2(sqlite3 *db, char *err, size_t errsize)
+{
+	int64_t head = 0;
+	int r = exec_sql(
+		db, "DROP INDEX IF EXISTS records_type; DROP INDEX IF EXISTS records_operation;",
+		err, errsize);
+	if (r)
+		return r;
+	/* a chain that has not started yet uses hash format 2; an existing one keeps format 1 */
+	if (store_meta_get_int(db, "head_id", &head))
+		return -EIO;
+	if (!head && store_meta_set_int(db, "hash_format", 2))
+		return -EIO;
+	return 0;
+}
+
+/*
  * Migrations: migrations[v] brings schema version v to v + 1. Version 0 is an empty file.
  * Each step runs in the same transaction as the user_version bump.
  */
 typedef int (*migration_fn)(sqlite3 *db, char *err, size_t errsize);
-static const migration_fn migrations[STORE_SCHEMA_VERSION] = { schema_create_v1 };
+static const migration_fn migrations[STORE_SCHEMA_VERSION] = { schema_create_v1,
+							       schema_migrate_v2 };
 
 static int schema_migrate(sqlite3 *db, char *err, size_t errsize)
 {
@@ -386,8 +431,20 @@ static int schema_migrate(sqlite3 *db, char *err, size_t errsize)
 	return r;
 }
 
+/*
+ * Before SQLite's first use in the process: no memory statistics. They take a global mutex on
+ * every sqlite3_malloc/free (tens per inserted row); ward never reads them. Fails harmlessly
+ * (SQLITE_MISUSE) when something else initialised SQLite first.
+ */
+static void sqlite_global_config(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_db_open(const char *path, int create, sqlite3 **ret, char *err, size_t errsize)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, sqlite_global_config);
 	sqlite3 *db = NULL;
 	int r;
 	struct stat stb;
@@ -536,9 +593,69 @@ out:
 	return r;
 }
 
-int store_canonical_hash(const struct ward_record *r, const unsigned char prev[32],
+/* LEB128: 7 bits a byte, low bits first; lengths and small integers take one byte */
+static void put_u64(struct strbuf *sb, uint64_t v)
+{
+	unsigned char b[10];
+	size_t n = 0;
+	do {
+		b[n] = (unsigned char)(v & 0x7f);
+		v >>= 7;
+		if (v)
+			b[n] |= 0x80;
+		n++;
+	} while (v);
+	strbuf_append(sb, (const char *)b, n);
+}
+
+static void put_bytes(struct strbuf *sb, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	put_u64(sb, n);
+	if (n)
+		strbuf_append(sb, s, n);
+}
+
+/*
+ * Hash format 2: every field of record_fields[] in table order, integers as LEB128 varints
+ * (as uint64) and strings as a varint length and their bytes (absent = empty), then
+ * extra_json, present and ts_ns. It is unambiguous like the JSON form but needs no formatting or
+ * escaping, and is shorter, so the chain costs a fraction of format 1.
+ */
+static int canonical_v2(const struct ward_record *r, const unsigned char prev[32],
+			struct strbuf *sb)
+{
+	strbuf_reset(sb);
+	strbuf_append(sb, (const char *)prev, 32);
+	for (size_t i = 0; i < record_n_fields; i++) {
+		const struct record_field *f = &record_fields[i];
+		switch (f->kind) {
+		case RECORD_FIELD_STRING:
+			put_bytes(sb, record_get_string(r, f));
+			break;
+		case RECORD_FIELD_INT32:
+		case RECORD_FIELD_UINT32:
+			put_u64(sb, (uint64_t)record_get_int(r, f));
+			break;
+		case RECORD_FIELD_TIME:
+			break;
+		}
+	}
+	put_bytes(sb, r->extra_json);
+	put_u64(sb, r->present);
+	put_u64(sb, (uint64_t)r->ts_ns);
+	return strbuf_error(sb) ? -ENOMEM : 0;
+}
+
+int store_canonical_hash(const struct ward_record *r, const unsigned char prev[32], int format,
 			 struct strbuf *scratch, unsigned char out[32])
 {
+	if (format >= 2) {
+		if (canonical_v2(r, prev, scratch))
+			return -ENOMEM;
+		SHA256((const unsigned char *)scratch->buf, scratch->len, out);
+		return 0;
+	}
 	strbuf_reset(scratch);
 	strbuf_append(scratch, (const char *)prev, 32);
 	if (record_to_json(r, scratch))

@@ -26,8 +26,14 @@ struct store_writer {
 	int thread_running, stopping;
 	sqlite3 *db;
 	sqlite3_stmt *ins, *dict_find[2], *dict_ins[2], *fts_ins;
-	struct strmap dict[2]; /* 0 = sdict, 1 = tdict: string → id */
-	int complete[2];       /* the cache holds every string of the dictionary: a miss is new */
+	/*
+	 * 0 = sdict, 1 = tdict: string → id, in two generations bounded by bytes: new strings go
+	 * to dict[d]; when it is full it becomes old[d] (the previous old one is freed), and a hit
+	 * in old[d] is copied back into dict[d]. Strings in use stay cached, one-off strings (a
+	 * unique Resource) age out, and eviction is one free of a whole map, no per-entry lists.
+	 */
+	struct strmap dict[2], old[2];
+	int complete[2]; /* the cache holds every string of the dictionary: a miss is new */
 	struct store_writer_opts o;
 	int in_txn;
 	unsigned pending;
@@ -35,6 +41,7 @@ struct store_writer {
 	int64_t head_id, durable_id;
 	unsigned char head_hash[32];
 	int64_t last_retain_ms;
+	int hash_format; /* the store's meta hash_format (store_canonical_hash) */
 	struct strbuf scratch;
 };
 
@@ -77,8 +84,10 @@ static int txn_begin(struct store_writer *w)
 static void dict_caches_reset(struct store_writer *w)
 {
 	/* a rolled-back batch may have cached ids that no longer exist */
-	strmap_clear(&w->dict[0]);
-	strmap_clear(&w->dict[1]);
+	for (int d = 0; d < 2; d++) {
+		strmap_clear(&w->dict[d]);
+		strmap_clear(&w->old[d]);
+	}
 	w->complete[0] = w->complete[1] = 0;
 }
 
@@ -103,16 +112,21 @@ static int txn_commit(struct store_writer *w)
 static int64_t dict_id(struct store_writer *w, int d, const char *s)
 {
 	size_t n = strlen(s);
-	int64_t h = store_str_hash(s, n);
-	int64_t id = strmap_get_by_str(&w->dict[d], (uint64_t)h, s);
+	uint64_t fh = store_fast_hash(s, n);
+	int64_t id = strmap_get_by_str(&w->dict[d], fh, s, n);
 	if (id)
 		return id;
 	/* bounded cache: high-cardinality values (resources) must not grow memory forever */
-	if (w->dict[d].n > 500000) {
-		strmap_clear(&w->dict[d]);
+	if (w->dict[d].bytes > STORE_DICT_GEN_BYTES) {
+		strmap_clear(&w->old[d]);
+		w->old[d] = w->dict[d];
+		memset(&w->dict[d], 0, sizeof(w->dict[d]));
 		w->complete[d] = 0;
 	}
-	if (!w->complete[d]) {
+	id = strmap_get_by_str(&w->old[d], fh, s, n);
+	/* the stored (FNV-1a) hash is needed only to look the table up or insert */
+	int64_t h = id ? 0 : store_str_hash(s, n);
+	if (!id && !w->complete[d]) {
 		sqlite3_stmt *f = w->dict_find[d];
 		sqlite3_bind_int64(f, 1, h);
 		sqlite3_bind_text(f, 2, s, (int)n, SQLITE_STATIC);
@@ -138,7 +152,7 @@ static int64_t dict_id(struct store_writer *w, int d, const char *s)
 				return 0;
 		}
 	}
-	if (!strmap_put(&w->dict[d], 0, id, (uint64_t)h, s))
+	if (!strmap_put(&w->dict[d], 0, id, fh, s))
 		return 0;
 	return id;
 }
@@ -150,7 +164,7 @@ static int insert_one(struct store_writer *w, const struct ward_record *r)
 	unsigned char h[32];
 	int p = 1;
 
-	if (store_canonical_hash(r, w->head_hash, &w->scratch, h))
+	if (store_canonical_hash(r, w->head_hash, w->hash_format, &w->scratch, h))
 		return -ENOMEM;
 	int64_t id = w->head_id + 1;
 	sqlite3_bind_int64(st, p++, id);
@@ -195,9 +209,9 @@ static int insert_one(struct store_writer *w, const struct ward_record *r)
 		sqlite3_bind_null(st, p++);
 	}
 	sqlite3_bind_blob(st, p++, h, 32, SQLITE_STATIC);
+	/* every parameter is bound for every row, so no sqlite3_clear_bindings() */
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE)
 		return -EIO;
 	w->head_id = id;
@@ -484,7 +498,15 @@ static int retain_locked(struct store_writer *w, int64_t now, unsigned chunk, in
 					r = dict_gc(w);
 					since_gc = 0;
 				} else {
-					r = retain_chunk(w, now, chunk, 1, &n);
+					/* an eighth of the store at a time at most: a fixed chunk could
+					 * take the newest records too when the store holds few */
+					int64_t live = w->head_id - anchor;
+					unsigned c = live / 8 < (int64_t)chunk
+							     ? (unsigned)(live / 8)
+							     : chunk;
+					if (live <= 1)
+						break;
+					r = retain_chunk(w, now, c ? c : 1, 1, &n);
 					if (r || !n)
 						break;
 					total += n;
@@ -578,15 +600,19 @@ static int preload(struct store_writer *w, int d)
 	sqlite3_stmt *q = NULL;
 	int64_t n = 0;
 	int r = -EIO;
-	char sql[64];
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", d ? "tdict" : "sdict");
+	char sql[128];
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*), coalesce(sum(length(CAST(s AS BLOB))), 0) FROM %s",
+		 d ? "tdict" : "sdict");
 	if (sqlite3_prepare_v2(w->db, sql, -1, &q, NULL) != SQLITE_OK ||
 	    sqlite3_step(q) != SQLITE_ROW)
 		goto out;
 	n = sqlite3_column_int64(q, 0);
+	int64_t bytes = sqlite3_column_int64(q, 1);
 	sqlite3_finalize(q);
 	q = NULL;
-	if (n > 300000) {
+	/* only a dictionary that fits one cache generation (string copies + slots) is loaded */
+	if (bytes + n * (24 + 2 * (int64_t)sizeof(struct strmap_ent)) > STORE_DICT_GEN_BYTES) {
 		r = 0;
 		goto out;
 	}
@@ -595,9 +621,10 @@ static int preload(struct store_writer *w, int d)
 		goto out;
 	int rc;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if (!strmap_put(&w->dict[d], 0, sqlite3_column_int64(q, 0),
-				(uint64_t)sqlite3_column_int64(q, 1),
-				(const char *)sqlite3_column_text(q, 2))) {
+		const char *str = (const char *)sqlite3_column_text(q, 2);
+		if (!str ||
+		    !strmap_put(&w->dict[d], 0, sqlite3_column_int64(q, 0),
+				store_fast_hash(str, (size_t)sqlite3_column_bytes(q, 2)), str)) {
 			r = -ENOMEM;
 			goto out;
 		}
@@ -618,6 +645,7 @@ static void writer_free(struct store_writer *w)
 		sqlite3_finalize(w->dict_find[d]);
 		sqlite3_finalize(w->dict_ins[d]);
 		strmap_clear(&w->dict[d]);
+		strmap_clear(&w->old[d]);
 	}
 	sqlite3_finalize(w->fts_ins);
 	sqlite3_close(w->db);
@@ -652,8 +680,10 @@ int store_writer_open(const char *path, const struct store_writer_opts *opts,
 		goto fail;
 	if (sqlite3_exec(w->db,
 			 w->o.sync_normal
-				 ? "PRAGMA synchronous=NORMAL; PRAGMA journal_size_limit=67108864"
-				 : "PRAGMA synchronous=FULL; PRAGMA journal_size_limit=67108864",
+				 ? "PRAGMA synchronous=NORMAL; PRAGMA journal_size_limit=67108864;"
+				   "PRAGMA wal_autocheckpoint=8192"
+				 : "PRAGMA synchronous=FULL; PRAGMA journal_size_limit=67108864;"
+				   "PRAGMA wal_autocheckpoint=8192",
 			 NULL, NULL, NULL) != SQLITE_OK) {
 		r = -EIO;
 		goto fail_msg;
@@ -683,8 +713,11 @@ int store_writer_open(const char *path, const struct store_writer_opts *opts,
 	    prep(w->db, "INSERT INTO tdict(h, s) VALUES(?, ?)", &w->dict_ins[1]) ||
 	    prep(w->db, "INSERT INTO tdict_fts(rowid, s) VALUES(?, ?)", &w->fts_ins))
 		goto fail_msg;
-	if (store_meta_get_int(w->db, "head_id", &w->durable_id))
+	int64_t hf = 0;
+	if (store_meta_get_int(w->db, "head_id", &w->durable_id) ||
+	    store_meta_get_int(w->db, "hash_format", &hf))
 		goto fail_msg;
+	w->hash_format = (int)hf;
 	w->head_id = w->durable_id;
 	for (int d = 0; d < 2; d++) {
 		r = preload(w, d);
