@@ -61,4 +61,3 @@ int agent_sink_ship(const char *url, const char *token_file, const char *spool_d
 	ret->destroy = ship_sink_destroy;
 	return 0;
 }
-

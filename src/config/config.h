@@ -40,7 +40,7 @@ struct ward_config {
 	char **runtime_sockets; /* container runtime API sockets, NULL-terminated, or NULL = default */
 	uint32_t
 		ring_buffer; /* kernel ring buffer bytes (power of two); 0 = the monitor's default */
-	int failed_exec; /* report failed execs too (keeps the sys_exit hook attached) */
+	int failed_exec;     /* report failed execs too (keeps the sys_exit hook attached) */
 	/*
 	 * outputs: validated as a list here; the forwarding module parses the entries (it reads
 	 * @source_path again). outputs_line is where the list starts (0 = no outputs key).

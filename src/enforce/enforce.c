@@ -91,7 +91,8 @@ void enf_rec_fill_verdict(struct enf_rec *r, const struct policy_verdict *v, int
 		enf_copy(r->message, sizeof(r->message), v->rule->message);
 	}
 	/* A denial is a Block whatever the verdict's spelling; otherwise keep the verdict's. */
-	enf_copy(r->action, sizeof(r->action), denied ? "Block" : policy_action_to_string(v->action));
+	enf_copy(r->action, sizeof(r->action),
+		 denied ? "Block" : policy_action_to_string(v->action));
 	enf_copy(r->enforcer, sizeof(r->enforcer), enforcer);
 	enf_copy(r->result, sizeof(r->result), denied ? result : "Passed");
 	r->count = 1;
