@@ -217,8 +217,13 @@ static int start_ui(const char *listen, const char *token_file, const char *stor
 		fprintf(stderr, "ward agent: --ui %s: %s\n", listen, strerror(-r));
 		goto out;
 	}
-	fprintf(stderr, "ward agent: UI on http://%s/ (port %u)%s%s\n", listen,
-		server_port(*ret_srv), token_file ? "" : ", token ", token_file ? "" : token);
+	/* the page reads a #token= fragment, so the printed link opens a working view */
+	if (token_file)
+		fprintf(stderr, "ward agent: UI on http://%s/ (port %u)\n", listen,
+			server_port(*ret_srv));
+	else
+		fprintf(stderr, "ward agent: UI on http://%s/#token=%s (port %u)\n", listen, token,
+			server_port(*ret_srv));
 out:
 	diag_done(&d);
 	return r;
