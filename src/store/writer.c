@@ -678,6 +678,16 @@ int store_writer_open(const char *path, const struct store_writer_opts *opts,
 	r = store_db_open(path, 1, &w->db, err, errsize);
 	if (r)
 		goto fail;
+	/*
+	 * Bounded memory for the writer whatever the store size: a 24 MiB page cache (transactions
+	 * larger than that spill to the WAL) and no mmap of the database file (mapped pages count
+	 * as resident and would grow with the store up to mmap_size). Readers keep theirs.
+	 */
+	if (sqlite3_exec(w->db, "PRAGMA cache_size=-24576; PRAGMA mmap_size=0", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		r = -EIO;
+		goto fail_msg;
+	}
 	if (sqlite3_exec(w->db,
 			 w->o.sync_normal
 				 ? "PRAGMA synchronous=NORMAL; PRAGMA journal_size_limit=67108864;"
