@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -193,84 +192,132 @@ static size_t object_end(const char *t, size_t len, unsigned *ret_newlines)
 	return 0;
 }
 
-static int parse_buffer(struct parser *p, const char *t, size_t len)
+/*
+ * Streaming input: the file is read in chunks into one buffer that holds the unit being parsed
+ * and what follows it, never the whole file, so memory is bounded whatever the input size
+ * (a unit longer than MAX_UNIT is reported and skipped).
+ */
+#define CHUNK	 (1u << 20)
+#define MAX_UNIT (16u << 20)
+
+struct input {
+	int fd;
+	char *buf;
+	size_t cap, pos, end; /* unparsed bytes are buf[pos, end) */
+	int eof, failed;
+};
+
+/* read more input after buf[end]; 0 = got some, 1 = end of input (or read error: failed) */
+static int input_more(struct input *in)
 {
-	size_t i = 0;
+	if (in->eof)
+		return 1;
+	if (in->pos) {
+		memmove(in->buf, in->buf + in->pos, in->end - in->pos);
+		in->end -= in->pos;
+		in->pos = 0;
+	}
+	if (in->cap - in->end < CHUNK / 2) {
+		size_t ncap = in->cap * 2;
+		if (ncap > MAX_UNIT + CHUNK)
+			return 1; /* the caller sees the unit still incomplete: too long */
+		char *n = realloc(in->buf, ncap);
+		if (!n) {
+			in->failed = 1;
+			in->eof = 1;
+			return 1;
+		}
+		in->buf = n;
+		in->cap = ncap;
+	}
+	for (;;) {
+		ssize_t r = read(in->fd, in->buf + in->end, in->cap - in->end);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r < 0)
+				in->failed = 1;
+			in->eof = 1;
+			return 1;
+		}
+		in->end += (size_t)r;
+		return 0;
+	}
+}
+
+/* drop input up to and including the next newline (skipping an over-long unit) */
+static void input_skip_line(struct input *in)
+{
+	for (;;) {
+		const char *nl = memchr(in->buf + in->pos, '\n', in->end - in->pos);
+		if (nl) {
+			in->pos = (size_t)(nl - in->buf);
+			return;
+		}
+		in->pos = in->end;
+		if (input_more(in))
+			return;
+	}
+}
+
+static int parse_stream(struct parser *p, struct input *in)
+{
 	unsigned line = 1;
 	int ndjson = -1;
-	while (i < len) {
-		char c = t[i];
+	for (;;) {
+		if (in->pos == in->end && input_more(in))
+			return 0;
+		char c = in->buf[in->pos];
 		if (c == '\n') {
 			line++;
-			i++;
+			in->pos++;
 			continue;
 		}
 		if (c == ' ' || c == '\t' || c == '\r') {
-			i++;
+			in->pos++;
 			continue;
 		}
 		if (ndjson == 1 || c != '{') {
 			/* a line-sized unit: NDJSON record, or junk to report and skip */
-			const char *nl = memchr(t + i, '\n', len - i);
-			size_t end = nl ? (size_t)(nl - t) : len;
+			const char *nl;
+			while (!(nl = memchr(in->buf + in->pos, '\n', in->end - in->pos)) &&
+			       in->end - in->pos <= MAX_UNIT && !input_more(in))
+				;
+			if (!nl && !in->eof) {
+				error_at(p, line, "record longer than 16 MiB");
+				input_skip_line(in);
+				continue;
+			}
+			size_t end = nl ? (size_t)(nl - in->buf) : in->end;
 			if (c == '{') {
-				int r = emit(p, t + i, end - i, line);
+				int r = emit(p, in->buf + in->pos, end - in->pos, line);
 				if (r)
 					return r;
 			} else {
 				error_at(p, line, "expected a JSON object ('{')");
 			}
-			i = end;
+			in->pos = end;
 			continue;
 		}
 		unsigned nls = 0;
-		size_t e = object_end(t + i, len - i, &nls);
+		size_t e;
+		while (!(e = object_end(in->buf + in->pos, in->end - in->pos, &nls)) &&
+		       in->end - in->pos <= MAX_UNIT && !input_more(in))
+			;
 		if (!e) {
-			error_at(p, line, "unterminated JSON object");
+			error_at(p, line,
+				 in->eof ? "unterminated JSON object"
+					 : "record longer than 16 MiB");
 			return 0;
 		}
 		if (ndjson == -1)
 			ndjson = nls == 0;
-		int r = emit(p, t + i, e, line);
+		int r = emit(p, in->buf + in->pos, e, line);
 		if (r)
 			return r;
 		line += nls;
-		i += e;
+		in->pos += e;
 	}
-	return 0;
-}
-
-static int read_all(int fd, char **ret, size_t *ret_len)
-{
-	size_t cap = 1 << 20, len = 0;
-	char *buf = malloc(cap);
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		if (len == cap) {
-			char *n = realloc(buf, cap * 2);
-			if (!n) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = n;
-			cap *= 2;
-		}
-		ssize_t r = read(fd, buf + len, cap - len);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			int e = -errno;
-			free(buf);
-			return e;
-		}
-		if (!r)
-			break;
-		len += (size_t)r;
-	}
-	*ret = buf;
-	*ret_len = len;
-	return 0;
 }
 
 static void *parser_main(void *arg)
@@ -278,51 +325,36 @@ static void *parser_main(void *arg)
 	struct importer *im = arg;
 	for (int f = 0; f < im->n_files; f++) {
 		struct parser p = { .im = im, .name = im->files[f] };
-		char *buf = NULL;
-		size_t len = 0;
-		void *map = NULL;
-		int fd = -1;
+		struct input in = { .fd = -1 };
 		if (!strcmp(im->files[f], "-")) {
 			p.name = "<stdin>";
-			if (read_all(STDIN_FILENO, &buf, &len)) {
-				error_at(&p, 0, "cannot read standard input");
-				im->read_failed = 1;
-			}
+			in.fd = STDIN_FILENO;
 		} else {
-			struct stat st;
-			fd = open(im->files[f], O_RDONLY | O_CLOEXEC);
-			if (fd < 0 || fstat(fd, &st) < 0) {
+			in.fd = open(im->files[f], O_RDONLY | O_CLOEXEC);
+			if (in.fd < 0) {
 				char m[300];
 				snprintf(m, sizeof(m), "%s", strerror(errno));
 				error_at(&p, 0, m);
 				im->read_failed = 1;
-			} else if (S_ISREG(st.st_mode) && st.st_size > 0) {
-				map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-				if (map == MAP_FAILED) {
-					map = NULL;
-					error_at(&p, 0, "cannot map the file");
-					im->read_failed = 1;
-				} else {
-					madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
-					len = (size_t)st.st_size;
-				}
-			} else if (!S_ISREG(st.st_mode)) {
-				if (read_all(fd, &buf, &len)) {
-					error_at(&p, 0, "cannot read");
-					im->read_failed = 1;
-				}
+			} else {
+				posix_fadvise(in.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 			}
 		}
-		const char *text = map ? map : buf;
-		if (text && parse_buffer(&p, text, len) == -ENOMEM)
-			error_at(&p, 0, "out of memory");
+		if (in.fd >= 0) {
+			in.cap = CHUNK;
+			in.buf = malloc(in.cap);
+			if (!in.buf || parse_stream(&p, &in) == -ENOMEM)
+				error_at(&p, 0, "out of memory");
+			if (in.failed) {
+				error_at(&p, 0, "cannot read");
+				im->read_failed = 1;
+			}
+		}
 		if (p.b)
 			push(im, p.b);
-		if (map)
-			munmap(map, len);
-		free(buf);
-		if (fd >= 0)
-			close(fd);
+		free(in.buf);
+		if (in.fd > STDIN_FILENO)
+			close(in.fd);
 	}
 	pthread_mutex_lock(&im->lock);
 	im->done = 1;

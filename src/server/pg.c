@@ -18,7 +18,6 @@
  */
 #include "server/backend.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -39,27 +38,6 @@
 #define PG_DICT_CACHE_MAX (1u << 21) /* (dict, string) -> id entries kept for ingest */
 #define PG_DAY_NS	  ((int64_t)86400 * 1000000000)
 #define PG_SCHEMA_LOCK	  7261001 /* pg_advisory_lock key: one schema creator at a time */
-#define PG_MAX_COLS	  64
-
-/*
- * The column map must equal the embedded store's (store/schema.c store_cols()): the filter
- * SQL names these columns. Same rules: lower-case field name; ints inline; Message, Resource
- * and Source in tdict; nearly-unique hashes/ids inline text; every other string in sdict.
- */
-enum pg_col_kind {
-	PGC_NONE = 0,
-	PGC_TS,
-	PGC_INT,
-	PGC_SDICT,
-	PGC_TDICT,
-	PGC_TEXT,
-};
-
-struct pg_col {
-	char name[32];
-	enum pg_col_kind kind;
-	const struct record_field *field;
-};
 
 struct dict_ent {
 	uint64_t key; /* hash of (dict, string) */
@@ -79,7 +57,8 @@ struct pg_backend {
 	size_t n_days, cap_days;
 	struct dict_ent *dict; /* open addressing, cap a power of two */
 	size_t dict_cap, dict_n;
-	struct pg_col cols[PG_MAX_COLS];
+	/* the embedded store's column map (store.h): the filter SQL names these columns */
+	const struct store_col *cols;
 	size_t n_cols;
 };
 
@@ -94,35 +73,8 @@ static struct pg_backend *pb_of(struct server_backend *be)
 
 static void cols_init(struct pg_backend *b)
 {
-	static const char *const inl[] = { "ExecID", "ProcessHash", "ParentHash", "ResourceHash" };
-	for (size_t i = 0; i < record_n_fields && i < PG_MAX_COLS; i++) {
-		const struct record_field *f = &record_fields[i];
-		struct pg_col *c = &b->cols[i];
-		size_t j;
-		for (j = 0; f->name[j] && j + 1 < sizeof(c->name); j++)
-			c->name[j] = (char)tolower((unsigned char)f->name[j]);
-		c->name[j] = 0;
-		c->field = f;
-		switch (f->kind) {
-		case RECORD_FIELD_TIME:
-			c->kind = !strcmp(f->name, "Timestamp") ? PGC_TS : PGC_NONE;
-			break;
-		case RECORD_FIELD_INT32:
-		case RECORD_FIELD_UINT32:
-			c->kind = PGC_INT;
-			break;
-		case RECORD_FIELD_STRING:
-			c->kind = PGC_SDICT;
-			for (size_t k = 0; k < WARD_ARRAY_SIZE(inl); k++)
-				if (!strcmp(inl[k], f->name))
-					c->kind = PGC_TEXT;
-			if (!strcmp(f->name, "Message") || !strcmp(f->name, "Resource") ||
-			    !strcmp(f->name, "Source"))
-				c->kind = PGC_TDICT;
-			break;
-		}
-	}
-	b->n_cols = record_n_fields < PG_MAX_COLS ? record_n_fields : PG_MAX_COLS;
+	b->cols = store_cols();
+	b->n_cols = record_n_fields;
 }
 
 /* ---- connections ------------------------------------------------------------------------ */
@@ -213,19 +165,19 @@ static int schema_create(struct pg_backend *b, PGconn *c, struct diag *diag)
 		    "nextval('records_id_seq'), ts bigint NOT NULL, present integer NOT NULL "
 		    "DEFAULT 0, extra_json text");
 	for (size_t i = 0; i < b->n_cols; i++) {
-		const struct pg_col *col = &b->cols[i];
+		const struct store_col *col = &b->cols[i];
 		switch (col->kind) {
-		case PGC_NONE:
-		case PGC_TS:
+		case STORE_COL_NONE:
+		case STORE_COL_TS:
 			break;
-		case PGC_INT:
+		case STORE_COL_INT:
 			strbuf_printf(&sb, ", %s bigint NOT NULL DEFAULT 0", col->name);
 			break;
-		case PGC_SDICT:
-		case PGC_TDICT:
+		case STORE_COL_SDICT:
+		case STORE_COL_TDICT:
 			strbuf_printf(&sb, ", %s bigint", col->name);
 			break;
-		case PGC_TEXT:
+		case STORE_COL_TEXT:
 			strbuf_printf(&sb, ", %s text", col->name);
 			break;
 		}
@@ -307,20 +259,6 @@ static int partition_ensure(struct pg_backend *b, PGconn *c, int64_t day)
 }
 
 /* ---- dictionary cache (ingest side) ------------------------------------------------------ */
-
-/*
- * The dictionaries' `h` column: 64-bit FNV-1a shifted right once. It must equal the store's
- * store_str_hash(), because the filter SQL looks strings up by (h, s).
- */
-static int64_t str_hash(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return (int64_t)(h >> 1);
-}
 
 static uint64_t mix(uint64_t x)
 {
@@ -581,7 +519,7 @@ static int pg_ingest(struct server_backend *be, const struct ward_record *const 
 	/* one reference per non-empty dictionary string of the batch */
 	size_t per = 0;
 	for (size_t k = 0; k < b->n_cols; k++)
-		if (b->cols[k].kind == PGC_SDICT || b->cols[k].kind == PGC_TDICT)
+		if (b->cols[k].kind == STORE_COL_SDICT || b->cols[k].kind == STORE_COL_TDICT)
 			per++;
 	refs = calloc(n * per + 1, sizeof(*refs));
 	if (!refs) {
@@ -594,14 +532,14 @@ static int pg_ingest(struct server_backend *be, const struct ward_record *const 
 			goto out;
 		}
 		for (size_t k = 0; k < b->n_cols; k++) {
-			const struct pg_col *col = &b->cols[k];
-			if (col->kind != PGC_SDICT && col->kind != PGC_TDICT)
+			const struct store_col *col = &b->cols[k];
+			if (col->kind != STORE_COL_SDICT && col->kind != STORE_COL_TDICT)
 				continue;
 			const char *v = record_get_string(recs[i], col->field);
 			if (!v || !*v)
 				continue;
-			refs[n_refs++] = (struct str_ref){ .dict = col->kind == PGC_TDICT,
-							   .h = str_hash(v, strlen(v)),
+			refs[n_refs++] = (struct str_ref){ .dict = col->kind == STORE_COL_TDICT,
+							   .h = store_str_hash(v, strlen(v)),
 							   .s = v };
 		}
 	}
@@ -613,7 +551,7 @@ static int pg_ingest(struct server_backend *be, const struct ward_record *const 
 	strbuf_init(&cols);
 	strbuf_puts(&cols, "COPY records (ts, present, extra_json");
 	for (size_t k = 0; k < b->n_cols; k++)
-		if (b->cols[k].kind != PGC_NONE && b->cols[k].kind != PGC_TS)
+		if (b->cols[k].kind != STORE_COL_NONE && b->cols[k].kind != STORE_COL_TS)
 			strbuf_printf(&cols, ", %s", b->cols[k].name);
 	strbuf_puts(&cols, ") FROM STDIN");
 
@@ -629,17 +567,17 @@ static int pg_ingest(struct server_backend *be, const struct ward_record *const 
 		else
 			strbuf_puts(&data, "\\N");
 		for (size_t k = 0; k < b->n_cols; k++) {
-			const struct pg_col *col = &b->cols[k];
+			const struct store_col *col = &b->cols[k];
 			const char *v;
 			switch (col->kind) {
-			case PGC_NONE:
-			case PGC_TS:
+			case STORE_COL_NONE:
+			case STORE_COL_TS:
 				continue;
-			case PGC_INT:
+			case STORE_COL_INT:
 				strbuf_putc(&data, '\t');
 				strbuf_put_i64(&data, record_get_int(rec, col->field));
 				break;
-			case PGC_TEXT:
+			case STORE_COL_TEXT:
 				strbuf_putc(&data, '\t');
 				v = record_get_string(rec, col->field);
 				if (v && *v)
@@ -647,8 +585,8 @@ static int pg_ingest(struct server_backend *be, const struct ward_record *const 
 				else
 					strbuf_puts(&data, "\\N");
 				break;
-			case PGC_SDICT:
-			case PGC_TDICT:
+			case STORE_COL_SDICT:
+			case STORE_COL_TDICT:
 				strbuf_putc(&data, '\t');
 				v = record_get_string(rec, col->field);
 				if (v && *v)
@@ -810,11 +748,11 @@ static int idmap_load(PGconn *c, PGresult *rows, int first_col, const struct pg_
 		strbuf_putc(&arr, '{');
 		int any = 0, col = first_col;
 		for (size_t k = 0; k < b->n_cols; k++) {
-			const struct pg_col *pc = &b->cols[k];
-			if (pc->kind == PGC_NONE || pc->kind == PGC_TS)
+			const struct store_col *pc = &b->cols[k];
+			if (pc->kind == STORE_COL_NONE || pc->kind == STORE_COL_TS)
 				continue;
 			int this = col++;
-			if (pc->kind != (d ? PGC_TDICT : PGC_SDICT))
+			if (pc->kind != (d ? STORE_COL_TDICT : STORE_COL_SDICT))
 				continue;
 			for (int r = 0; r < PQntuples(rows); r++) {
 				if (PQgetisnull(rows, r, this))
@@ -889,7 +827,7 @@ static void put_select(struct strbuf *sql, const struct pg_backend *b)
 {
 	strbuf_puts(sql, "SELECT r.id, r.ts, r.present, r.extra_json");
 	for (size_t k = 0; k < b->n_cols; k++)
-		if (b->cols[k].kind != PGC_NONE && b->cols[k].kind != PGC_TS)
+		if (b->cols[k].kind != STORE_COL_NONE && b->cols[k].kind != STORE_COL_TS)
 			strbuf_printf(sql, ", r.%s", b->cols[k].name);
 }
 
@@ -915,8 +853,8 @@ static int deliver(PGconn *c, const struct pg_backend *b, PGresult *res, int max
 			rec.extra_json = PQgetvalue(res, i, 3);
 		int col = 4;
 		for (size_t k = 0; k < b->n_cols; k++) {
-			const struct pg_col *pc = &b->cols[k];
-			if (pc->kind == PGC_NONE || pc->kind == PGC_TS)
+			const struct store_col *pc = &b->cols[k];
+			if (pc->kind == STORE_COL_NONE || pc->kind == STORE_COL_TS)
 				continue;
 			int this = col++;
 			char *base = (char *)&rec + pc->field->offset;
@@ -924,19 +862,19 @@ static int deliver(PGconn *c, const struct pg_backend *b, PGresult *res, int max
 				continue;
 			const char *v = PQgetvalue(res, i, this);
 			switch (pc->kind) {
-			case PGC_INT:
+			case STORE_COL_INT:
 				if (pc->field->kind == RECORD_FIELD_UINT32)
 					*(uint32_t *)(void *)base = (uint32_t)strtoull(v, NULL, 10);
 				else
 					*(int32_t *)(void *)base = (int32_t)strtoll(v, NULL, 10);
 				break;
-			case PGC_TEXT:
+			case STORE_COL_TEXT:
 				*(const char **)(void *)base = v;
 				break;
-			case PGC_SDICT:
-			case PGC_TDICT:
+			case STORE_COL_SDICT:
+			case STORE_COL_TDICT:
 				*(const char **)(void *)base =
-					idmap_get(&m, pc->kind == PGC_TDICT, v);
+					idmap_get(&m, pc->kind == STORE_COL_TDICT, v);
 				break;
 			default:
 				break;
@@ -1008,12 +946,14 @@ static int pg_counts(struct server_backend *be, const struct server_filter *f,
 		     const struct record_field *by, uint32_t max, backend_count_fn cb, void *ctx)
 {
 	struct pg_backend *b = pb_of(be);
-	const struct pg_col *pc = &b->cols[by - record_fields];
+	const struct store_col *pc = &b->cols[by - record_fields];
 	struct pgq q;
 	pgq_init(&q);
-	const char *dict = pc->kind == PGC_SDICT ? "sdict" : pc->kind == PGC_TDICT ? "tdict" : NULL;
+	const char *dict = pc->kind == STORE_COL_SDICT	 ? "sdict"
+			   : pc->kind == STORE_COL_TDICT ? "tdict"
+							 : NULL;
 	char expr[64];
-	if (pc->kind == PGC_TS || pc->kind == PGC_NONE)
+	if (pc->kind == STORE_COL_TS || pc->kind == STORE_COL_NONE)
 		snprintf(expr, sizeof(expr), "(r.ts / 1000000000)");
 	else
 		snprintf(expr, sizeof(expr), "r.%s", pc->name);
@@ -1042,7 +982,7 @@ static int pg_counts(struct server_backend *be, const struct server_filter *f,
 			const char *v;
 			if (dict)
 				v = PQgetisnull(res, i, 2) ? "" : PQgetvalue(res, i, 2);
-			else if (pc->kind == PGC_TEXT)
+			else if (pc->kind == STORE_COL_TEXT)
 				v = PQgetisnull(res, i, 0) ? "" : PQgetvalue(res, i, 0);
 			else
 				v = PQgetvalue(res, i, 0);

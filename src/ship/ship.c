@@ -152,21 +152,9 @@ static void seal_locked(struct ship *s)
 	pthread_cond_broadcast(&s->wake);
 }
 
-int ship_send(struct ship *s, const struct ward_record *r)
+/* count the line just appended to the open batch; seal it when full. Lock held. */
+static int queued_locked(struct ship *s)
 {
-	int ret = 0;
-	pthread_mutex_lock(&s->lock);
-	size_t before = s->batch.len;
-	if (record_to_json(r, &s->batch) < 0) {
-		/* drop the partial line: the batch must stay valid NDJSON */
-		s->batch.len = before;
-		s->batch.oom = 0;
-		if (s->batch.buf)
-			s->batch.buf[before] = '\0';
-		ret = -ENOMEM;
-		goto out;
-	}
-	strbuf_putc(&s->batch, '\n');
 	if (!s->batch_n++)
 		s->batch_t0_ms = now_ms();
 	s->st.records_queued++;
@@ -174,8 +162,55 @@ int ship_send(struct ship *s, const struct ward_record *r)
 		uint64_t dropped = s->st.records_dropped;
 		seal_locked(s);
 		if (s->st.records_dropped != dropped)
-			ret = -ENOSPC;
+			return -ENOSPC;
 	}
+	return 0;
+}
+
+/* drop a partial line: the batch must stay valid NDJSON. Lock held. */
+static void truncate_locked(struct ship *s, size_t len)
+{
+	s->batch.len = len;
+	s->batch.oom = 0;
+	if (s->batch.buf)
+		s->batch.buf[len] = '\0';
+}
+
+int ship_send(struct ship *s, const struct ward_record *r)
+{
+	int ret;
+	pthread_mutex_lock(&s->lock);
+	size_t before = s->batch.len;
+	int jr = record_to_json(r, &s->batch);
+	if (jr >= 0)
+		strbuf_putc(&s->batch, '\n');
+	if (jr < 0 || strbuf_error(&s->batch)) {
+		truncate_locked(s, before);
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = queued_locked(s);
+out:
+	pthread_mutex_unlock(&s->lock);
+	return ret;
+}
+
+int ship_send_json(struct ship *s, const char *json, size_t len)
+{
+	int ret;
+	/* one NDJSON line: the server counts lines, so an embedded newline would split a record */
+	if (!len || memchr(json, '\n', len))
+		return -EINVAL;
+	pthread_mutex_lock(&s->lock);
+	size_t before = s->batch.len;
+	strbuf_append(&s->batch, json, len);
+	strbuf_putc(&s->batch, '\n');
+	if (strbuf_error(&s->batch)) {
+		truncate_locked(s, before);
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = queued_locked(s);
 out:
 	pthread_mutex_unlock(&s->lock);
 	return ret;

@@ -4,7 +4,8 @@
  * records to a central `ward serve` (POST /api/v1/ingest, NDJSON batches).
  *
  * Data path position: a sink of the agent, beside the local store and the forwarders. The agent
- * calls ship_send() per record (cheap: one JSON line appended to the open batch under a lock).
+ * calls ship_send_json() per record with the line it already has (cheap: one memcpy into the
+ * open batch under a lock); ship_send() serialises a struct ward_record first.
  * A batch is sealed every SHIP batch_records records or batch_ms milliseconds and written to
  * the on-disk spool (one file per batch, renamed into place); the sender thread posts spool
  * files oldest first and deletes one only after the server answered {"accepted":N}, which the
@@ -62,6 +63,13 @@ int ship_start(const struct ship_config *cfg, struct ship **ret);
  * Return: 0, -ENOMEM, -ENOSPC (spool full: the record is counted as dropped).
  */
 int ship_send(struct ship *s, const struct ward_record *r);
+
+/*
+ * ship_send_json() - queue one record already serialised by record_to_json(): @json is one
+ * line of @len bytes without the newline (the agent's line, so it is not serialised twice).
+ * Return: 0, -EINVAL (empty or contains a newline), -ENOMEM, -ENOSPC (as ship_send()).
+ */
+int ship_send_json(struct ship *s, const char *json, size_t len);
 
 /*
  * ship_flush() - seal the open batch and wait until the spool is empty (everything

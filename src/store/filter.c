@@ -389,9 +389,9 @@ static void ph_int(struct sqlctx *x, int64_t v)
 		strbuf_putc(x->out, '?');
 }
 
-static const char *dict_table(enum col_kind k)
+static const char *dict_table(enum store_col_kind k)
 {
-	return k == COL_TDICT ? "tdict" : "sdict";
+	return k == STORE_COL_TDICT ? "tdict" : "sdict";
 }
 
 /* `instr(HAY, ?) > 0` / `strpos(HAY, $n) > 0` */
@@ -420,7 +420,7 @@ static const char *int_cast(enum store_dialect d)
 					   : "CAST(s AS INTEGER)";
 }
 
-static void compile_dict(struct sqlctx *x, const struct col *col, const struct cond *c)
+static void compile_dict(struct sqlctx *x, const struct store_col *col, const struct cond *c)
 {
 	const char *tbl = dict_table(col->kind);
 	const char *n = col->name;
@@ -483,7 +483,7 @@ static void compile_dict(struct sqlctx *x, const struct col *col, const struct c
 	}
 }
 
-static void compile_text_col(struct sqlctx *x, const struct col *col, const struct cond *c)
+static void compile_text_col(struct sqlctx *x, const struct store_col *col, const struct cond *c)
 {
 	const char *n = col->name;
 	char hay[48];
@@ -525,7 +525,7 @@ static void compile_text_col(struct sqlctx *x, const struct col *col, const stru
 	}
 }
 
-static void compile_int_col(struct sqlctx *x, const struct col *col, const struct cond *c)
+static void compile_int_col(struct sqlctx *x, const struct store_col *col, const struct cond *c)
 {
 	char hay[64];
 	if (c->op == OP_SUB || c->op == OP_NSUB) {
@@ -570,7 +570,7 @@ static void compile_text_search(struct sqlctx *x, const struct cond *c)
 
 static void compile_cond(struct sqlctx *x, const struct cond *c, char *scratch_owner)
 {
-	const struct col *cols = store_cols();
+	const struct store_col *cols = store_cols();
 	(void)scratch_owner;
 	switch (c->kind) {
 	case C_TS:
@@ -609,20 +609,20 @@ static void compile_cond(struct sqlctx *x, const struct cond *c, char *scratch_o
 	case C_FIELD:
 		break;
 	}
-	const struct col *col = &cols[c->field];
+	const struct store_col *col = &cols[c->field];
 	switch (col->kind) {
-	case COL_SDICT:
-	case COL_TDICT:
+	case STORE_COL_SDICT:
+	case STORE_COL_TDICT:
 		compile_dict(x, col, c);
 		return;
-	case COL_TEXT:
+	case STORE_COL_TEXT:
 		compile_text_col(x, col, c);
 		return;
-	case COL_INT:
+	case STORE_COL_INT:
 		compile_int_col(x, col, c);
 		return;
-	case COL_TS:
-	case COL_NONE:
+	case STORE_COL_TS:
+	case STORE_COL_NONE:
 		strbuf_puts(x->out, "1=1");
 		return;
 	}

@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * internal.h - what the store's own files share (not an interface: use store.h).
- *
- * The column map ties record_fields[] to the `records` table: each field is a column named
- * after it in lower case, stored as a dictionary id (sdict, or tdict for the FTS-indexed text
- * fields), inline text (fields that rarely repeat), an integer, or the shared `ts`.
+ * The column map (store_cols()) and the dictionary hash (store_str_hash()) are in store.h
+ * because the PostgreSQL backend (src/server/pg.c) uses the same schema.
  */
 #ifndef WARD_STORE_INTERNAL_H
 #define WARD_STORE_INTERNAL_H
@@ -14,27 +12,6 @@
 
 #include "record/record.h"
 #include "store/store.h"
-
-enum col_kind {
-	COL_NONE = 0, /* not a column of its own (UpdatedTime shares ts) */
-	COL_TS,
-	COL_INT,
-	COL_SDICT,
-	COL_TDICT,
-	COL_TEXT,
-};
-
-struct col {
-	char name[32]; /* lower-case field name */
-	enum col_kind kind;
-	const struct record_field *field;
-};
-
-/* store_cols() - one entry per record_fields[] entry, same index. */
-const struct col *store_cols(void);
-
-/* 64-bit FNV-1a of a dictionary string (the `h` column; SQLite stores it signed). */
-int64_t store_str_hash(const char *s, size_t n);
 
 /*
  * store_fast_hash() - a word-at-a-time 64-bit hash for the in-memory caches only (several
@@ -81,7 +58,7 @@ struct store {
 int store_db_open(const char *path, int create, sqlite3 **ret, char *err, size_t errsize);
 
 /* store_resolve() - dictionary id → string via the reader cache. NULL on error. */
-const char *store_resolve(struct store *s, enum col_kind kind, int64_t id);
+const char *store_resolve(struct store *s, enum store_col_kind kind, int64_t id);
 
 /*
  * store_canonical_hash() - the chain hash of @r after @prev into @out. @format is the store's

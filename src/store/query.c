@@ -52,10 +52,10 @@ int store_cursor_parse(const char *cursor, int64_t *ret_ts, int64_t *ret_id)
 
 static void select_cols(struct strbuf *sb)
 {
-	const struct col *c = store_cols();
+	const struct store_col *c = store_cols();
 	strbuf_puts(sb, "SELECT r.id, r.ts, r.present");
 	for (size_t i = 0; i < record_n_fields; i++)
-		if (c[i].kind != COL_NONE && c[i].kind != COL_TS)
+		if (c[i].kind != STORE_COL_NONE && c[i].kind != STORE_COL_TS)
 			strbuf_printf(sb, ", r.%s", c[i].name);
 	strbuf_puts(sb, ", r.extra, r.hash FROM records r WHERE ");
 }
@@ -142,7 +142,7 @@ static void set_int(struct ward_record *rec, const struct record_field *f, int64
 
 int store_next(struct store_query *q, const struct store_row **ret)
 {
-	const struct col *c = store_cols();
+	const struct store_col *c = store_cols();
 	int rc = sqlite3_step(q->st);
 	if (rc == SQLITE_DONE)
 		return 0;
@@ -160,17 +160,17 @@ int store_next(struct store_query *q, const struct store_row **ret)
 	row->rec.present = (uint32_t)sqlite3_column_int64(q->st, 2);
 	int k = 3;
 	for (size_t i = 0; i < record_n_fields; i++) {
-		if (c[i].kind == COL_NONE || c[i].kind == COL_TS)
+		if (c[i].kind == STORE_COL_NONE || c[i].kind == STORE_COL_TS)
 			continue;
 		int col = k++;
 		if (sqlite3_column_type(q->st, col) == SQLITE_NULL)
 			continue;
 		switch (c[i].kind) {
-		case COL_INT:
+		case STORE_COL_INT:
 			set_int(&row->rec, c[i].field, sqlite3_column_int64(q->st, col));
 			break;
-		case COL_SDICT:
-		case COL_TDICT: {
+		case STORE_COL_SDICT:
+		case STORE_COL_TDICT: {
 			const char *v =
 				store_resolve(q->s, c[i].kind, sqlite3_column_int64(q->st, col));
 			if (!v)
@@ -178,7 +178,7 @@ int store_next(struct store_query *q, const struct store_row **ret)
 			set_str(&row->rec, c[i].field, v);
 			break;
 		}
-		case COL_TEXT:
+		case STORE_COL_TEXT:
 			set_str(&row->rec, c[i].field,
 				(const char *)sqlite3_column_text(q->st, col));
 			break;
@@ -188,7 +188,7 @@ int store_next(struct store_query *q, const struct store_row **ret)
 	}
 	if (sqlite3_column_type(q->st, k) != SQLITE_NULL) {
 		row->rec.extra_json =
-			store_resolve(q->s, COL_SDICT, sqlite3_column_int64(q->st, k));
+			store_resolve(q->s, STORE_COL_SDICT, sqlite3_column_int64(q->st, k));
 		if (!row->rec.extra_json)
 			return -EIO;
 	}
@@ -244,8 +244,8 @@ int store_count(struct store *s, const struct store_filter *f, const char *const
 		size_t n_fields, int64_t limit, struct store_count **ret, size_t *ret_n, char *err,
 		size_t errsize)
 {
-	const struct col *cols = store_cols();
-	const struct col *gc[STORE_MAX_GROUP_BY];
+	const struct store_col *cols = store_cols();
+	const struct store_col *gc[STORE_MAX_GROUP_BY];
 	struct store_param params[MAX_PARAMS];
 	size_t np = 0, n = 0, cap = 0;
 	struct store_count *out = NULL;
@@ -274,7 +274,7 @@ int store_count(struct store *s, const struct store_filter *f, const char *const
 	strbuf_init(&sb);
 	strbuf_puts(&sb, "SELECT ");
 	for (size_t i = 0; i < n_fields; i++) {
-		if (gc[i]->kind == COL_TS || gc[i]->kind == COL_NONE)
+		if (gc[i]->kind == STORE_COL_TS || gc[i]->kind == STORE_COL_NONE)
 			strbuf_printf(&sb, "r.ts / 1000000000 AS g%zu, ", i);
 		else
 			strbuf_printf(&sb, "r.%s AS g%zu, ", gc[i]->name, i);
@@ -317,14 +317,14 @@ int store_count(struct store *s, const struct store_filter *f, const char *const
 			const char *v = "";
 			if (sqlite3_column_type(st, (int)i) != SQLITE_NULL) {
 				switch (gc[i]->kind) {
-				case COL_SDICT:
-				case COL_TDICT:
+				case STORE_COL_SDICT:
+				case STORE_COL_TDICT:
 					v = store_resolve(s, gc[i]->kind,
 							  sqlite3_column_int64(st, (int)i));
 					if (!v)
 						v = "";
 					break;
-				case COL_TEXT:
+				case STORE_COL_TEXT:
 					v = (const char *)sqlite3_column_text(st, (int)i);
 					break;
 				default:

@@ -22,7 +22,7 @@
 
 #include "common/strbuf.h"
 
-static struct col cols[64];
+static struct store_col cols[64];
 static int cols_ready;
 
 /* Fields that are nearly unique per record: a dictionary would only add an index entry. */
@@ -40,7 +40,7 @@ static int field_is_text(const char *name)
 	return !strcmp(name, "Message") || !strcmp(name, "Resource") || !strcmp(name, "Source");
 }
 
-const struct col *store_cols(void)
+const struct store_col *store_cols(void)
 {
 	/* record_fields[] is constant, so a racing second initialisation writes the same bytes */
 	if (cols_ready)
@@ -48,7 +48,7 @@ const struct col *store_cols(void)
 	_Static_assert(sizeof(cols) / sizeof(cols[0]) >= 48, "column map too small");
 	for (size_t i = 0; i < record_n_fields && i < WARD_ARRAY_SIZE(cols); i++) {
 		const struct record_field *f = &record_fields[i];
-		struct col *c = &cols[i];
+		struct store_col *c = &cols[i];
 		size_t j;
 		for (j = 0; f->name[j] && j + 1 < sizeof(c->name); j++)
 			c->name[j] = (char)tolower((unsigned char)f->name[j]);
@@ -56,16 +56,16 @@ const struct col *store_cols(void)
 		c->field = f;
 		switch (f->kind) {
 		case RECORD_FIELD_TIME:
-			c->kind = !strcmp(f->name, "Timestamp") ? COL_TS : COL_NONE;
+			c->kind = !strcmp(f->name, "Timestamp") ? STORE_COL_TS : STORE_COL_NONE;
 			break;
 		case RECORD_FIELD_INT32:
 		case RECORD_FIELD_UINT32:
-			c->kind = COL_INT;
+			c->kind = STORE_COL_INT;
 			break;
 		case RECORD_FIELD_STRING:
-			c->kind = field_is_inline(f->name) ? COL_TEXT
-				  : field_is_text(f->name) ? COL_TDICT
-							   : COL_SDICT;
+			c->kind = field_is_inline(f->name) ? STORE_COL_TEXT
+				  : field_is_text(f->name) ? STORE_COL_TDICT
+							   : STORE_COL_SDICT;
 			break;
 		}
 	}
@@ -299,7 +299,7 @@ static int exec_sql(sqlite3 *db, const char *sql, char *err, size_t errsize)
 
 static int schema_create_v1(sqlite3 *db, char *err, size_t errsize)
 {
-	const struct col *c = store_cols();
+	const struct store_col *c = store_cols();
 	struct strbuf sb;
 	int r;
 
@@ -318,17 +318,17 @@ static int schema_create_v1(sqlite3 *db, char *err, size_t errsize)
 		    "present INTEGER NOT NULL DEFAULT 0");
 	for (size_t i = 0; i < record_n_fields; i++) {
 		switch (c[i].kind) {
-		case COL_NONE:
-		case COL_TS:
+		case STORE_COL_NONE:
+		case STORE_COL_TS:
 			break;
-		case COL_INT:
+		case STORE_COL_INT:
 			strbuf_printf(&sb, ", %s INTEGER NOT NULL DEFAULT 0", c[i].name);
 			break;
-		case COL_SDICT:
-		case COL_TDICT:
+		case STORE_COL_SDICT:
+		case STORE_COL_TDICT:
 			strbuf_printf(&sb, ", %s INTEGER", c[i].name);
 			break;
-		case COL_TEXT:
+		case STORE_COL_TEXT:
 			strbuf_printf(&sb, ", %s TEXT", c[i].name);
 			break;
 		}
@@ -542,10 +542,10 @@ void store_close(struct store *s)
 	free(s);
 }
 
-const char *store_resolve(struct store *s, enum col_kind kind, int64_t id)
+const char *store_resolve(struct store *s, enum store_col_kind kind, int64_t id)
 {
-	struct strmap *m = kind == COL_TDICT ? &s->tdict : &s->sdict;
-	sqlite3_stmt *st = kind == COL_TDICT ? s->get_t : s->get_s;
+	struct strmap *m = kind == STORE_COL_TDICT ? &s->tdict : &s->sdict;
+	sqlite3_stmt *st = kind == STORE_COL_TDICT ? s->get_t : s->get_s;
 	const char *v = strmap_get_by_id(m, id);
 	if (v)
 		return v;

@@ -38,7 +38,42 @@ struct strbuf;
 #define STORE_SCHEMA_VERSION 2
 #define STORE_ERR_MAX	     256
 #define STORE_CURSOR_MAX     48
-#define STORE_MAX_GROUP_BY   4
+
+/*
+ * The column map ties record_fields[] to the `records` table: each field is a column named
+ * after it in lower case, stored as a dictionary id (sdict, or tdict for the FTS-indexed text
+ * fields), inline text (fields that rarely repeat), an integer, or the shared `ts`. It is
+ * exported for other backends with the same schema (src/server/pg.c), so the SQL that
+ * store_filter_sql() writes names the same columns and looks strings up the same way there.
+ */
+enum store_col_kind {
+	STORE_COL_NONE = 0, /* not a column of its own (UpdatedTime shares ts) */
+	STORE_COL_TS,
+	STORE_COL_INT,
+	STORE_COL_SDICT, /* id into sdict */
+	STORE_COL_TDICT, /* id into tdict (FTS-indexed text: Message, Resource, Source) */
+	STORE_COL_TEXT,	 /* inline text */
+};
+
+struct store_col {
+	char name[32]; /* lower-case field name = column name */
+	enum store_col_kind kind;
+	const struct record_field *field;
+};
+
+/*
+ * store_cols() - the column map: record_n_fields entries, entry i for record_fields[i].
+ * Constant after the first call; safe from any thread.
+ */
+const struct store_col *store_cols(void);
+
+/*
+ * store_str_hash() - the dictionaries' `h` column for string @s of @n bytes: 64-bit FNV-1a
+ * shifted right once (non-negative, so SQLite and PostgreSQL bigint hold it alike). Filters
+ * look dictionary strings up by (h, s), so every writer of a dictionary must use this.
+ */
+int64_t store_str_hash(const char *s, size_t n);
+#define STORE_MAX_GROUP_BY 4
 
 /* ---- filters (shared by CLI flags, HTTP query parameters and the web page) ---------------- */
 

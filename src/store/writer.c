@@ -159,7 +159,7 @@ static int64_t dict_id(struct store_writer *w, int d, const char *s)
 
 static int insert_one(struct store_writer *w, const struct ward_record *r)
 {
-	const struct col *c = store_cols();
+	const struct store_col *c = store_cols();
 	sqlite3_stmt *st = w->ins;
 	unsigned char h[32];
 	int p = 1;
@@ -173,17 +173,17 @@ static int insert_one(struct store_writer *w, const struct ward_record *r)
 	for (size_t i = 0; i < record_n_fields; i++) {
 		const char *s;
 		switch (c[i].kind) {
-		case COL_NONE:
-		case COL_TS:
+		case STORE_COL_NONE:
+		case STORE_COL_TS:
 			continue;
-		case COL_INT:
+		case STORE_COL_INT:
 			sqlite3_bind_int64(st, p++, record_get_int(r, c[i].field));
 			break;
-		case COL_SDICT:
-		case COL_TDICT:
+		case STORE_COL_SDICT:
+		case STORE_COL_TDICT:
 			s = record_get_string(r, c[i].field);
 			if (s && *s) {
-				int64_t did = dict_id(w, c[i].kind == COL_TDICT, s);
+				int64_t did = dict_id(w, c[i].kind == STORE_COL_TDICT, s);
 				if (!did)
 					return -EIO;
 				sqlite3_bind_int64(st, p++, did);
@@ -191,7 +191,7 @@ static int insert_one(struct store_writer *w, const struct ward_record *r)
 				sqlite3_bind_null(st, p++);
 			}
 			break;
-		case COL_TEXT:
+		case STORE_COL_TEXT:
 			s = record_get_string(r, c[i].field);
 			if (s && *s)
 				sqlite3_bind_text(st, p++, s, -1, SQLITE_STATIC);
@@ -374,7 +374,7 @@ static int max_id(sqlite3 *db, const char *tbl, int64_t *ret)
  */
 static int dict_gc(struct store_writer *w)
 {
-	const struct col *c = store_cols();
+	const struct store_col *c = store_cols();
 	uint8_t *bm[2] = { NULL, NULL };
 	int64_t mx[2];
 	sqlite3_stmt *q = NULL, *del[2] = { NULL, NULL }, *fts = NULL;
@@ -397,10 +397,10 @@ static int dict_gc(struct store_writer *w)
 	strbuf_puts(&sql, "SELECT extra");
 	kinds[ncols++] = 0;
 	for (size_t i = 0; i < record_n_fields; i++) {
-		if (c[i].kind != COL_SDICT && c[i].kind != COL_TDICT)
+		if (c[i].kind != STORE_COL_SDICT && c[i].kind != STORE_COL_TDICT)
 			continue;
 		strbuf_printf(&sql, ", %s", c[i].name);
-		kinds[ncols++] = c[i].kind == COL_TDICT;
+		kinds[ncols++] = c[i].kind == STORE_COL_TDICT;
 	}
 	strbuf_puts(&sql, " FROM records");
 	if (strbuf_error(&sql) || sqlite3_prepare_v2(w->db, sql.buf, -1, &q, NULL) != SQLITE_OK)
@@ -659,7 +659,7 @@ int store_writer_open(const char *path, const struct store_writer_opts *opts,
 		      struct store_writer **ret, char *err, size_t errsize)
 {
 	struct store_writer *w = calloc(1, sizeof(*w));
-	const struct col *c = store_cols();
+	const struct store_col *c = store_cols();
 	struct strbuf sql;
 	int r;
 
@@ -678,6 +678,16 @@ int store_writer_open(const char *path, const struct store_writer_opts *opts,
 	r = store_db_open(path, 1, &w->db, err, errsize);
 	if (r)
 		goto fail;
+	/*
+	 * Bounded memory for the writer whatever the store size: a 24 MiB page cache (transactions
+	 * larger than that spill to the WAL) and no mmap of the database file (mapped pages count
+	 * as resident and would grow with the store up to mmap_size). Readers keep theirs.
+	 */
+	if (sqlite3_exec(w->db, "PRAGMA cache_size=-24576; PRAGMA mmap_size=0", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		r = -EIO;
+		goto fail_msg;
+	}
 	if (sqlite3_exec(w->db,
 			 w->o.sync_normal
 				 ? "PRAGMA synchronous=NORMAL; PRAGMA journal_size_limit=67108864;"
@@ -691,7 +701,7 @@ int store_writer_open(const char *path, const struct store_writer_opts *opts,
 	strbuf_puts(&sql, "INSERT INTO records(id, ts, present");
 	size_t nparams = 3;
 	for (size_t i = 0; i < record_n_fields; i++) {
-		if (c[i].kind == COL_NONE || c[i].kind == COL_TS)
+		if (c[i].kind == STORE_COL_NONE || c[i].kind == STORE_COL_TS)
 			continue;
 		strbuf_printf(&sql, ", %s", c[i].name);
 		nparams++;
