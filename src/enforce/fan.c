@@ -969,16 +969,19 @@ static int is_own_exe(const char *exe)
 static void handle_one(struct enforce *e, const struct fanotify_event_metadata *md)
 {
 	static _Thread_local struct perm pm;
-	int64_t t0 = enf_mono_ns(), dt;
 	struct timespec c0, c1;
+	int64_t t0, dt;
 	int folded, r, allow, want_record;
+
+	/* the thread CPU clock is a system call (not vDSO): read it outside the wall window */
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+	t0 = enf_mono_ns();
 
 	memset(&pm.w, 0, sizeof(pm.w));
 	pm.self_rule = 0;
 	pm.ns_pid = pm.ns_ppid = 0;
 	pm.data[0] = '\0';
 	pm.dirfd = -1;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
 	r = decide_event(e, md, &pm);
 	if (r < 0) {
 		e->stats.errors++;
