@@ -551,7 +551,7 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 	const struct policy_scope *sc;
 	const char *alias;
 	struct sysc sy;
-	int have_sys, r;
+	int have_sys, have_st, r;
 	size_t i;
 
 	struct stat tst;
@@ -574,11 +574,16 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 		return r;
 	memcpy(pm->raw, pm->path, (size_t)r + 1);
 	pm->creating = 0;
-	if (fstat(md->fd, &pm->st) < 0)
+	pm->is_exec = !!(md->mask & FAN_OPEN_EXEC_PERM);
+	/* The file's owner matters to an exec only through ownerOnly rules (checked below) unless
+	 * its dev/ino is needed (aliases, kernel-cached allows): fstat() only then. */
+	have_st = !pm->is_exec || e->n_aliases || e->fan_any_exec || e->fan_any_open;
+	if (have_st && fstat(md->fd, &pm->st) < 0)
 		return -errno;
+	if (!have_st)
+		memset(&pm->st, 0, sizeof(pm->st));
 	r = (int)readlinkat(pm->dirfd, "exe", pm->exe, sizeof(pm->exe) - 1);
 	pm->exe[r > 0 ? r : 0] = '\0';
-	pm->is_exec = !!(md->mask & FAN_OPEN_EXEC_PERM);
 	if (pm->is_exec && take_interp(e, pm->tid, pm->path))
 		return 1; /* the dynamic loader of an exec already decided */
 
@@ -595,7 +600,7 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 	memset(&ev, 0, sizeof(ev));
 	ev.result = POLICY_RESULT_PENDING;
 	ev.uid = pm->uid;
-	ev.owner_uid = pm->st.st_uid;
+	ev.owner_uid = have_st ? pm->st.st_uid : pm->uid;
 	ev.has_owner = 1;
 	ev.path = pm->path;
 	if (pm->is_exec) {
@@ -677,6 +682,21 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 		return 0;
 	}
 	e->hooks.decide(e->hooks.ctx, sc, &ev, &pm->v);
+	if (!have_st) {
+		/* decided as owned by the task's uid: read the owner only if a non-owner would get
+		 * another answer */
+		struct policy_verdict vo;
+		struct policy_event evo = ev;
+
+		evo.owner_uid = ev.uid == 65534 ? 0 : 65534;
+		e->hooks.decide(e->hooks.ctx, sc, &evo, &vo);
+		if (vo.deny != pm->v.deny || vo.kind != pm->v.kind || vo.rule != pm->v.rule) {
+			if (fstat(md->fd, &pm->st) < 0)
+				return -errno;
+			ev.owner_uid = pm->st.st_uid;
+			e->hooks.decide(e->hooks.ctx, sc, &ev, &pm->v);
+		}
+	}
 	if (!pm->v.deny) {
 		/* `pts: false` rules deny only with a controlling terminal: read the task's tty
 		 * only when the answer would change with one */
