@@ -31,6 +31,7 @@
 #include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
@@ -537,10 +538,9 @@ static int task_has_tty(pid_t tid)
 
 static int is_self(pid_t tid)
 {
-	char link[64];
-
-	snprintf(link, sizeof(link), "/proc/self/task/%d", (int)tid);
-	return access(link, F_OK) == 0;
+	/* signal 0 to thread @tid of our thread group: it exists only if the thread is ours
+	 * (no path walk, unlike a lookup of /proc/self/task/TID) */
+	return syscall(SYS_tgkill, getpid(), tid, 0) == 0;
 }
 
 static int decide_event(struct enforce *e, const struct fanotify_event_metadata *md,
