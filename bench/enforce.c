@@ -9,7 +9,8 @@
  * alternate "no enforcer" and "enforcer running" so machine noise hits both alike; the ratio
  * is of the medians. Workloads: open+close of another file (200k times), fork+exec of a copy
  * of /bin/true (1000 times). Then 2000 execs of a blocked copy: time in the enforcer (event
- * read → response written) and end-to-end around the execve() call in the child.
+ * read → response written) and end-to-end around the execve() call in the child; then the
+ * same with folding off, so that every block is a first of its kind and emits its record.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -189,6 +190,63 @@ static void enf_child_stop(struct enf_child *c, uint32_t *lat, size_t *nl, uint3
 	waitpid(c->pid, NULL, 0);
 }
 
+/* @n execs of @blocked, each denied; prints the enforcer's and the end-to-end latencies. */
+static int blocked_phase(const struct enforce_hooks *h, const struct enforce_opts *opts,
+			 const char *blocked, int n_blocked, const char *label)
+{
+	struct enf_child ec;
+	uint32_t *lat, *latc;
+	size_t nl, nc;
+	double *e2e;
+	int i, pfd[2];
+
+	if (enf_child_start(h, opts, &ec) < 0)
+		return -1;
+	e2e = calloc((size_t)n_blocked, sizeof(double));
+	for (i = 0; i < n_blocked; i++) {
+		pid_t c;
+		int st;
+
+		if (pipe(pfd) < 0)
+			return -1;
+		c = fork();
+		if (c == 0) {
+			double t0 = now_s(), dt;
+
+			execl(blocked, blocked, (char *)NULL);
+			dt = now_s() - t0;
+			if (errno != EPERM)
+				dt = -1;
+			if (write(pfd[1], &dt, sizeof(dt)) != sizeof(dt))
+				_exit(2);
+			_exit(0);
+		}
+		close(pfd[1]);
+		if (read(pfd[0], &e2e[i], sizeof(double)) != sizeof(double) || e2e[i] < 0) {
+			fprintf(stderr, "blocked exec was not denied\n");
+			return -1;
+		}
+		close(pfd[0]);
+		waitpid(c, &st, 0);
+	}
+	lat = calloc(ENFORCE_LATENCY_SAMPLES, sizeof(uint32_t));
+	latc = calloc(ENFORCE_LATENCY_SAMPLES, sizeof(uint32_t));
+	enf_child_stop(&ec, lat, &nl, latc, &nc);
+	qsort(latc, nc, sizeof(uint32_t), cmp_u);
+	qsort(e2e, (size_t)n_blocked, sizeof(double), cmp_d);
+	qsort(lat, nl, sizeof(uint32_t), cmp_u);
+	printf("blocked exec%s, in the enforcer, wall (%zu events): p50 %.1f us, p99 %.1f us, max %.1f us\n",
+	       label, nl, lat[nl / 2] / 1e3, lat[nl * 99 / 100] / 1e3, lat[nl - 1] / 1e3);
+	printf("blocked exec%s, enforcer thread CPU time: p50 %.1f us, p99 %.1f us\n", label,
+	       latc[nc / 2] / 1e3, latc[nc * 99 / 100] / 1e3);
+	printf("blocked exec%s, end-to-end execve() (%d calls): p50 %.1f us, p99 %.1f us\n", label,
+	       n_blocked, e2e[n_blocked / 2] * 1e6, e2e[n_blocked * 99 / 100] * 1e6);
+	free(e2e);
+	free(lat);
+	free(latc);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int rounds = argc > 1 ? atoi(argv[1]) : 5;
@@ -200,10 +258,8 @@ int main(int argc, char **argv)
 	struct enforce_hooks h;
 	struct enf_child ec;
 	double base_open_cpu[16], enf_open_cpu[16];
-	double base_open[16], enf_open[16], base_exec[16], enf_exec[16], *e2e;
-	uint32_t *lat, *latc;
-	size_t nl, nc;
-	int i, r, n_blocked = 2000, pfd[2];
+	double base_open[16], enf_open[16], base_exec[16], enf_exec[16];
+	int i, r, n_blocked = 2000;
 
 	if (rounds > 16)
 		rounds = 16;
@@ -270,50 +326,12 @@ int main(int argc, char **argv)
 					 .action = POLICY_ACTION_BLOCK,
 					 .info = { .policy_name = "bench-blocked" } };
 	pol.n = N_RULES + 1;
-	if (enf_child_start(&h, &opts, &ec) < 0)
+	if (blocked_phase(&h, &opts, blocked, n_blocked, "") < 0)
 		return 1;
-	e2e = calloc((size_t)n_blocked, sizeof(double));
-	for (i = 0; i < n_blocked; i++) {
-		pid_t c;
-		int st;
-
-		if (pipe(pfd) < 0)
-			return 1;
-		c = fork();
-		if (c == 0) {
-			double t0 = now_s(), dt;
-
-			execl(blocked, blocked, (char *)NULL);
-			dt = now_s() - t0;
-			if (errno != EPERM)
-				dt = -1;
-			if (write(pfd[1], &dt, sizeof(dt)) != sizeof(dt))
-				_exit(2);
-			_exit(0);
-		}
-		close(pfd[1]);
-		if (read(pfd[0], &e2e[i], sizeof(double)) != sizeof(double) || e2e[i] < 0) {
-			fprintf(stderr, "blocked exec was not denied\n");
-			return 1;
-		}
-		close(pfd[0]);
-		waitpid(c, &st, 0);
-	}
-	lat = calloc(ENFORCE_LATENCY_SAMPLES, sizeof(uint32_t));
-	latc = calloc(ENFORCE_LATENCY_SAMPLES, sizeof(uint32_t));
-	enf_child_stop(&ec, lat, &nl, latc, &nc);
-	qsort(latc, nc, sizeof(uint32_t), cmp_u);
-	qsort(e2e, (size_t)n_blocked, sizeof(double), cmp_d);
-	qsort(lat, nl, sizeof(uint32_t), cmp_u);
-	printf("blocked exec, in the enforcer, wall (%zu events): p50 %.1f us, p99 %.1f us, max %.1f us\n",
-	       nl, lat[nl / 2] / 1e3, lat[nl * 99 / 100] / 1e3, lat[nl - 1] / 1e3);
-	printf("blocked exec, enforcer thread CPU time: p50 %.1f us, p99 %.1f us\n",
-	       latc[nc / 2] / 1e3, latc[nc * 99 / 100] / 1e3);
-	printf("blocked exec, end-to-end execve() (%d calls): p50 %.1f us, p99 %.1f us\n",
-	       n_blocked, e2e[n_blocked / 2] * 1e6, e2e[n_blocked * 99 / 100] * 1e6);
-	free(e2e);
-	free(lat);
-	free(latc);
+	/* every block a first of its kind: no folding, each one reads and emits its record */
+	opts.fold_ms = 0;
+	if (blocked_phase(&h, &opts, blocked, n_blocked, ", folding off (a record per block)") < 0)
+		return 1;
 	for (i = 0; i < N_RULES; i++)
 		unlink(p[i]);
 	unlink(other);

@@ -120,6 +120,12 @@ int enf_task_info(pid_t tid, pid_t *ret_tgid, pid_t *ret_ppid, uint32_t *ret_uid
 int enf_task_info_ns(pid_t tid, pid_t *ret_tgid, pid_t *ret_ppid, uint32_t *ret_uid,
 		     pid_t *ret_nspid)
 {
+	return enf_task_info_at(-1, tid, ret_tgid, ret_ppid, ret_uid, ret_nspid);
+}
+
+int enf_task_info_at(int dirfd, pid_t tid, pid_t *ret_tgid, pid_t *ret_ppid, uint32_t *ret_uid,
+		     pid_t *ret_nspid)
+{
 	char path[64], buf[2048];
 	pid_t tgid = -1, ppid = -1;
 	long uid = -1;
@@ -127,8 +133,12 @@ int enf_task_info_ns(pid_t tid, pid_t *ret_tgid, pid_t *ret_ppid, uint32_t *ret_
 	char *p;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (dirfd >= 0) {
+		fd = openat(dirfd, "status", O_RDONLY | O_CLOEXEC);
+	} else {
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
 	if (fd < 0)
 		return -errno;
 	n = read(fd, buf, sizeof(buf) - 1);

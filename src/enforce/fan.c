@@ -31,6 +31,7 @@
 #include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
@@ -488,6 +489,7 @@ struct perm {
 	uint32_t euid;		/* from /proc/TID's owner: known before the answer */
 	int creating;		/* O_CREAT open: the file may have been made by this call */
 	char raw[ENF_PATH_MAX]; /* the path as the kernel gave it to us (before root strip) */
+	int dirfd;		/* /proc/TID (O_PATH), held until the record is built, or -1 */
 };
 
 static void build_source(pid_t tid, const char *exe, char *buf, size_t size)
@@ -536,10 +538,9 @@ static int task_has_tty(pid_t tid)
 
 static int is_self(pid_t tid)
 {
-	char link[64];
-
-	snprintf(link, sizeof(link), "/proc/self/task/%d", (int)tid);
-	return access(link, F_OK) == 0;
+	/* signal 0 to thread @tid of our thread group: it exists only if the thread is ours
+	 * (no path walk, unlike a lookup of /proc/self/task/TID) */
+	return syscall(SYS_tgkill, getpid(), tid, 0) == 0;
 }
 
 static int decide_event(struct enforce *e, const struct fanotify_event_metadata *md,
@@ -550,16 +551,19 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 	const struct policy_scope *sc;
 	const char *alias;
 	struct sysc sy;
-	int have_sys, r;
+	int have_sys, have_st, r;
 	size_t i;
 
 	struct stat tst;
 
 	pm->tid = md->pid;
 	/* Only what the decision needs is read before answering; the rest (tgid, real uid,
-	 * cwd, ...) after, in complete_info(). */
+	 * cwd, ...) after, in complete_info(). The task is pinned first: reads through this
+	 * directory fd after the answer fail once the task is reaped instead of reading a
+	 * new task that reused the id. It costs what the stat() of /proc/TID it replaces did. */
 	snprintf(link, sizeof(link), "/proc/%d", (int)pm->tid);
-	if (stat(link, &tst) < 0)
+	pm->dirfd = open(link, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (pm->dirfd < 0 || fstat(pm->dirfd, &tst) < 0)
 		return -errno;
 	pm->uid = pm->euid = tst.st_uid; /* the task's effective uid */
 	pm->tgid = pm->tid;		 /* refined in complete_info() */
@@ -570,12 +574,16 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 		return r;
 	memcpy(pm->raw, pm->path, (size_t)r + 1);
 	pm->creating = 0;
-	if (fstat(md->fd, &pm->st) < 0)
-		return -errno;
-	snprintf(link, sizeof(link), "/proc/%d/exe", (int)pm->tid);
-	if (read_link(link, pm->exe, sizeof(pm->exe)) < 0)
-		pm->exe[0] = '\0';
 	pm->is_exec = !!(md->mask & FAN_OPEN_EXEC_PERM);
+	/* The file's owner matters to an exec only through ownerOnly rules (checked below) unless
+	 * its dev/ino is needed (aliases, kernel-cached allows): fstat() only then. */
+	have_st = !pm->is_exec || e->n_aliases || e->fan_any_exec || e->fan_any_open;
+	if (have_st && fstat(md->fd, &pm->st) < 0)
+		return -errno;
+	if (!have_st)
+		memset(&pm->st, 0, sizeof(pm->st));
+	r = (int)readlinkat(pm->dirfd, "exe", pm->exe, sizeof(pm->exe) - 1);
+	pm->exe[r > 0 ? r : 0] = '\0';
 	if (pm->is_exec && take_interp(e, pm->tid, pm->path))
 		return 1; /* the dynamic loader of an exec already decided */
 
@@ -592,7 +600,7 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 	memset(&ev, 0, sizeof(ev));
 	ev.result = POLICY_RESULT_PENDING;
 	ev.uid = pm->uid;
-	ev.owner_uid = pm->st.st_uid;
+	ev.owner_uid = have_st ? pm->st.st_uid : pm->uid;
 	ev.has_owner = 1;
 	ev.path = pm->path;
 	if (pm->is_exec) {
@@ -674,6 +682,21 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 		return 0;
 	}
 	e->hooks.decide(e->hooks.ctx, sc, &ev, &pm->v);
+	if (!have_st) {
+		/* decided as owned by the task's uid: read the owner only if a non-owner would get
+		 * another answer */
+		struct policy_verdict vo;
+		struct policy_event evo = ev;
+
+		evo.owner_uid = ev.uid == 65534 ? 0 : 65534;
+		e->hooks.decide(e->hooks.ctx, sc, &evo, &vo);
+		if (vo.deny != pm->v.deny || vo.kind != pm->v.kind || vo.rule != pm->v.rule) {
+			if (fstat(md->fd, &pm->st) < 0)
+				return -errno;
+			ev.owner_uid = pm->st.st_uid;
+			e->hooks.decide(e->hooks.ctx, sc, &ev, &pm->v);
+		}
+	}
 	if (!pm->v.deny) {
 		/* `pts: false` rules deny only with a controlling terminal: read the task's tty
 		 * only when the answer would change with one */
@@ -829,13 +852,18 @@ static int same_pidns(pid_t a, pid_t b)
 	       strcmp(la, lb) == 0;
 }
 
-/* Before the answer, while the task waits: its ids (one read of /proc/TID/status). */
+/*
+ * After the answer: the task's ids (one read of /proc/TID/status through the pinned
+ * directory). A denied task may have exited and been reaped by then: the record keeps what
+ * the decision read (the event's path, the acting program for Parent/Source, the effective
+ * uid, tgid = tid) and is still emitted.
+ */
 static void complete_info(struct perm *pm)
 {
 	pid_t tg, pp, nsp;
 	uint32_t ruid;
 
-	if (enf_task_info_ns(pm->tid, &tg, &pp, &ruid, &nsp) == 0) {
+	if (enf_task_info_at(pm->dirfd, pm->tid, &tg, &pp, &ruid, &nsp) == 0) {
 		pm->tgid = tg;
 		pm->ppid = pp;
 		pm->uid = ruid;
@@ -874,7 +902,6 @@ static void strip_root(char *path, const char *root)
 static void record_block(struct enforce *e, struct perm *pm)
 {
 	struct enf_rec *r = calloc(1, sizeof(*r));
-	char link[64];
 
 	if (!r)
 		return;
@@ -912,12 +939,14 @@ static void record_block(struct enforce *e, struct perm *pm)
 	enf_copy(r->source, sizeof(r->source), pm->source);
 	enf_copy(r->resource, sizeof(r->resource), pm->path);
 	enf_copy(r->data, sizeof(r->data), pm->data);
-	snprintf(link, sizeof(link), "/proc/%d/cwd", (int)pm->tid);
-	if (read_link(link, r->cwd, sizeof(r->cwd) - 1) > 0) {
-		size_t n = strlen(r->cwd);
+	{
+		ssize_t n = readlinkat(pm->dirfd, "cwd", r->cwd, sizeof(r->cwd) - 2);
 
-		if (n && r->cwd[n - 1] != '/')
-			strcat(r->cwd, "/");
+		if (n > 0) {
+			r->cwd[n] = '\0';
+			if (r->cwd[n - 1] != '/')
+				strcat(r->cwd, "/");
+		}
 	}
 	enf_emit(e, r);
 }
@@ -946,19 +975,33 @@ static int fold_hit(struct enforce *e, struct perm *pm)
 					    pm->w.container_id, pm->euid));
 }
 
+/* Is @exe the program this process runs? (cheap filter before is_self()) */
+static int is_own_exe(const char *exe)
+{
+	static char own[ENF_PATH_MAX];
+	static int have = -1;
+
+	if (have < 0)
+		have = read_link("/proc/self/exe", own, sizeof(own)) > 0;
+	return have <= 0 || strcmp(exe, own) == 0;
+}
+
 static void handle_one(struct enforce *e, const struct fanotify_event_metadata *md)
 {
 	static _Thread_local struct perm pm;
-	int64_t t0 = enf_mono_ns(), dt;
 	struct timespec c0, c1;
-	int folded;
-	int r, allow;
+	int64_t t0, dt;
+	int folded, r, allow, want_record;
+
+	/* the thread CPU clock is a system call (not vDSO): read it outside the wall window */
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+	t0 = enf_mono_ns();
 
 	memset(&pm.w, 0, sizeof(pm.w));
 	pm.self_rule = 0;
 	pm.ns_pid = pm.ns_ppid = 0;
 	pm.data[0] = '\0';
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+	pm.dirfd = -1;
 	r = decide_event(e, md, &pm);
 	if (r < 0) {
 		e->stats.errors++;
@@ -968,18 +1011,12 @@ static void handle_one(struct enforce *e, const struct fanotify_event_metadata *
 	} else {
 		allow = r == 1 || !pm.v.deny;
 	}
-	/* A record's process fields are read while the task still waits for us: once
-	 * answered, a denied task often exits at once (bash -c X). */
-	folded = r == 0 && pm.v.deny && fold_hit(e, &pm);
-	if (r == 0 && !folded &&
-	    (pm.v.deny || (e->opts.report_audit && pm.v.kind == POLICY_VERDICT_ALERT))) {
-		complete_info(&pm);
-		if (pm.tgid == e->self) {
-			/* a thread of ours is never blocked */
-			e->stats.self_allowed++;
-			allow = 1;
-			r = 1;
-		}
+	/* a thread of ours is never blocked (it runs our program: only then is it looked up) */
+	if (r == 0 && pm.v.deny &&
+	    (pm.tgid == e->self || (is_own_exe(pm.exe) && is_self(pm.tid)))) {
+		e->stats.self_allowed++;
+		allow = 1;
+		r = 1;
 	}
 	if (!allow && r == 0)
 		undo_create(e, &pm);
@@ -991,6 +1028,13 @@ static void handle_one(struct enforce *e, const struct fanotify_event_metadata *
 	e->stats.perm_events++;
 	if ((uint64_t)dt > e->stats.decide_ns_max)
 		e->stats.decide_ns_max = (uint64_t)dt;
+	/* Everything below runs after the answer: folding, the ids and the rest of the record
+	 * (through the pinned /proc/TID; see complete_info() for a task already gone). */
+	want_record = r == 0 &&
+		      (pm.v.deny || (e->opts.report_audit && pm.v.kind == POLICY_VERDICT_ALERT));
+	folded = want_record && pm.v.deny && fold_hit(e, &pm);
+	if (want_record && !folded)
+		complete_info(&pm);
 	if (r == 0 && pm.v.deny) {
 		int64_t cpu =
 			(int64_t)(c1.tv_sec - c0.tv_sec) * 1000000000 + (c1.tv_nsec - c0.tv_nsec);
@@ -1000,11 +1044,12 @@ static void handle_one(struct enforce *e, const struct fanotify_event_metadata *
 		e->lat[e->n_lat++ % ENFORCE_LATENCY_SAMPLES] =
 			dt > UINT32_MAX ? UINT32_MAX : (uint32_t)dt;
 		e->stats.denied++;
-		if (!folded)
-			record_block(e, &pm);
-	} else if (r == 0 && e->opts.report_audit && pm.v.kind == POLICY_VERDICT_ALERT) {
-		record_block(e, &pm);
 	}
+	if (want_record && !folded)
+		record_block(e, &pm);
+	if (pm.dirfd >= 0)
+		close(pm.dirfd);
+	pm.dirfd = -1;
 }
 
 void enf_fan_handle(struct enforce *e)

@@ -150,6 +150,10 @@ int enf_task_info(pid_t tid, pid_t *ret_tgid, pid_t *ret_ppid, uint32_t *ret_uid
 /* The same plus the task's pid in its own pid namespace (@ret_nspid may be NULL). */
 int enf_task_info_ns(pid_t tid, pid_t *ret_tgid, pid_t *ret_ppid, uint32_t *ret_uid,
 		     pid_t *ret_nspid);
+/* enf_task_info_ns() reading "status" relative to @dirfd (an open /proc/TID, which fails
+ * rather than reading another task once TID is reaped and reused); @dirfd < 0: by @tid. */
+int enf_task_info_at(int dirfd, pid_t tid, pid_t *ret_tgid, pid_t *ret_ppid, uint32_t *ret_uid,
+		     pid_t *ret_nspid);
 void enf_copy(char *dst, size_t size, const char *src);
 const struct policy_scope *enf_scope_for(struct enforce *e, pid_t tgid, struct enforce_workload *w);
 void enf_rec_fill_verdict(struct enf_rec *r, const struct policy_verdict *v, int denied,

@@ -299,6 +299,36 @@ static void fanotify_owner_only_lets_only_the_owner_open(void **state)
 	assert_has(recs[0], "flags=O_RDONLY");
 }
 
+/* ownerOnly on an exec: the enforcer reads the program's owner only when the answer depends
+ * on it, and then it must (root is denied a program owned by uid 1000, its owner runs it). */
+static void fanotify_owner_only_exec_runs_for_the_owner_only(void **state)
+{
+	struct fx *f = *state;
+	char out[4096];
+	const char *prog = path(f, 0, "ownprog");
+
+	copy_file("/usr/bin/true", prog, 0755);
+	assert_int_equal(chown(prog, 1000, 1000), 0);
+	f->rules[0] = (struct trule){ .op = POLICY_OP_PROCESS,
+				      .kind = POLICY_INTEREST_PATH,
+				      .value = prog,
+				      .owner_only = 1,
+				      .action = POLICY_ACTION_BLOCK,
+				      .info = { .policy_name = "owner-only-exec" } };
+	f->pol.n = 1;
+	start(f);
+	assert_int_equal(
+		run((char *[]){ "/usr/bin/bash", "-c", (char *)prog, NULL }, -1, out, sizeof(out)),
+		126);
+	assert_non_null(strstr(out, "Operation not permitted"));
+	assert_int_equal(run((char *[]){ "/usr/bin/bash", "-c", (char *)prog, NULL }, 1000, out,
+			     sizeof(out)),
+			 0);
+	assert_int_equal(recs_wait(1, 3000), 1);
+	assert_has(recs[0], "\"Operation\":\"Process\"");
+	assert_has(recs[0], "\"PolicyName\":\"owner-only-exec\"");
+}
+
 /* readOnly on one file: reads pass, a write is denied and spelled with its flags. */
 static void fanotify_read_only_file_denies_writes_only(void **state)
 {
@@ -578,6 +608,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(fanotify_owner_only_lets_only_the_owner_open, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(fanotify_owner_only_exec_runs_for_the_owner_only,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(fanotify_read_only_file_denies_writes_only, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(
