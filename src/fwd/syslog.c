@@ -96,15 +96,42 @@ static int split_address(const char *a, struct syslog_sink *s)
 	return 0;
 }
 
+/*
+ * Close a stream connection so that what was written still arrives. A TLS 1.3 server sends
+ * session tickets after the handshake that a write-only client never reads; closing a socket
+ * with unread bytes in its receive buffer makes the kernel send RST instead of FIN, and the
+ * receiver then discards whatever it had not read yet (seen in t_fwd_syslog_tls: the last
+ * frames of a batch lost although every write had succeeded). So: close_notify, half-close,
+ * drain the receive side for a short bounded time, then close.
+ */
+static void close_gracefully(SSL *ssl, int fd, int stream)
+{
+	if (ssl)
+		(void)SSL_shutdown(ssl);
+	if (fd < 0)
+		return;
+	if (!stream) {
+		close(fd);
+		return;
+	}
+	(void)shutdown(fd, SHUT_WR);
+	char buf[4096];
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	for (int i = 0; i < 8 && poll(&p, 1, 100) > 0; i++)
+		if (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) <= 0)
+			break;
+	close(fd);
+}
+
 static void syslog_destroy(void *ctx)
 {
 	struct syslog_sink *s = ctx;
+	if (s->ssl || s->fd >= 0)
+		close_gracefully(s->ssl, s->fd, s->proto != P_UDP);
 	if (s->ssl)
 		SSL_free(s->ssl);
 	if (s->ssl_ctx)
 		SSL_CTX_free(s->ssl_ctx);
-	if (s->fd >= 0)
-		close(s->fd);
 	free(s->app_name);
 	free(s->hostname);
 	free(s->server_name);
@@ -209,12 +236,12 @@ static int syslog_encode(void *ctx, const struct ward_record *r, struct strbuf *
 
 static void disconnect(struct syslog_sink *s)
 {
+	if (s->fd >= 0)
+		close_gracefully(s->ssl, s->fd, s->proto != P_UDP);
 	if (s->ssl) {
 		SSL_free(s->ssl);
 		s->ssl = NULL;
 	}
-	if (s->fd >= 0)
-		close(s->fd);
 	s->fd = -1;
 }
 

@@ -1,19 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Syslog over TLS (RFC 5425): `openssl s_server` with a test CA-signed certificate receives
+# Syslog over TLS (RFC 5425): a Python ssl receiver with a test CA-signed certificate receives
 # octet-counted RFC 5424 frames; a receiver whose name does not match the certificate is
 # refused (nothing sent, failures counted, records kept in the spool).
-# (Debian's rsyslog has no TLS driver installed by default, hence s_server as the receiver.)
+# (Debian's rsyslog has no TLS driver installed by default, hence a receiver of our own.)
 set -u
 top=${WARD_TOP:?}
 drive="$top/${WARD_BUILD:-build}/bench/fwd_drive"
 W=$(mktemp -d /tmp/ward-fwd-tls.XXXXXX)
 PORT=18430
 spid=
-hold=
 cleanup() {
 	[ -n "$spid" ] && kill "$spid" 2>/dev/null && wait "$spid" 2>/dev/null
-	[ -n "$hold" ] && kill "$hold" 2>/dev/null
 	rm -rf "$W"
 }
 trap cleanup EXIT
@@ -22,10 +20,32 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=ward-test-ca -keyout
 openssl req -newkey rsa:2048 -nodes -subj /CN=siem.test -keyout srv.key -out srv.csr 2>/dev/null
 printf 'subjectAltName=DNS:siem.test\n' >ext.cnf
 openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile ext.cnf -out srv.pem 2>/dev/null
-# s_server closes the connection when its stdin ends: give it one that stays open
-exec 3< <(sleep 300)
-hold=$!
-openssl s_server -accept "127.0.0.1:$PORT" -cert srv.pem -key srv.key -quiet >recv.bin 2>s_server.err <&3 &
+# The receiver: Python's ssl module on the test certificate, appending every decrypted byte to
+# recv.bin unbuffered, one connection at a time; a refused handshake (the bad-name phase: the
+# client aborts it) is skipped. openssl s_server was used before, but it buffers what it writes
+# and flushes at exit, which made the byte count depend on timing.
+python3 - "$PORT" srv.pem srv.key recv.bin >s_server.err 2>&1 <<'PY' &
+import socket, ssl, sys
+port, cert, key, out = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(cert, key)
+ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(("127.0.0.1", port))
+ls.listen(16)
+with open(out, "ab", buffering=0) as f:
+    while True:
+        c, _ = ls.accept()
+        try:
+            with ctx.wrap_socket(c, server_side=True) as t:
+                while True:
+                    d = t.recv(65536)
+                    if not d:
+                        break
+                    f.write(d)
+        except (ssl.SSLError, OSError) as e:
+            print("refused:", e, flush=True)
+PY
 spid=$!
 for _ in $(seq 100); do ss -ltn | grep -q ":$PORT " && break; sleep 0.05; done
 
@@ -50,7 +70,8 @@ f=$(jq '.outputs[0].failures' bad.json) s=$(jq '.outputs[0].sent' bad.json)
 	echo "not ok - wrong name accepted: $(cat bad.json)"
 cfg good.yaml siem.test
 "$drive" --config good.yaml --spool sp-good --count 50 --wait-ms 10000 >good.json
-sleep 0.5
+# the drive has closed its connection: wait until the receiver has written all 50 frames
+for _ in $(seq 50); do [ "$(grep -c 'alert 49"' recv.bin 2>/dev/null)" -ge 1 ] && break; sleep 0.1; done
 n=$(python3 - recv.bin <<'PY'
 import json, sys
 data = open(sys.argv[1], "rb").read()
