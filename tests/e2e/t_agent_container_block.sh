@@ -49,8 +49,17 @@ podman import "$tmp/rootfs.tar" "$image" >/dev/null 2>&1 && ok "image built from
 
 podman system service --time=0 "unix://$tmp/podman.sock" >/dev/null 2>&1 &
 svc_pid=$!
-for _ in $(seq 50); do [ -S "$tmp/podman.sock" ] && break; sleep 0.1; done
-[ -S "$tmp/podman.sock" ] && ok "podman API service on a private socket" || notok "podman service"
+# wait until the API answers, not only until its socket exists (see t_monitor_user_container)
+ready=
+for _ in $(seq 100); do
+	if [ -S "$tmp/podman.sock" ] &&
+		curl -sf --max-time 2 --unix-socket "$tmp/podman.sock" http://d/_ping >/dev/null 2>&1; then
+		ready=1
+		break
+	fi
+	sleep 0.1
+done
+[ -n "$ready" ] && ok "podman API service on a private socket" || notok "podman service"
 
 mkdir -p "$tmp/policies"
 cat >"$tmp/policies/fim.yaml" <<'YAML'

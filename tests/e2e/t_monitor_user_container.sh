@@ -36,8 +36,20 @@ podman import "$tmp/rootfs.tar" "$image" >/dev/null 2>&1 && ok "image built from
 
 podman system service --time=0 "unix://$tmp/podman.sock" >/dev/null 2>&1 &
 svc_pid=$!
-for _ in $(seq 50); do [ -S "$tmp/podman.sock" ] && break; sleep 0.1; done
-[ -S "$tmp/podman.sock" ] && ok "podman API service on a private socket" || notok "podman service"
+# The socket appears before the service answers; its first answers can take over a second on
+# a busy machine. The agent fetches container metadata with a 1 s timeout, so a container that
+# starts and exits while the runtime is still warming up is recorded by id only (a documented
+# limit). Wait until the API answers, as a running runtime would, before testing metadata.
+ready=
+for _ in $(seq 100); do
+	if [ -S "$tmp/podman.sock" ] &&
+		curl -sf --max-time 2 --unix-socket "$tmp/podman.sock" http://d/_ping >/dev/null 2>&1; then
+		ready=1
+		break
+	fi
+	sleep 0.1
+done
+[ -n "$ready" ] && ok "podman API service on a private socket" || notok "podman service"
 
 cat >"$tmp/ward.yaml" <<YAML
 hostname: mu-ct-host
