@@ -20,50 +20,8 @@
 #include "common/strbuf.h"
 #include "enforce/enforce.h"
 #include "record/record.h"
+#include "support/rec_collect.h"
 #include "support/ward_test.h"
-
-static pthread_mutex_t rec_lock = PTHREAD_MUTEX_INITIALIZER;
-static char *recs[64];
-static size_t n_recs;
-
-static void on_record(void *ctx, const struct ward_record *r)
-{
-	struct strbuf sb;
-
-	(void)ctx;
-	strbuf_init(&sb);
-	if (record_to_json(r, &sb) == 0) {
-		pthread_mutex_lock(&rec_lock);
-		if (n_recs < 64)
-			recs[n_recs++] = strbuf_detach(&sb, NULL);
-		pthread_mutex_unlock(&rec_lock);
-	}
-	strbuf_done(&sb);
-}
-
-static size_t recs_wait(size_t want, int ms)
-{
-	size_t n = 0;
-	int i;
-
-	for (i = 0; i <= ms / 10; i++) {
-		pthread_mutex_lock(&rec_lock);
-		n = n_recs;
-		pthread_mutex_unlock(&rec_lock);
-		if (n >= want)
-			break;
-		usleep(10000);
-	}
-	return n;
-}
-
-static void recs_clear(void)
-{
-	pthread_mutex_lock(&rec_lock);
-	while (n_recs)
-		free(recs[--n_recs]);
-	pthread_mutex_unlock(&rec_lock);
-}
 
 static void copy_file(const char *from, const char *to)
 {
