@@ -145,18 +145,29 @@ static int records_cb(void *ctx, const struct ward_record *r, const char *json, 
 	return strbuf_error(sb);
 }
 
+/* The `limit` parameter: @def when absent, else 1..@max; a 400 answer and -EINVAL otherwise. */
+static int param_limit(const struct server_request *req, uint32_t def, uint32_t max,
+		       uint32_t *ret_limit, struct server_response *ret)
+{
+	uint32_t limit = def;
+	const char *v = param_get(req, "limit");
+	if (v && (parse_u32(v, &limit) < 0 || limit == 0 || limit > max)) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "limit must be 1..%u", max);
+		respond_error(ret, 400, msg);
+		return -EINVAL;
+	}
+	*ret_limit = limit;
+	return 0;
+}
+
 static void route_records(struct server *s, const struct server_request *req,
 			  struct server_response *ret)
 {
 	static const char *const own[] = { "limit", "cursor", NULL };
-	uint32_t limit = SERVER_DEFAULT_PAGE;
-	const char *v = param_get(req, "limit");
-	if (v && (parse_u32(v, &limit) < 0 || limit == 0 || limit > SERVER_MAX_PAGE)) {
-		char msg[96];
-		snprintf(msg, sizeof(msg), "limit must be 1..%u", SERVER_MAX_PAGE);
-		respond_error(ret, 400, msg);
+	uint32_t limit;
+	if (param_limit(req, SERVER_DEFAULT_PAGE, SERVER_MAX_PAGE, &limit, ret) < 0)
 		return;
-	}
 	struct server_filter *f;
 	if (make_filter(s, req, own, &f, ret) < 0)
 		return;
@@ -224,14 +235,9 @@ static void route_counts(struct server *s, const struct server_request *req,
 		respond_error(ret, 400, msg);
 		return;
 	}
-	uint32_t max = SERVER_MAX_COUNTS;
-	const char *v = param_get(req, "limit");
-	if (v && (parse_u32(v, &max) < 0 || max == 0 || max > SERVER_MAX_COUNTS)) {
-		char msg[96];
-		snprintf(msg, sizeof(msg), "limit must be 1..%u", SERVER_MAX_COUNTS);
-		respond_error(ret, 400, msg);
+	uint32_t max;
+	if (param_limit(req, SERVER_MAX_COUNTS, SERVER_MAX_COUNTS, &max, ret) < 0)
 		return;
-	}
 	struct server_filter *f;
 	if (make_filter(s, req, own, &f, ret) < 0)
 		return;
