@@ -404,10 +404,16 @@ static void sub_test(struct sqlctx *x, const char *hay, const char *needle)
 	strbuf_puts(x->out, ") > 0");
 }
 
-/* the id of @v in @tbl as a scalar subquery */
+/*
+ * The id of @v in @tbl as a scalar subquery. SQLite is told to use the hash index: statistics
+ * gathered while a dictionary was tiny would otherwise make a full scan look cheaper.
+ */
 static void dict_lookup(struct sqlctx *x, const char *tbl, const struct cond *c)
 {
-	strbuf_printf(x->out, "(SELECT id FROM %s WHERE h = ", tbl);
+	if (x->d == STORE_DIALECT_SQLITE)
+		strbuf_printf(x->out, "(SELECT id FROM %s INDEXED BY %s_h WHERE h = ", tbl, tbl);
+	else
+		strbuf_printf(x->out, "(SELECT id FROM %s WHERE h = ", tbl);
 	ph_int(x, c->h);
 	strbuf_puts(x->out, " AND s = ");
 	ph_text(x, c->value);

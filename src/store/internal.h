@@ -47,6 +47,8 @@ const char *strmap_put(struct strmap *m, int by_id, int64_t id, uint64_t h, cons
  */
 #define STORE_DICT_GEN_BYTES	 (2u << 20)
 #define STORE_READER_CACHE_BYTES (4u << 20)
+/* below this many records the writer does not refresh the planner statistics on close */
+#define STORE_ANALYZE_MIN_ROWS 10000
 
 struct store {
 	sqlite3 *db;

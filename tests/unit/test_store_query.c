@@ -327,10 +327,11 @@ static void filters_compile_to_bound_parameters_in_both_dialects(void **state)
 	strbuf_init(&sb);
 	assert_int_equal(store_filter_sql(f, STORE_DIALECT_SQLITE, 1, &sb, p, 32, &np), 0);
 	assert_null(strstr(sb.buf, "DROP"));
-	assert_string_equal(sb.buf,
-			    "(r.resource IN (SELECT id FROM tdict WHERE instr(s, ?) > 0)) AND "
-			    "(r.hostname = (SELECT id FROM sdict WHERE h = ? AND s = ?)) AND "
-			    "(r.pid = ?)");
+	assert_string_equal(
+		sb.buf,
+		"(r.resource IN (SELECT id FROM tdict WHERE instr(s, ?) > 0)) AND "
+		"(r.hostname = (SELECT id FROM sdict INDEXED BY sdict_h WHERE h = ? AND s = ?)) AND "
+		"(r.pid = ?)");
 	assert_int_equal(np, 4);
 	assert_string_equal(p[0].s, "'; DROP TABLE records; --");
 	assert_string_equal(p[2].s, "h1");
@@ -544,6 +545,57 @@ static void json_parser_reads_both_forms_and_keeps_unknown_keys(void **state)
 	diag_done(&d);
 }
 
+/*
+ * Statistics of a tiny store must not steer lookups into table scans once it grows: the
+ * writer does not ANALYZE a store of a few hundred records, and even with such statistics in
+ * place (a store written by an older ward) a dictionary lookup in a filter uses the hash index.
+ */
+static void tiny_store_statistics_do_not_make_lookups_scan(void **state)
+{
+	struct fixture *fx = *state;
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db,
+					    "SELECT count(*) FROM sqlite_master WHERE name = "
+					    "'sqlite_stat1'",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 0);
+	sqlite3_finalize(st);
+
+	/* what an older ward left after closing a store of two strings */
+	assert_int_equal(sqlite3_exec(db,
+				      "ANALYZE; UPDATE sqlite_stat1 SET stat = '2 1' WHERE idx = "
+				      "'sdict_h'; UPDATE sqlite_stat1 SET stat = '1 1' WHERE idx = "
+				      "'records_hostname'",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+	struct store_filter *f;
+	char err[STORE_ERR_MAX];
+	assert_int_equal(store_filter_new(&f), 0);
+	assert_int_equal(store_filter_add(f, "hostname", "h1", 0, err, sizeof(err)), 0);
+	struct strbuf sql;
+	strbuf_init(&sql);
+	strbuf_puts(&sql, "EXPLAIN QUERY PLAN SELECT r.id FROM records r WHERE ");
+	struct store_param p[8];
+	size_t np;
+	assert_int_equal(store_filter_sql(f, STORE_DIALECT_SQLITE, 1, &sql, p, 8, &np), 0);
+	assert_int_equal(sqlite3_prepare_v2(db, sql.buf, -1, &st, NULL), SQLITE_OK);
+	int via_hash_index = 0;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		if (strstr((const char *)sqlite3_column_text(st, 3), "INDEX sdict_h"))
+			via_hash_index = 1;
+	assert_true(via_hash_index);
+	sqlite3_finalize(st);
+	strbuf_done(&sql);
+	store_filter_free(f);
+	sqlite3_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -567,6 +619,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(newer_schema_is_refused, setup, teardown),
 		cmocka_unit_test(json_parser_reads_both_forms_and_keeps_unknown_keys),
+		cmocka_unit_test_setup_teardown(tiny_store_statistics_do_not_make_lookups_scan,
+						setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
