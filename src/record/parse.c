@@ -4,7 +4,7 @@
  * the daemon's lower-camel file form) into a struct record_owned (see record.h).
  *
  * Used by `ward import` and the HTTP ingest. jansson parses; keys ward knows fill the record,
- * ATags/atags are dropped because they are derived from Tags, and every other key is kept
+ * ATags/atags are dropped when they are the split of Tags (the writer derives them), and every other key is kept
  * verbatim (compact JSON) in extra_json so nothing is lost on the way into the store.
  * All strings end up in one allocation owned by the result.
  */
@@ -26,6 +26,10 @@
 struct pctx {
 	struct ward_record rec;
 	struct strbuf extra;
+	/* ATags as given: the elements joined by ',' (fast path) or the JSON value (jansson) */
+	int atags_seen, atags_comma;
+	struct strbuf atags;
+	json_t *atags_v;	  /* borrowed from the parsed root */
 	char num[MAX_FIELDS][24]; /* numbers given for string fields, as text */
 	const char *name;
 	unsigned line;
@@ -208,8 +212,14 @@ static int handle_key(struct pctx *x, const char *key, json_t *v, int64_t *ts_se
 	static const char *const exec_sub[] = { "ExecID", "ExecutableName" };
 	static const char *const exec_f[] = { "ExecID", "ExecutableName" };
 
-	if (!strcmp(key, "ATags") || !strcmp(key, "atags"))
-		return 0; /* derived from Tags by the writer */
+	if (!strcmp(key, "ATags") || !strcmp(key, "atags")) {
+		/* usually derived from Tags; kept when it is not (null is no value, as for strings) */
+		if (!json_is_null(v)) {
+			x->atags_seen = 1;
+			x->atags_v = v;
+		}
+		return 0;
+	}
 	if (!strcmp(key, "Owner") || !strcmp(key, "owner")) {
 		x->rec.present |= RECORD_HAS_OWNER;
 		return set_object(x, key, v, owner_sub, owner_f, 3);
@@ -321,6 +331,44 @@ static int plain_int(const char **pp, const char *end, int64_t *ret, struct tok 
 	return 1;
 }
 
+/*
+ * ATags is the writer's split of Tags on ','. It is stored only when the record's ATags is
+ * not exactly that (or Tags has no ATags beside it), so the round trip gives back what came in.
+ */
+static int atags_differ(const struct pctx *x)
+{
+	if (!x->atags_seen)
+		return 0;
+	const char *tags = x->rec.tags ? x->rec.tags : "";
+	return !*tags || x->atags_comma || strbuf_error(&x->atags) ||
+	       strcmp(x->atags.buf ? x->atags.buf : "", tags) != 0;
+}
+
+/* the jansson path's ATags value joined like the fast path's (non-strings make it differ) */
+static int atags_join_json(struct pctx *x)
+{
+	json_t *v = x->atags_v;
+	if (!json_is_array(v)) {
+		x->atags_comma = 1;
+		return 0;
+	}
+	size_t i;
+	json_t *e;
+	json_array_foreach(v, i, e)
+	{
+		if (!json_is_string(e) || memchr(json_string_value(e), 0, json_string_length(e))) {
+			x->atags_comma = 1;
+			return 0;
+		}
+		if (i)
+			strbuf_putc(&x->atags, ',');
+		strbuf_append(&x->atags, json_string_value(e), json_string_length(e));
+		if (memchr(json_string_value(e), ',', json_string_length(e)))
+			x->atags_comma = 1;
+	}
+	return strbuf_error(&x->atags);
+}
+
 static int fast_parse(struct pctx *x, const char *text, size_t len, char *arena, int64_t *ts_secs,
 		      int64_t *ts_ns)
 {
@@ -367,15 +415,21 @@ static int fast_parse(struct pctx *x, const char *text, size_t len, char *arena,
 			p += 4;
 			is_null = 1;
 		} else if (*p == '[' && atags) {
-			/* derived from Tags: only checked to be an array of plain strings */
+			/* usually derived from Tags: joined here, compared with it once Tags is known */
+			x->atags_seen = 1;
 			p = skip_ws(p + 1, end);
 			if (p < end && *p == ']') {
 				p++;
 			} else {
-				for (;;) {
+				for (int n = 0;; n++) {
 					struct tok e;
 					if (p >= end || *p != '"' || !plain_string(&p, end, &e))
 						return 0;
+					if (n)
+						strbuf_putc(&x->atags, ',');
+					strbuf_append(&x->atags, e.p, e.n);
+					if (memchr(e.p, ',', e.n))
+						x->atags_comma = 1;
 					p = skip_ws(p, end);
 					if (p < end && *p == ',') {
 						p = skip_ws(p + 1, end);
@@ -564,6 +618,7 @@ int record_from_json(const char *text, size_t len, const char *name, unsigned li
 	if (!x)
 		return -ENOMEM;
 	strbuf_init(&x->extra);
+	strbuf_init(&x->atags);
 	x->name = name ? name : "<input>";
 	x->line = line;
 	x->diag = diag;
@@ -578,8 +633,11 @@ int record_from_json(const char *text, size_t len, const char *name, unsigned li
 		/* start over on the general path */
 		memset(&x->rec, 0, sizeof(x->rec));
 		strbuf_reset(&x->extra);
+		strbuf_reset(&x->atags);
+		x->atags_seen = x->atags_comma = 0;
 		ts_secs = ts_ns = 0;
 	}
+general:
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
 	if (!root) {
 		r = diag_err(diag, x->name, line + (jerr.line > 0 ? (unsigned)jerr.line - 1 : 0),
@@ -607,10 +665,41 @@ parsed:
 			     "not a KubeArmor record (no Timestamp or UpdatedTime)");
 		goto out;
 	}
-	if (x->rec.present & RECORD_HAS_UPDATED_TIME)
+	if (x->rec.present & RECORD_HAS_UPDATED_TIME) {
 		x->rec.ts_ns = ts_ns; /* the precise one */
-	else
+		/* a Timestamp that is not UpdatedTime's second is kept as given */
+		if ((x->rec.present & RECORD_HAS_TIMESTAMP) && ts_secs != ts_ns / 1000000000LL) {
+			x->rec.present &= ~RECORD_HAS_TIMESTAMP;
+			if (x->extra.len)
+				strbuf_putc(&x->extra, ',');
+			strbuf_puts(&x->extra, "\"Timestamp\":");
+			strbuf_put_i64(&x->extra, ts_secs);
+		}
+	} else {
 		x->rec.ts_ns = ts_secs * 1000000000LL;
+	}
+	if (!root && atags_differ(x)) {
+		/* rare: let the general path keep the array as it was written */
+		memset(&x->rec, 0, sizeof(x->rec));
+		strbuf_reset(&x->extra);
+		strbuf_reset(&x->atags);
+		x->atags_seen = x->atags_comma = 0;
+		ts_secs = ts_ns = 0;
+		goto general;
+	}
+	if (root && x->atags_seen) {
+		r = atags_join_json(x);
+		if (r)
+			goto out;
+		if (atags_differ(x)) {
+			r = keep_extra(x, "ATags", x->atags_v);
+			if (r)
+				goto out;
+			x->rec.present |= RECORD_NO_ATAGS;
+		}
+	}
+	if (!x->atags_seen && x->rec.tags && *x->rec.tags)
+		x->rec.present |= RECORD_NO_ATAGS; /* Tags without ATags stays so */
 	if (strbuf_error(&x->extra)) {
 		r = -ENOMEM;
 		goto out;
@@ -630,6 +719,7 @@ out:
 	record_owned_free(o);
 	json_decref(root);
 	strbuf_done(&x->extra);
+	strbuf_done(&x->atags);
 	free(x);
 	free(arena);
 	return r;

@@ -307,7 +307,8 @@ int record_to_json(const struct ward_record *r, struct strbuf *sb)
 	put_str(sb, &first, "PolicyName", r->policy_name);
 	put_str(sb, &first, "Severity", r->severity);
 	put_str(sb, &first, "Tags", r->tags);
-	put_atags(sb, &first, r->tags);
+	if (!(present & RECORD_NO_ATAGS))
+		put_atags(sb, &first, r->tags);
 	put_str(sb, &first, "Message", r->message);
 	put_str(sb, &first, "Type", r->type);
 	put_str(sb, &first, "Source", r->source);

@@ -31,6 +31,8 @@ struct diag;
 #define RECORD_HAS_UPDATED_TIME (1u << 1) /* "UpdatedTime" */
 #define RECORD_HAS_EXEC_EVENT	(1u << 2) /* "ExecEvent" object */
 #define RECORD_HAS_OWNER	(1u << 3) /* "Owner" object */
+/* ATags is not the split of Tags (kept in extra_json then) or was absent: do not derive it */
+#define RECORD_NO_ATAGS (1u << 4)
 
 struct ward_record {
 	int64_t ts_ns;	  /* the record's instant, unix ns (Timestamp = ts_ns / 1e9) */
