@@ -313,12 +313,13 @@ int cmd_policy_test(int argc, char **argv)
 	struct store_query *q = NULL;
 	struct diag d;
 	char err[STORE_ERR_MAX];
-	struct strbuf sb;
+	struct strbuf sb, extra;
 	static struct tally tallies[256];
 	size_t n_tallies = 0;
 
 	diag_init(&d);
 	strbuf_init(&sb);
+	strbuf_init(&extra);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -410,6 +411,13 @@ int cmd_policy_test(int argc, char **argv)
 		w.policy_name = pname;
 		w.severity = v.rule ? v.rule->severity : NULL;
 		w.tags = v.rule ? v.rule->tags : NULL;
+		/* an alert of this policy: ATags is its Tags split, whatever the stored record had */
+		if (w.present & RECORD_NO_ATAGS) {
+			w.present &= ~RECORD_NO_ATAGS;
+			if (w.extra_json && strstr(w.extra_json, "\"ATags\"") &&
+			    !record_extra_without(w.extra_json, "ATags", &extra))
+				w.extra_json = extra.buf;
+		}
 		w.message = v.rule ? v.rule->message : NULL;
 		w.action = policy_action_to_string(v.action);
 		w.type = v.host ? "MatchedHostPolicy" : "MatchedPolicy";
@@ -458,5 +466,6 @@ out:
 	tester_done(&t);
 	diag_done(&d);
 	strbuf_done(&sb);
+	strbuf_done(&extra);
 	return rc;
 }

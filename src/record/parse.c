@@ -402,6 +402,8 @@ static int fast_parse(struct pctx *x, const char *text, size_t len, char *arena,
 		memcpy(key, k.p, k.n);
 		key[k.n] = 0;
 		int atags = !strcmp(key, "ATags") || !strcmp(key, "atags");
+		if (atags && *p != '[' && *p != 'n')
+			return 0; /* not an array: the general path keeps it as written */
 		if (*p == '"') {
 			if (!plain_string(&p, end, &v))
 				return 0;
@@ -722,5 +724,44 @@ out:
 	strbuf_done(&x->atags);
 	free(x);
 	free(arena);
+	return r;
+}
+
+int record_extra_without(const char *extra, const char *key, struct strbuf *out)
+{
+	struct strbuf wrapped;
+	json_error_t jerr;
+	strbuf_init(&wrapped);
+	strbuf_reset(out);
+	strbuf_putc(&wrapped, '{');
+	strbuf_puts(&wrapped, extra ? extra : "");
+	strbuf_putc(&wrapped, '}');
+	int r = strbuf_error(&wrapped);
+	json_t *o = r ? NULL : json_loadb(wrapped.buf, wrapped.len, JSON_ALLOW_NUL, &jerr);
+	if (!r && !json_is_object(o))
+		r = -EINVAL;
+	if (!r) {
+		json_object_del(o, key);
+		const char *k;
+		json_t *v;
+		json_object_foreach(o, k, v)
+		{
+			char *dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+			if (!dump) {
+				r = -ENOMEM;
+				break;
+			}
+			if (out->len)
+				strbuf_putc(out, ',');
+			strbuf_put_json_string(out, k, strlen(k));
+			strbuf_putc(out, ':');
+			strbuf_puts(out, dump);
+			free(dump);
+		}
+		if (!r)
+			r = strbuf_error(out);
+	}
+	json_decref(o);
+	strbuf_done(&wrapped);
 	return r;
 }

@@ -115,6 +115,13 @@ int record_is_alert(const struct ward_record *r);
  */
 WARD_NODISCARD int record_to_json(const struct ward_record *r, struct strbuf *out);
 
+/*
+ * record_extra_without() - @extra (a record's extra_json: "k":v pairs) without key @key, into
+ * @out (reset first). For code that rewrites a record and sets a field the extras also carry
+ * (e.g. ATags kept from an import). Return: 0, -EINVAL (@extra is not such pairs), -ENOMEM.
+ */
+int record_extra_without(const char *extra, const char *key, struct strbuf *out);
+
 /* record_format_time() - "2006-01-02T15:04:05.000000Z" (UpdatedTime) into @buf (>= 32 bytes). */
 void record_format_time(int64_t ts_ns, char *buf, size_t size);
 

@@ -2,6 +2,8 @@
 /* Unit tests: the KubeArmor gRPC JSON writer (record/record.c). */
 #include "support/ward_test.h"
 
+#include <errno.h>
+
 #include <string.h>
 
 #include "common/strbuf.h"
@@ -96,6 +98,22 @@ static void updated_time_is_exact_across_second_boundaries(void **state)
 	assert_string_equal(buf, "2024-05-31");
 }
 
+static void extra_without_drops_one_key_and_keeps_the_rest(void **state)
+{
+	(void)state;
+	struct strbuf out;
+	strbuf_init(&out);
+	assert_int_equal(
+		record_extra_without("\"oid\":0,\"ATags\":[\"x\"],\"e\":{\"k\":\"a\\\"b\"}",
+				     "ATags", &out),
+		0);
+	assert_string_equal(out.buf, "\"oid\":0,\"e\":{\"k\":\"a\\\"b\"}");
+	assert_int_equal(record_extra_without("\"ATags\":null", "ATags", &out), 0);
+	assert_int_equal(out.len, 0);
+	assert_int_equal(record_extra_without("not json", "ATags", &out), -EINVAL);
+	strbuf_done(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -103,6 +121,7 @@ int main(void)
 		cmocka_unit_test(empty_fields_are_omitted_but_ppid_and_uid_kept),
 		cmocka_unit_test(field_lookup_accepts_both_forms_and_suggests),
 		cmocka_unit_test(updated_time_is_exact_across_second_boundaries),
+		cmocka_unit_test(extra_without_drops_one_key_and_keeps_the_rest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
