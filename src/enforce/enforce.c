@@ -282,6 +282,7 @@ static void write_record(struct enforce *e, const struct enf_rec *r)
 	w.action = r->action;
 	w.result = r->result;
 	w.cwd = nz(r->cwd);
+	w.tty = nz(r->tty);
 	w.count = r->count;
 	e->stats.records++;
 	if (e->record)
@@ -529,6 +530,18 @@ out:
 
 		(void)w;
 	}
+	return r;
+}
+
+int enforce_set_audit_files(struct enforce *e, int on)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&e->lock);
+	e->opts.audit_files = !!on;
+	if (e->fan_fd < 0)
+		r = -ENOTSUP;
+	pthread_mutex_unlock(&e->lock);
 	return r;
 }
 

@@ -130,11 +130,13 @@ static void mark_dir_recursive(struct mark_ctx *m, const char *dir, uint64_t mas
 	}
 }
 
-static int wants_mark(const struct enforce *e, enum policy_action a)
+static int wants_mark(const struct enforce *e, enum policy_op op, enum policy_action a)
 {
+	int audit = a == POLICY_ACTION_AUDIT || a == POLICY_ACTION_AUDIT_BLOCK;
+
 	if (a == POLICY_ACTION_BLOCK)
 		return 1;
-	if (e->opts.report_audit && (a == POLICY_ACTION_AUDIT || a == POLICY_ACTION_AUDIT_BLOCK))
+	if (audit && (e->opts.report_audit || (e->opts.audit_files && op == POLICY_OP_FILE)))
 		return 1;
 	return 0;
 }
@@ -162,7 +164,7 @@ static void on_interest(void *ctx, enum policy_op op, enum policy_interest_kind 
 		*done = 1;
 		return;
 	}
-	if (!value || value[0] != '/' || !wants_mark(e, action))
+	if (!value || value[0] != '/' || !wants_mark(e, op, action))
 		return;
 	n = (size_t)snprintf(full, sizeof(full), "%s%s", m->root, value);
 	if (n >= sizeof(full))
@@ -516,16 +518,21 @@ static void build_source(pid_t tid, const char *exe, char *buf, size_t size)
 	}
 }
 
-/* tty_nr (field 7 of /proc/TID/stat) is not 0: the task has a controlling terminal */
-static int task_has_tty(pid_t tid)
+/* tty_nr (field 7 of @stat_path, a /proc/TID/stat), 0 when none or unreadable */
+static long task_tty_nr(int dirfd, const char *stat_path)
 {
-	char path[64], buf[1024], *p;
+	char buf[1024], *p;
 	long tty = 0;
-	int i;
+	int i, fd = openat(dirfd, stat_path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
-	if (read_small(path, buf, sizeof(buf), NULL) < 0)
+	if (fd < 0)
 		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
 	p = strrchr(buf, ')'); /* comm may hold spaces */
 	if (!p)
 		return 0;
@@ -533,7 +540,29 @@ static int task_has_tty(pid_t tid)
 		p = strchr(p + 1, ' ');
 	if (p)
 		tty = strtol(p + 1, NULL, 10);
-	return tty != 0;
+	return tty;
+}
+
+/* the task has a controlling terminal */
+static int task_has_tty(pid_t tid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
+	return task_tty_nr(AT_FDCWD, path) != 0;
+}
+
+/* KubeArmor's TTY field ("pts1") as the monitor spells it; "" for no terminal or others */
+static void tty_name(long tty_nr, char *buf, size_t size)
+{
+	unsigned major = ((unsigned long)tty_nr >> 8) & 0xfff;
+	unsigned minor = ((unsigned long)tty_nr & 0xff) | (((unsigned long)tty_nr >> 12) & 0xfff00);
+
+	buf[0] = '\0';
+	if (major >= 136 && major <= 143)
+		snprintf(buf, size, "pts%u", (major - 136) * 256 + minor);
+	else if (major == 4 && minor < 64 && tty_nr)
+		snprintf(buf, size, "tty%u", minor);
 }
 
 static int is_self(pid_t tid)
@@ -906,7 +935,12 @@ static void record_block(struct enforce *e, struct perm *pm)
 	if (!r)
 		return;
 	complete_info_late(pm);
-	enf_rec_fill_verdict(r, &pm->v, pm->v.deny, "fanotify", "Operation not permitted");
+	/* An Audit alert is the monitor's record in KubeArmor's model (Enforcer "eBPF Monitor",
+	 * issue 3): fanotify only stands in for the syscall hook that would have seen the open. */
+	enf_rec_fill_verdict(r, &pm->v, pm->v.deny,
+			     !pm->v.deny && e->opts.audit_files && !pm->is_exec ? "eBPF Monitor"
+										: "fanotify",
+			     "Operation not permitted");
 	if (pm->self_rule) {
 		enf_copy(r->policy, sizeof(r->policy), ENFORCE_SELF_RULE_NAME);
 		enf_copy(r->severity, sizeof(r->severity), "10");
@@ -939,6 +973,7 @@ static void record_block(struct enforce *e, struct perm *pm)
 	enf_copy(r->source, sizeof(r->source), pm->source);
 	enf_copy(r->resource, sizeof(r->resource), pm->path);
 	enf_copy(r->data, sizeof(r->data), pm->data);
+	tty_name(task_tty_nr(pm->dirfd, "stat"), r->tty, sizeof(r->tty));
 	{
 		ssize_t n = readlinkat(pm->dirfd, "cwd", r->cwd, sizeof(r->cwd) - 2);
 
@@ -1030,8 +1065,9 @@ static void handle_one(struct enforce *e, const struct fanotify_event_metadata *
 		e->stats.decide_ns_max = (uint64_t)dt;
 	/* Everything below runs after the answer: folding, the ids and the rest of the record
 	 * (through the pinned /proc/TID; see complete_info() for a task already gone). */
-	want_record = r == 0 &&
-		      (pm.v.deny || (e->opts.report_audit && pm.v.kind == POLICY_VERDICT_ALERT));
+	want_record = r == 0 && (pm.v.deny ||
+				 (pm.v.kind == POLICY_VERDICT_ALERT &&
+				  (e->opts.report_audit || (e->opts.audit_files && !pm.is_exec))));
 	folded = want_record && pm.v.deny && fold_hit(e, &pm);
 	if (want_record && !folded)
 		complete_info(&pm);

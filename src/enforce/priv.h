@@ -41,6 +41,7 @@ struct enf_rec {
 	char resource[ENF_PATH_MAX];
 	char data[256];
 	char cwd[ENF_PATH_MAX];
+	char tty[16];
 	char container_id[80];
 	char container_name[128];
 	char container_image[256];
