@@ -314,7 +314,9 @@ void enf_emit(struct enforce *e, struct enf_rec *r)
 	uint64_t key;
 	size_t i;
 
-	if (e->opts.fold_ms == 0) {
+	/* Only blocks fold: an Audit alert (Result Passed) is one record per event, as the
+	 * monitor writes it for the same rule from its syscall hook. */
+	if (e->opts.fold_ms == 0 || strcmp(r->result, "Passed") == 0) {
 		write_record(e, r);
 		free(r);
 		return;
