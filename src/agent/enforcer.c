@@ -362,13 +362,15 @@ static void note_pattern(void *ctx, enum policy_op op, enum policy_interest_kind
  * Can fanotify marks serve every file rule of @set? Rules naming paths and directories can
  * (inode and directory marks); patterns and allow-lists concern every open, which only the
  * monitor's syscall hook sees cheaply enough. With file visibility on the hook runs anyway
- * and its records carry what fanotify cannot (failed opens).
+ * and its records carry what fanotify cannot (failed opens). Container policies' file rules
+ * stay with the hook too: a container's marks are placed only once the agent has seen its
+ * first exec, and the container's first opens (a `cat` right at start) would race that.
  */
 static int files_by_fanotify(const struct agent_enforcer *ae, const struct policy_set *set)
 {
 	int pattern = 0;
 
-	if (ae->file_visible || !set)
+	if (ae->file_visible || !set || policy_set_has_container_rules(set, POLICY_OP_FILE))
 		return 0;
 	policy_set_interest(set, note_pattern, &pattern);
 	return !pattern;
