@@ -492,6 +492,9 @@ struct perm {
 	int creating;		/* O_CREAT open: the file may have been made by this call */
 	char raw[ENF_PATH_MAX]; /* the path as the kernel gave it to us (before root strip) */
 	int dirfd;		/* /proc/TID (O_PATH), held until the record is built, or -1 */
+	int early;		/* cwd, tty_nr and the ids were read before the answer */
+	long tty_nr;
+	char cwd[ENF_PATH_MAX];
 };
 
 static void build_source(pid_t tid, const char *exe, char *buf, size_t size)
@@ -928,6 +931,20 @@ static void strip_root(char *path, const char *root)
 	memmove(path, path + n, strlen(path + n) + 1);
 }
 
+/* The task's cwd with a trailing '/' (KubeArmor's Cwd), "" when it cannot be read. */
+static void read_cwd(int dirfd, char *buf, size_t size)
+{
+	ssize_t n = readlinkat(dirfd, "cwd", buf, size - 2);
+
+	if (n <= 0)
+		buf[0] = '\0';
+	if (n > 0) {
+		buf[n] = '\0';
+		if (buf[n - 1] != '/')
+			strcat(buf, "/");
+	}
+}
+
 static void record_block(struct enforce *e, struct perm *pm)
 {
 	struct enf_rec *r = calloc(1, sizeof(*r));
@@ -973,15 +990,12 @@ static void record_block(struct enforce *e, struct perm *pm)
 	enf_copy(r->source, sizeof(r->source), pm->source);
 	enf_copy(r->resource, sizeof(r->resource), pm->path);
 	enf_copy(r->data, sizeof(r->data), pm->data);
-	tty_name(task_tty_nr(pm->dirfd, "stat"), r->tty, sizeof(r->tty));
-	{
-		ssize_t n = readlinkat(pm->dirfd, "cwd", r->cwd, sizeof(r->cwd) - 2);
-
-		if (n > 0) {
-			r->cwd[n] = '\0';
-			if (r->cwd[n - 1] != '/')
-				strcat(r->cwd, "/");
-		}
+	if (pm->early) {
+		tty_name(pm->tty_nr, r->tty, sizeof(r->tty));
+		enf_copy(r->cwd, sizeof(r->cwd), pm->cwd);
+	} else {
+		tty_name(task_tty_nr(pm->dirfd, "stat"), r->tty, sizeof(r->tty));
+		read_cwd(pm->dirfd, r->cwd, sizeof(r->cwd));
 	}
 	enf_emit(e, r);
 }
@@ -1055,6 +1069,20 @@ static void handle_one(struct enforce *e, const struct fanotify_event_metadata *
 	}
 	if (!allow && r == 0)
 		undo_create(e, &pm);
+	/*
+	 * An Audit alert's task runs on after the answer and may be gone (`cat` exits in
+	 * microseconds) before the record is built: what the record needs from the task is read
+	 * now, while it waits in its open. (A denied task is slower to go: its record keeps
+	 * the reads after the answer, as the decision latency is measured for it.)
+	 */
+	pm.early = 0;
+	if (r == 0 && !pm.v.deny && pm.v.kind == POLICY_VERDICT_ALERT &&
+	    (e->opts.report_audit || (e->opts.audit_files && !pm.is_exec))) {
+		read_cwd(pm.dirfd, pm.cwd, sizeof(pm.cwd));
+		pm.tty_nr = task_tty_nr(pm.dirfd, "stat");
+		complete_info(&pm);
+		pm.early = 1;
+	}
 	/* measured up to the answer's write(): the write itself wakes the task, which may run
 	 * on this CPU before write() returns, and that is the task's time, not ours */
 	dt = enf_mono_ns() - t0;
@@ -1069,7 +1097,7 @@ static void handle_one(struct enforce *e, const struct fanotify_event_metadata *
 				 (pm.v.kind == POLICY_VERDICT_ALERT &&
 				  (e->opts.report_audit || (e->opts.audit_files && !pm.is_exec))));
 	folded = want_record && pm.v.deny && fold_hit(e, &pm);
-	if (want_record && !folded)
+	if (want_record && !folded && !pm.early)
 		complete_info(&pm);
 	if (r == 0 && pm.v.deny) {
 		int64_t cpu =
