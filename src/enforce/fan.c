@@ -6,9 +6,11 @@
  * the directories they name (with FAN_EVENT_ON_CHILD; recursive rules mark every directory
  * below, up to a cap, then fall back to a filesystem mark), the same under each container's
  * root, and, only when a class is in allow-list mode or has pattern rules, whole filesystems
- * (opts.any_marks). Under filesystem marks, allow decisions that do not depend on the acting
- * process are cached in the kernel with ignore marks (FAN_MARK_IGNORED_MASK, surviving
- * modification), so each such file reaches user space once.
+ * (opts.any_marks). With opts.audit_files, Audit file rules are marked the same way and their
+ * alerts written here, so the monitor needs no syscall hook for them (docs/benchmarks/
+ * monitor.md, "File rules served by fanotify marks"). Under filesystem marks, allow decisions
+ * that do not depend on the acting process are cached in the kernel with ignore marks
+ * (FAN_MARK_IGNORED_MASK, surviving modification), so each such file reaches user space once.
  *
  * Per event: the acting task is the event's tid (FAN_REPORT_TID); its /proc/TID/syscall tells
  * the syscall and open flags (the task sleeps in that syscall until we answer; the event fd
