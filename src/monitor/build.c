@@ -402,6 +402,22 @@ int mon_build_event(const struct mon_build_opts *o, struct mon_proc_table *pt,
 	r.tty = ev->tty && *ev->tty ? ev->tty : p && p->tty[0] ? p->tty : NULL;
 	pe.has_tty = r.tty != NULL;
 
+	/*
+	 * ExecEvent as a current KubeArmor writes it: ExecID "0" and the task's comm outside an
+	 * exec session; inside one (a container's exec, see proctab.c exec_session) the
+	 * session's id and the comm of the program that started it.
+	 */
+	r.present |= RECORD_HAS_EXEC_EVENT;
+	if (ct && p && p->exec_id) {
+		snprintf(s->exec_id, sizeof(s->exec_id), "%llu", (unsigned long long)p->exec_id);
+		r.exec_id = s->exec_id;
+		r.executable_name = p->exec_name;
+	} else {
+		memcpy(s->comm, ev->comm, sizeof(s->comm));
+		s->comm[sizeof(s->comm) - 1] = '\0';
+		r.exec_id = "0";
+		r.executable_name = s->comm;
+	}
 	if (ct) {
 		r.container_id = ct->id;
 		r.container_name = ct->name;

@@ -101,6 +101,15 @@ struct mon_proc {
 	char tty[16]; /* "pts1", "" if none */
 	struct mon_container *ct; /* NULL for host tasks (or not resolved yet) */
 	uint8_t ct_resolved;
+	/*
+	 * Exec session (KubeArmor's ExecEvent): a task that exec()s inside a pid namespace it
+	 * entered from outside (docker/podman/kubectl exec, nsenter: setns, then fork + exec)
+	 * starts a session; fork and exec inherit it. 0 = none. @exec_name is the comm of the
+	 * program that started it (ExecutableName).
+	 */
+	uint64_t exec_id;
+	uint32_t exec_pid_ns; /* the pid namespace the session was started in */
+	char exec_name[16];
 };
 
 struct mon_proc_table;
@@ -174,6 +183,8 @@ struct mon_build_opts {
 struct mon_scratch {
 	struct strbuf resource, data, path, source, cwd, tmp;
 	char result[64];
+	char exec_id[24]; /* ExecEvent.ExecID in decimal */
+	char comm[16];	  /* ExecEvent.ExecutableName outside a session: the task's comm */
 };
 void mon_scratch_init(struct mon_scratch *s);
 void mon_scratch_done(struct mon_scratch *s);

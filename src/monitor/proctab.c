@@ -427,6 +427,9 @@ int mon_proc_fork(struct mon_proc_table *t, const struct ward_event *ev)
 		c->mnt_ns = parent->mnt_ns;
 		c->ct = parent->ct;
 		c->ct_resolved = parent->ct_resolved;
+		c->exec_id = parent->exec_id;
+		c->exec_pid_ns = parent->exec_pid_ns;
+		memcpy(c->exec_name, parent->exec_name, sizeof(c->exec_name));
 		/* pids in the task's namespace: exact for host tasks; a container child learns
 		 * its own from its first event (every event carries pid/ppid) */
 		if (parent->pid == parent->host_pid) {
@@ -446,6 +449,38 @@ int mon_proc_fork(struct mon_proc_table *t, const struct ward_event *ev)
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+/*
+ * An exec that starts an exec session (the ExecID of KubeArmor's ExecEvent, which it assigns
+ * when a task setns()-es into a container): the task runs in a pid namespace other than the
+ * host's, is not that namespace's init (pid 1: a container's own entrypoint), and came from
+ * outside that namespace: the task itself was last seen elsewhere (fork from the runtime, then
+ * setns) or its parent lives elsewhere (runc's setns helper exited and the task was
+ * reparented to conmon/containerd-shim on the host). A task already in a session of this
+ * namespace keeps it (`sh -c 'exec ls'`). Seen from the event stream only, so no syscall
+ * tracepoint on setns is needed; a task that was already in a session when the agent started
+ * is not known to be in one.
+ */
+static void exec_session(struct mon_proc_table *t, struct mon_proc *p, const struct ward_event *ev)
+{
+	if (!ev->pid_ns || ev->pid == 1 || ev->pid == ev->host_pid)
+		return;
+	if (p->exec_id && p->exec_pid_ns == ev->pid_ns)
+		return;
+	const struct mon_proc *parent = mon_proc_find(t, ev->host_ppid);
+	if (p->pid_ns == ev->pid_ns && parent && parent->pid_ns == ev->pid_ns) {
+		/* born in the namespace: the session (if any) is the parent's */
+		p->exec_id = parent->exec_id;
+		p->exec_pid_ns = parent->exec_pid_ns;
+		memcpy(p->exec_name, parent->exec_name, sizeof(p->exec_name));
+		return;
+	}
+	/* KubeArmor's form: a nanosecond clock ORed with the pid, printed in decimal */
+	p->exec_id = (uint64_t)ev->ts_ns | ev->host_pid;
+	p->exec_pid_ns = ev->pid_ns;
+	memcpy(p->exec_name, ev->comm, sizeof(p->exec_name));
+	p->exec_name[sizeof(p->exec_name) - 1] = '\0';
 }
 
 int mon_proc_exec(struct mon_proc_table *t, const struct ward_event *ev)
@@ -491,6 +526,7 @@ int mon_proc_exec(struct mon_proc_table *t, const struct ward_event *ev)
 		free(source);
 		return -ENOMEM;
 	}
+	exec_session(t, p, ev);
 	free(p->exe);
 	free(p->args);
 	free(p->source);

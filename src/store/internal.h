@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+#include "common/strbuf.h"
 #include "record/record.h"
 #include "store/store.h"
 
@@ -63,13 +64,26 @@ int store_db_open(const char *path, int create, sqlite3 **ret, char *err, size_t
 const char *store_resolve(struct store *s, enum store_col_kind kind, int64_t id);
 
 /*
+ * The chain hasher: a scratch buffer for the canonical form and one reused digest context
+ * (OpenSSL 3's one-shot SHA256() fetches the algorithm and allocates a context per call, which
+ * doubled the hash's cost per record). init: 0 or -ENOMEM.
+ */
+struct store_hasher {
+	struct strbuf scratch;
+	struct evp_md_st *md;
+	struct evp_md_ctx_st *ctx;
+};
+int store_hasher_init(struct store_hasher *hs);
+void store_hasher_done(struct store_hasher *hs);
+
+/*
  * store_canonical_hash() - the chain hash of @r after @prev into @out. @format is the store's
  * `hash_format` meta value: 1 (or absent: stores created before schema version 2) =
  * SHA-256(prev ‖ record_to_json(r) ‖ "\n" ‖ ts_ns); 2 = SHA-256 of a compact binary form
- * (schema.c canonical_v2). @scratch is reused between calls. Return: 0 or -ENOMEM.
+ * (schema.c canonical_v2). Return: 0, -ENOMEM or -EIO (the digest failed).
  */
 int store_canonical_hash(const struct ward_record *r, const unsigned char prev[32], int format,
-			 struct strbuf *scratch, unsigned char out[32]);
+			 struct store_hasher *hs, unsigned char out[32]);
 
 /* Internal: the row's stored hash (32 bytes) of the last store_next() result, or NULL. */
 const unsigned char *store_query_row_hash(struct store_query *q);

@@ -419,13 +419,16 @@ int store_verify(struct store *s, struct store_verify_result *ret)
 	int64_t head_id, prev_id;
 	struct store_query *q = NULL;
 	const struct store_row *row;
-	struct strbuf scratch;
+	struct store_hasher hasher;
 	int r;
 
-	strbuf_init(&scratch);
+	if (store_hasher_init(&hasher))
+		return -ENOMEM;
 	/* one read transaction: a consistent snapshot while the agent keeps writing */
-	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+		store_hasher_done(&hasher);
 		return -EIO;
+	}
 	r = -EIO;
 	if (store_meta_get_int(s->db, "anchor_id", &v.anchor_id) ||
 	    store_meta_get_blob(s->db, "anchor_hash", prev) ||
@@ -463,7 +466,7 @@ int store_verify(struct store *s, struct store_verify_result *ret)
 					 (long long)(prev_id + 1), (long long)(row->id - 1));
 			break;
 		}
-		r = store_canonical_hash(&row->rec, prev, (int)hash_format, &scratch, h);
+		r = store_canonical_hash(&row->rec, prev, (int)hash_format, &hasher, h);
 		if (r)
 			goto out;
 		if (!stored || memcmp(h, stored, 32)) {
@@ -496,6 +499,6 @@ int store_verify(struct store *s, struct store_verify_result *ret)
 out:
 	store_query_end(q);
 	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
-	strbuf_done(&scratch);
+	store_hasher_done(&hasher);
 	return r;
 }

@@ -12,7 +12,7 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <openssl/sha.h>
+#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -647,14 +647,45 @@ static int canonical_v2(const struct ward_record *r, const unsigned char prev[32
 	return strbuf_error(sb) ? -ENOMEM : 0;
 }
 
-int store_canonical_hash(const struct ward_record *r, const unsigned char prev[32], int format,
-			 struct strbuf *scratch, unsigned char out[32])
+int store_hasher_init(struct store_hasher *hs)
 {
+	strbuf_init(&hs->scratch);
+	hs->md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	hs->ctx = EVP_MD_CTX_new();
+	if (!hs->md || !hs->ctx) {
+		store_hasher_done(hs);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void store_hasher_done(struct store_hasher *hs)
+{
+	EVP_MD_CTX_free(hs->ctx);
+	EVP_MD_free(hs->md);
+	hs->ctx = NULL;
+	hs->md = NULL;
+	strbuf_done(&hs->scratch);
+}
+
+static int digest(struct store_hasher *hs, unsigned char out[32])
+{
+	unsigned int n = 0;
+	if (!EVP_DigestInit_ex2(hs->ctx, hs->md, NULL) ||
+	    !EVP_DigestUpdate(hs->ctx, hs->scratch.buf, hs->scratch.len) ||
+	    !EVP_DigestFinal_ex(hs->ctx, out, &n) || n != 32)
+		return -EIO;
+	return 0;
+}
+
+int store_canonical_hash(const struct ward_record *r, const unsigned char prev[32], int format,
+			 struct store_hasher *hs, unsigned char out[32])
+{
+	struct strbuf *scratch = &hs->scratch;
 	if (format >= 2) {
 		if (canonical_v2(r, prev, scratch))
 			return -ENOMEM;
-		SHA256((const unsigned char *)scratch->buf, scratch->len, out);
-		return 0;
+		return digest(hs, out);
 	}
 	strbuf_reset(scratch);
 	strbuf_append(scratch, (const char *)prev, 32);
@@ -664,6 +695,5 @@ int store_canonical_hash(const struct ward_record *r, const unsigned char prev[3
 	strbuf_put_i64(scratch, r->ts_ns);
 	if (strbuf_error(scratch))
 		return -ENOMEM;
-	SHA256((const unsigned char *)scratch->buf, scratch->len, out);
-	return 0;
+	return digest(hs, out);
 }

@@ -42,7 +42,7 @@ struct store_writer {
 	unsigned char head_hash[32];
 	int64_t last_retain_ms;
 	int hash_format; /* the store's meta hash_format (store_canonical_hash) */
-	struct strbuf scratch;
+	struct store_hasher hasher;
 };
 
 static int64_t now_ms(void)
@@ -164,8 +164,9 @@ static int insert_one(struct store_writer *w, const struct ward_record *r)
 	unsigned char h[32];
 	int p = 1;
 
-	if (store_canonical_hash(r, w->head_hash, w->hash_format, &w->scratch, h))
-		return -ENOMEM;
+	int hr = store_canonical_hash(r, w->head_hash, w->hash_format, &w->hasher, h);
+	if (hr)
+		return hr;
 	int64_t id = w->head_id + 1;
 	sqlite3_bind_int64(st, p++, id);
 	sqlite3_bind_int64(st, p++, r->ts_ns);
@@ -649,7 +650,7 @@ static void writer_free(struct store_writer *w)
 	}
 	sqlite3_finalize(w->fts_ins);
 	sqlite3_close(w->db);
-	strbuf_done(&w->scratch);
+	store_hasher_done(&w->hasher);
 	pthread_cond_destroy(&w->cond);
 	pthread_mutex_destroy(&w->lock);
 	free(w);
@@ -667,8 +668,14 @@ int store_writer_open(const char *path, const struct store_writer_opts *opts,
 		return -ENOMEM;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->cond, NULL);
-	strbuf_init(&w->scratch);
 	strbuf_init(&sql);
+	if (store_hasher_init(&w->hasher)) {
+		strbuf_done(&sql);
+		pthread_cond_destroy(&w->cond);
+		pthread_mutex_destroy(&w->lock);
+		free(w);
+		return -ENOMEM;
+	}
 	if (opts)
 		w->o = *opts;
 	if (!w->o.batch_records)

@@ -9,11 +9,12 @@ set -u
 : "${WARD_BIN:?}" "${WARD_TOP:?}"
 tmp=$(mktemp -d /tmp/ward-mu-ct.XXXXXX)
 name="monitor-user-demo-$$"
+name2="monitor-user-exec-$$"
 image="localhost/monitor-user-busybox-$$:latest"
 agent_pid= svc_pid=
 cleanup() {
 	[ -n "$agent_pid" ] && kill -KILL "$agent_pid" 2>/dev/null
-	podman rm -f "$name" >/dev/null 2>&1
+	podman rm -f "$name" "$name2" >/dev/null 2>&1
 	podman rmi -f "$image" >/dev/null 2>&1
 	if [ -n "$svc_pid" ]; then kill "$svc_pid" 2>/dev/null; wait "$svc_pid" 2>/dev/null; fi
 	[ -n "${KEEP:-}" ] || rm -rf "$tmp"
@@ -70,6 +71,11 @@ podman run --runtime runc --cidfile "$tmp/cid" --name "$name" --label app=demo \
 	--label kubearmor.io/namespace=mu-demo "$image" /bin/sh -c 'cd /tmp; cat /etc/hostname; echo done' \
 	>/dev/null && ok "container ran" || notok "podman run"
 cid=$(cat "$tmp/cid")
+# An exec session: `podman exec` into a running container (KubeArmor's ExecEvent.ExecID)
+podman run -d --runtime runc --name "$name2" --label app=demo \
+	--label kubearmor.io/namespace=mu-demo "$image" /bin/sleep 60 >/dev/null &&
+	podman exec "$name2" /bin/sh -c 'cat /etc/hostname; echo done' >/dev/null &&
+	ok "podman exec into a running container" || notok "podman run -d / exec"
 sleep 0.3
 kill -TERM "$agent_pid"; wait "$agent_pid"; agent_pid=
 
@@ -96,9 +102,29 @@ want='["ContainerLog",1,"/bin/busybox","/bin/busybox","/bin/busybox","/bin/busyb
 got=$(jq -c --arg n "$name" 'select(.ContainerName == $n and .Type == "MatchedPolicy")
 	| del(.Timestamp, .UpdatedTime, .HostPID, .HostPPID, .PID, .ContainerID, .ContainerName,
 	  .PodName, .ContainerImage, .NamespaceName, .Labels, .HostName, .ClusterName)' "$tmp/out.json")
-want='{"PPID":1,"UID":0,"ParentProcessName":"/bin/busybox","ProcessName":"/bin/busybox","PolicyName":"mu-demo-hostname-read","Severity":"4","Tags":"demo","ATags":["demo"],"Message":"demo container read its hostname file","Type":"MatchedPolicy","Source":"/bin/busybox /etc/hostname","Operation":"File","Resource":"/etc/hostname","Data":"syscall=SYS_OPENAT fd=-100 flags=O_RDONLY","Enforcer":"eBPF Monitor","Action":"Audit","Result":"Passed","Cwd":"/tmp/"}'
+want='{"PPID":1,"UID":0,"ParentProcessName":"/bin/busybox","ProcessName":"/bin/busybox","PolicyName":"mu-demo-hostname-read","Severity":"4","Tags":"demo","ATags":["demo"],"Message":"demo container read its hostname file","Type":"MatchedPolicy","Source":"/bin/busybox /etc/hostname","Operation":"File","Resource":"/etc/hostname","Data":"syscall=SYS_OPENAT fd=-100 flags=O_RDONLY","Enforcer":"eBPF Monitor","Action":"Audit","Result":"Passed","Cwd":"/tmp/","ExecEvent":{"ExecID":"0","ExecutableName":"cat"}}'
 [ "$got" = "$want" ] && ok "KubeArmorPolicy selected by label: MatchedPolicy alert" ||
 	notok "container alert: $got"
+# the exec session: the shell podman exec started and the cat it ran share one ExecID, named
+# after the shell; the container's own init (sleep, PID 1) is in no session
+got=$(jq -c --arg n "$name2" 'select(.ContainerName == $n and .Operation == "Process")
+	| [.PID == 1, .ExecEvent.ExecID, .ExecEvent.ExecutableName, .Resource]' "$tmp/out.json")
+init=$(jq -c 'select(.[0])' <<<"$got")
+[ "$init" = '[true,"0","sleep","/bin/busybox 60"]' ] && ok "container init: ExecID 0" ||
+	notok "init of the exec container: $got"
+ids=$(jq -r 'select(.[0] | not) | .[1]' <<<"$got" | sort -u)
+names=$(jq -r 'select(.[0] | not) | .[2]' <<<"$got" | sort -u | tr '\n' ' ')
+nexec=$(jq -c 'select(.[0] | not)' <<<"$got" | grep -c .)
+if [ "$nexec" -ge 2 ] && [ "$(grep -c . <<<"$ids")" = 1 ] && [[ "$ids" =~ ^[1-9][0-9]+$ ]] &&
+	[ "$names" = "sh " ]; then
+	ok "podman exec: sh and the cat it ran share ExecID $ids, ExecutableName sh"
+else
+	notok "exec session records: $got"
+fi
+got=$(jq -c --arg n "$name2" 'select(.ContainerName == $n and .Type == "MatchedPolicy")
+	| [.Resource, .ExecEvent.ExecID, .ExecEvent.ExecutableName]' "$tmp/out.json")
+[ "$got" = "$(jq -cn --arg i "$ids" '["/etc/hostname", $i, "sh"]')" ] &&
+	ok "the alert of the exec'd cat carries the session" || notok "exec session alert: $got"
 n=$("$WARD_BIN" logs --store "$tmp/ward.db" --json --limit 0 --container-id "$cid" | grep -c .)
 m=$(jq -c --arg n "$name" 'select(.ContainerName == $n)' "$tmp/out.json" | grep -c .)
 [ "$n" = "$m" ] && ok "the store has the container's $n records" || notok "store: $n, json-out: $m"

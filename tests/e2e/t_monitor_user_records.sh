@@ -51,7 +51,8 @@ cwd="$tmp/work/"
 # Fields every record of the helper carries (HostPPID: the subshell that ran it).
 common=$(jq -cn --arg h "$helper" --arg s "$src" --arg c "$cwd" --argjson p "$pid" \
 	'{ClusterName:"mu-cluster",HostName:"mu-e2e",HostPID:$p,PID:$p,PPID:0,UID:0,
-	  ProcessName:$h,Source:$s,Type:"HostLog",Cwd:$c,UserName:"root"}')
+	  ProcessName:$h,Source:$s,Type:"HostLog",Cwd:$c,UserName:"root",
+	  ExecEvent:{ExecID:"0",ExecutableName:"mu_actions"}}')
 check() { # what operation resource data result
 	local what=$1 op=$2 res=$3 data=$4 result=$5 want got n
 	want=$(jq -cn --argjson c "$common" --arg o "$op" --arg r "$res" --arg d "$data" --arg x "$result" \
@@ -99,7 +100,7 @@ want=$(jq -cn --arg h "$helper" --arg c "$cwd" --arg p "$port" '[$h + " " + $p, 
 got=$(jq -c --argjson p "$pid" 'select(.HostPID == $p and .Operation == "Syscall")
 	| del(.Timestamp, .UpdatedTime, .HostPPID, .HostPID, .PID, .ParentProcessName, .ClusterName,
 	  .HostName, .Cwd, .ProcessName, .Source)' "$tmp/out.json")
-want='{"PPID":0,"UID":0,"PolicyName":"mu-audit-setuid","Severity":"2","Message":"setuid called","Type":"MatchedHostPolicy","Operation":"Syscall","Data":"syscall=SYS_SETUID userid=0","Enforcer":"eBPF Monitor","Action":"Audit","Result":"Passed","UserName":"root"}'
+want='{"PPID":0,"UID":0,"PolicyName":"mu-audit-setuid","Severity":"2","Message":"setuid called","Type":"MatchedHostPolicy","Operation":"Syscall","Data":"syscall=SYS_SETUID userid=0","Enforcer":"eBPF Monitor","Action":"Audit","Result":"Passed","ExecEvent":{"ExecID":"0","ExecutableName":"mu_actions"},"UserName":"root"}'
 [ "$got" = "$want" ] && ok "setuid: one Syscall alert from a matchSyscalls rule" || notok "setuid: $got"
 
 exit $fail

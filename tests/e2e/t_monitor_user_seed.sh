@@ -54,7 +54,8 @@ want=$(jq -cn --arg b "$bash_exe" --arg c "$tmp/home/" '{
 	Operation: "Process", PPID: 0, ParentProcessName: $b, PolicyName: "ksp-discovery-process-discovery",
 	ProcessName: "/usr/bin/ps", Resource: "/usr/bin/ps", Result: "Passed", Severity: "5",
 	Source: $b, Tags: "MITRE,Discovery", ATags: ["MITRE", "Discovery"], Type: "MatchedHostPolicy",
-	UID: 0, UserName: "root", cluster_id: "27273", component_name: "kubearmor"}')
+	UID: 0, UserName: "root", cluster_id: "27273", component_name: "kubearmor",
+	ExecEvent: {ExecID: "0", ExecutableName: "ps"}}')
 got=$(jq -c 'del(.Timestamp, .UpdatedTime, .HostPID, .HostPPID, .PID, .TTY)' <<<"$rec")
 [ "$(jq -cS . <<<"$got")" = "$(jq -cS . <<<"$want")" ] && ok "alert fields match seed example 1" ||
 	notok "alert fields: got $got want $want"

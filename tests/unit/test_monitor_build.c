@@ -6,6 +6,7 @@
  */
 #include "support/ward_test.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "common/strbuf.h"
@@ -456,6 +457,7 @@ static void seed_example_1_record_is_built_from_an_exec_event(void **state)
 		.exe = "/usr/bin/ps",
 		.argv = { "ps" },
 		.argc = 1,
+		.comm = "ps",
 	};
 	struct mon_build_opts o = opts;
 	o.cluster = "wsl-ubuntu";
@@ -498,7 +500,7 @@ static void seed_example_1_record_is_built_from_an_exec_event(void **state)
 		"\"Message\":\"Someone accessed running process\",\"Type\":\"MatchedHostPolicy\","
 		"\"Source\":\"/usr/bin/bash\",\"Operation\":\"Process\",\"Resource\":\"/usr/bin/ps\","
 		"\"Data\":\"syscall=SYS_EXECVE\",\"Enforcer\":\"eBPF Monitor\",\"Action\":\"Audit\","
-		"\"Result\":\"Passed\",\"Cwd\":\"/root/\",\"TTY\":\"pts1\",\"cluster_id\":\"27273\"}");
+		"\"Result\":\"Passed\",\"Cwd\":\"/root/\",\"TTY\":\"pts1\",\"ExecEvent\":{\"ExecID\":\"0\",\"ExecutableName\":\"ps\"},\"cluster_id\":\"27273\"}");
 	strbuf_done(&sb);
 	mon_scratch_done(&s);
 }
@@ -539,6 +541,19 @@ static void container_events_carry_container_fields_and_own_namespace_pids(void 
 	assert_int_equal(r.ppid, 1);
 	assert_string_equal(r.cwd, "/");
 	assert_null(r.tty);
+	/* outside an exec session: ExecID "0" and the task's own comm */
+	assert_string_equal(r.exec_id, "0");
+	assert_string_equal(r.executable_name, ev.comm);
+	/* inside one (`podman exec ... bash`): the session's id and the program that began it */
+	p.exec_id = 824416229130095ULL;
+	snprintf(p.exec_name, sizeof(p.exec_name), "bash");
+	assert_int_equal(mon_build_event(&opts, NULL, &ev, &p, NULL, &s, &r, &pe), 0);
+	assert_string_equal(r.exec_id, "824416229130095");
+	assert_string_equal(r.executable_name, "bash");
+	/* a host task is never in one (KubeArmor tracks setns into containers only) */
+	p.ct = NULL;
+	assert_int_equal(mon_build_event(&opts, NULL, &ev, &p, NULL, &s, &r, &pe), 0);
+	assert_string_equal(r.exec_id, "0");
 	mon_scratch_done(&s);
 }
 

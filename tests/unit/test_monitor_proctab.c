@@ -99,6 +99,95 @@ static void fork_exec_exit_events_keep_the_table(void **state)
 	mon_proc_table_free(t);
 }
 
+/* an exec event for fake pid @host_pid (not in /proc) in pid namespace @ns */
+static struct ward_event exec_event(uint32_t host_pid, uint32_t host_ppid, uint32_t pid,
+				    uint32_t ns, const char *comm, int64_t ts_ns)
+{
+	struct ward_event ev = { .kind = WARD_EV_EXEC,
+				 .syscall_nr = 59,
+				 .ts_ns = ts_ns,
+				 .host_pid = host_pid,
+				 .host_tid = host_pid,
+				 .host_ppid = host_ppid,
+				 .pid = pid,
+				 .pid_ns = ns,
+				 .mnt_ns = ns + 1,
+				 .exe = "/bin/busybox",
+				 .argv = { comm },
+				 .argc = 1 };
+	snprintf(ev.comm, sizeof(ev.comm), "%s", comm);
+	return ev;
+}
+
+static void fork_of(struct mon_proc_table *t, uint32_t parent, uint32_t child, uint32_t ns)
+{
+	struct ward_event ev = { .kind = WARD_EV_FORK,
+				 .host_pid = parent,
+				 .host_tid = parent,
+				 .child_pid = child,
+				 .child_tid = child,
+				 .pid_ns = ns,
+				 .mnt_ns = ns + 1 };
+	assert_int_equal(mon_proc_fork(t, &ev), 0);
+}
+
+static void exec_into_a_container_starts_a_session_its_children_inherit(void **state)
+{
+	(void)state;
+	const uint32_t host_ns = 4026531836u, ctr_ns = 4026532999u;
+	const uint32_t conmon = 3999100;
+	struct mon_proc_table *t;
+	assert_int_equal(mon_proc_table_new("/proc", &t), 0);
+	/* the runtime's monitor on the host */
+	struct ward_event ev = exec_event(conmon, 1, conmon, host_ns, "conmon", 1000);
+	assert_non_null(mon_proc_from_event(t, &ev));
+	assert_int_equal(mon_proc_exec(t, &ev), 0);
+	assert_int_equal(mon_proc_find(t, conmon)->exec_id, 0); /* a host task */
+
+	/* the container's entrypoint (pid 1 in its namespace) and what it runs: no session */
+	fork_of(t, conmon, conmon + 1, host_ns);
+	ev = exec_event(conmon + 1, conmon, 1, ctr_ns, "sleep", 2000);
+	assert_int_equal(mon_proc_exec(t, &ev), 0);
+	assert_int_equal(mon_proc_find(t, conmon + 1)->exec_id, 0);
+	fork_of(t, conmon + 1, conmon + 2, ctr_ns);
+	ev = exec_event(conmon + 2, conmon + 1, 2, ctr_ns, "ls", 3000);
+	assert_int_equal(mon_proc_exec(t, &ev), 0);
+	assert_int_equal(mon_proc_find(t, conmon + 2)->exec_id, 0);
+
+	/* `podman exec`: forked on the host, setns, exec inside: a session */
+	fork_of(t, conmon, conmon + 3, host_ns);
+	ev = exec_event(conmon + 3, conmon, 3, ctr_ns, "sh", 4000000);
+	assert_int_equal(mon_proc_exec(t, &ev), 0);
+	struct mon_proc *sh = mon_proc_find(t, conmon + 3);
+	uint64_t id = 4000000 | (conmon + 3);
+	assert_int_equal(sh->exec_id, id);
+	assert_string_equal(sh->exec_name, "sh");
+	/* what the shell runs inherits it, through fork and exec */
+	fork_of(t, conmon + 3, conmon + 4, ctr_ns);
+	ev = exec_event(conmon + 4, conmon + 3, 4, ctr_ns, "cat", 5000000);
+	assert_int_equal(mon_proc_exec(t, &ev), 0);
+	assert_int_equal(mon_proc_find(t, conmon + 4)->exec_id, id);
+	assert_string_equal(mon_proc_find(t, conmon + 4)->exec_name, "sh");
+	/* `exec ls` in the shell (parent still the host's conmon) keeps the session */
+	ev = exec_event(conmon + 3, conmon, 3, ctr_ns, "ls", 6000000);
+	assert_int_equal(mon_proc_exec(t, &ev), 0);
+	assert_int_equal(mon_proc_find(t, conmon + 3)->exec_id, id);
+
+	/*
+	 * A second exec whose helper already showed up inside the namespace (an event before
+	 * its exec moved the entry there): the parent on the host still makes it a new session.
+	 */
+	fork_of(t, conmon, conmon + 5, host_ns);
+	struct mon_proc *p = mon_proc_find(t, conmon + 5);
+	p->pid_ns = ctr_ns;
+	p->mnt_ns = ctr_ns + 1;
+	ev = exec_event(conmon + 5, conmon, 5, ctr_ns, "top", 7000000);
+	assert_int_equal(mon_proc_exec(t, &ev), 0);
+	assert_int_equal(mon_proc_find(t, conmon + 5)->exec_id, 7000000 | (conmon + 5));
+	assert_string_equal(mon_proc_find(t, conmon + 5)->exec_name, "top");
+	mon_proc_table_free(t);
+}
+
 static void write_file(const char *dir, const char *name, const char *text, size_t len)
 {
 	char path[PATH_MAX];
@@ -160,6 +249,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(seeding_from_proc_knows_this_test_process),
 		cmocka_unit_test(fork_exec_exit_events_keep_the_table),
+		cmocka_unit_test(exec_into_a_container_starts_a_session_its_children_inherit),
 		cmocka_unit_test(container_paths_and_pids_are_as_the_container_sees_them),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
