@@ -283,6 +283,16 @@ static void write_record(struct enforce *e, const struct enf_rec *r)
 	w.result = r->result;
 	w.cwd = nz(r->cwd);
 	w.tty = nz(r->tty);
+	/*
+	 * ExecEvent as the monitor writes it for a host task: no exec session (sessions begin
+	 * only by entering a container), ExecID "0" and the comm. A container task's session is
+	 * known to the monitor's process table only: left out there.
+	 */
+	if (!r->container_id[0] && r->comm[0]) {
+		w.present |= RECORD_HAS_EXEC_EVENT;
+		w.exec_id = "0";
+		w.executable_name = r->comm;
+	}
 	w.count = r->count;
 	e->stats.records++;
 	if (e->record)

@@ -496,6 +496,7 @@ struct perm {
 	int dirfd;		/* /proc/TID (O_PATH), held until the record is built, or -1 */
 	int early;		/* cwd, tty_nr and the ids were read before the answer */
 	long tty_nr;
+	char comm[16];
 	char cwd[ENF_PATH_MAX];
 };
 
@@ -523,14 +524,19 @@ static void build_source(pid_t tid, const char *exe, char *buf, size_t size)
 	}
 }
 
-/* tty_nr (field 7 of @stat_path, a /proc/TID/stat), 0 when none or unreadable */
-static long task_tty_nr(int dirfd, const char *stat_path)
+/*
+ * tty_nr (field 7 of @stat_path, a /proc/TID/stat), 0 when none or unreadable; the task's comm
+ * (field 2) into @comm (room for 16) when not NULL, "" when unreadable.
+ */
+static long task_stat(int dirfd, const char *stat_path, char *comm)
 {
-	char buf[1024], *p;
+	char buf[1024], *p, *open_paren;
 	long tty = 0;
 	int i, fd = openat(dirfd, stat_path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
 
+	if (comm)
+		comm[0] = '\0';
 	if (fd < 0)
 		return 0;
 	n = read(fd, buf, sizeof(buf) - 1);
@@ -539,8 +545,13 @@ static long task_tty_nr(int dirfd, const char *stat_path)
 		return 0;
 	buf[n] = '\0';
 	p = strrchr(buf, ')'); /* comm may hold spaces */
-	if (!p)
+	open_paren = strchr(buf, '(');
+	if (!p || !open_paren || open_paren > p)
 		return 0;
+	if (comm && p - open_paren - 1 < 16) {
+		memcpy(comm, open_paren + 1, (size_t)(p - open_paren - 1));
+		comm[p - open_paren - 1] = '\0';
+	}
 	for (i = 0; i < 5 && p; i++) /* state ppid pgrp session tty_nr */
 		p = strchr(p + 1, ' ');
 	if (p)
@@ -554,7 +565,7 @@ static int task_has_tty(pid_t tid)
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
-	return task_tty_nr(AT_FDCWD, path) != 0;
+	return task_stat(AT_FDCWD, path, NULL) != 0;
 }
 
 /* KubeArmor's TTY field ("pts1") as the monitor spells it; "" for no terminal or others */
@@ -995,8 +1006,9 @@ static void record_block(struct enforce *e, struct perm *pm)
 	if (pm->early) {
 		tty_name(pm->tty_nr, r->tty, sizeof(r->tty));
 		enf_copy(r->cwd, sizeof(r->cwd), pm->cwd);
+		enf_copy(r->comm, sizeof(r->comm), pm->comm);
 	} else {
-		tty_name(task_tty_nr(pm->dirfd, "stat"), r->tty, sizeof(r->tty));
+		tty_name(task_stat(pm->dirfd, "stat", r->comm), r->tty, sizeof(r->tty));
 		read_cwd(pm->dirfd, r->cwd, sizeof(r->cwd));
 	}
 	enf_emit(e, r);
@@ -1081,7 +1093,7 @@ static void handle_one(struct enforce *e, const struct fanotify_event_metadata *
 	if (r == 0 && !pm.v.deny && pm.v.kind == POLICY_VERDICT_ALERT &&
 	    (e->opts.report_audit || (e->opts.audit_files && !pm.is_exec))) {
 		read_cwd(pm.dirfd, pm.cwd, sizeof(pm.cwd));
-		pm.tty_nr = task_tty_nr(pm.dirfd, "stat");
+		pm.tty_nr = task_stat(pm.dirfd, "stat", pm.comm);
 		complete_info(&pm);
 		pm.early = 1;
 	}

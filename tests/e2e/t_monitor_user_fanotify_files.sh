@@ -90,6 +90,7 @@ want=$(jq -cn --arg r "$tmp/secret.txt" --arg c "$tmp/home/" --arg s "/usr/bin/c
 	Enforcer: "eBPF Monitor", Result: "Passed", Type: "MatchedHostPolicy", PolicyName: "mu-fan-files",
 	Severity: "7", Tags: "MITRE,T1003", ATags: ["MITRE", "T1003"], Message: "Sensitive file accessed",
 	ProcessName: "/usr/bin/cat", Source: $s, Cwd: $c, UID: 0, UserName: "root", PPID: 0,
+	ExecEvent: {ExecID: "0", ExecutableName: "cat"},
 	HostName: "mu-fan-host", ClusterName: "default"}')
 got=$(jq -c 'del(.Timestamp, .UpdatedTime, .HostPID, .HostPPID, .PID, .ParentProcessName)' <<<"$rec")
 [ "$(jq -cS . <<<"$got")" = "$(jq -cS . <<<"$want")" ] && ok "read of the marked file: the alert's fields" ||
