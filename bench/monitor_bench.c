@@ -9,7 +9,12 @@
  * same path the agent uses before enrichment. Rounds alternate modes so machine noise hits all
  * of them; the minimum and the median round are reported.
  *
- *   monitor_bench [--rounds N] [--modes baseline,policy,policy-file,full] [--workload-only]
+ *   monitor_bench [--rounds N] [--modes baseline,policy,policy-file,policy-file-tp,full]
+ *                 [--workload-only]
+ *
+ * policy-file is the agent's configuration for file Audit rules on paths and directories: the
+ * fanotify enforcer marks them (enforce opts.audit_files) and the monitor attaches no syscall
+ * hook for them; policy-file-tp serves the same rules from the raw sys_exit hook instead.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,13 +31,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/diag.h"
+#include "enforce/enforce.h"
 #include "monitor/monitor.h"
+#include "policy/policy.h"
 
 extern char **environ;
 
 #define N_OPEN	   100000
 #define N_SPAWN	   400
 #define N_CONNECT  4000
+#define N_MARKED   2000
+#define MARKED	   "/etc/shadow" /* named by the policy-file modes' Audit rule */
 #define PORT	   18210
 #define MAX_ROUNDS 21
 
@@ -40,20 +50,62 @@ enum wl {
 	WL_OPEN = 0,
 	WL_SPAWN,
 	WL_CONNECT,
+	WL_MARKED,
 	WL_COUNT
 };
 static const char *const wl_names[WL_COUNT] = { "open+close", "posix_spawn /bin/true",
-						"tcp connect+accept" };
-static const int wl_iters[WL_COUNT] = { N_OPEN, N_SPAWN, N_CONNECT };
+						"tcp connect+accept", "open+close " MARKED };
+static const int wl_iters[WL_COUNT] = { N_OPEN, N_SPAWN, N_CONNECT, N_MARKED };
 
 enum mode {
 	M_BASE = 0,
 	M_POLICY,
 	M_POLICY_FILE,
+	M_POLICY_FILE_TP,
 	M_FULL,
 	M_COUNT
 };
-static const char *const mode_names[M_COUNT] = { "baseline", "policy", "policy-file", "full" };
+static const char *const mode_names[M_COUNT] = { "baseline", "policy", "policy-file",
+						 "policy-file-tp", "full" };
+
+/* The file Audit rules of the policy-file modes, as a host policy (the enforcer's input). */
+static const char file_policy[] = "apiVersion: security.kubearmor.com/v1\n"
+				  "kind: KubeArmorHostPolicy\n"
+				  "metadata: {name: bench-files}\n"
+				  "spec:\n"
+				  "  nodeSelector: {matchLabels: {kubearmor.io/hostname: \"*\"}}\n"
+				  "  action: Audit\n"
+				  "  file:\n"
+				  "    matchPaths: [{path: /etc/shadow}]\n"
+				  "    matchDirectories: [{dir: /root/.ssh/, recursive: true}]\n";
+
+static struct policy_set *file_set;
+
+static int compile_file_set(void)
+{
+	struct policy_doc_list *l = NULL;
+	struct policy_compile_opts o;
+	struct diag d;
+	int r;
+
+	diag_init(&d);
+	r = policy_load_buffer("bench-files.yaml", file_policy, sizeof(file_policy) - 1, &l, &d);
+	if (r == 0) {
+		policy_compile_opts_init(&o);
+		r = policy_set_compile(l, &o, &file_set, &d);
+	} else if (r > 0) {
+		r = -EINVAL;
+	}
+	policy_doc_list_free(l);
+	diag_done(&d);
+	return r;
+}
+
+static void count_record(void *ctx, const struct ward_record *r)
+{
+	(void)r;
+	++*(uint64_t *)ctx;
+}
 
 static double now_ns(void)
 {
@@ -86,20 +138,20 @@ static double cpu_ns(void)
 
 static double cpu0;
 
-static double wl_open(const char *path)
+static double wl_open(const char *path, int n)
 {
 	double t0 = now_ns();
 
 	cpu0 = cpu_ns();
 	int i, fd;
 
-	for (i = 0; i < N_OPEN; i++) {
+	for (i = 0; i < n; i++) {
 		fd = open(path, O_RDONLY);
 		if (fd < 0)
 			_exit(10);
 		close(fd);
 	}
-	return (now_ns() - t0) / N_OPEN;
+	return (now_ns() - t0) / n;
 }
 
 static double wl_spawn(void)
@@ -152,12 +204,16 @@ static double wl_connect(void)
 /* ret[0..WL_COUNT-1]: wall ns/op; ret[WL_COUNT..]: CPU ns/op */
 static void workload(const char *file, double ret[2 * WL_COUNT])
 {
-	ret[WL_OPEN] = wl_open(file);
+	ret[WL_OPEN] = wl_open(file, N_OPEN);
 	ret[WL_COUNT + WL_OPEN] = (cpu_ns() - cpu0) / N_OPEN;
 	ret[WL_SPAWN] = wl_spawn();
 	ret[WL_COUNT + WL_SPAWN] = (cpu_ns() - cpu0) / N_SPAWN;
 	ret[WL_CONNECT] = wl_connect();
 	ret[WL_COUNT + WL_CONNECT] = (cpu_ns() - cpu0) / N_CONNECT;
+	/* a file an Audit rule names: every open is an alert (policy-file: the opener waits for
+	 * the enforcer's answer to the permission event, so wall time is the figure here) */
+	ret[WL_MARKED] = wl_open(MARKED, N_MARKED);
+	ret[WL_COUNT + WL_MARKED] = (cpu_ns() - cpu0) / N_MARKED;
 }
 
 /* ---- consumer (parent) --------------------------------------------------------------------- */
@@ -177,7 +233,9 @@ static int count_cb(void *ctx, const struct ward_event *e)
 	return 0;
 }
 
-static int open_mode(enum mode m, struct monitor **ret)
+static uint64_t fan_records;
+
+static int open_mode(enum mode m, struct monitor **ret, struct enforce **ret_e)
 {
 	struct monitor_config cfg;
 	int r;
@@ -185,10 +243,22 @@ static int open_mode(enum mode m, struct monitor **ret)
 	monitor_config_init(&cfg);
 	if (m == M_FULL)
 		cfg.visibility = MONITOR_VIS_ALL;
+	/* as `ward agent` runs it: the enforcer's fanotify marks serve the file rules */
+	cfg.file_rules_by_fanotify = m == M_POLICY_FILE;
 	r = monitor_open(&cfg, ret);
 	if (r < 0)
 		return r;
-	if (m == M_POLICY || m == M_POLICY_FILE) {
+	if (m == M_POLICY_FILE) {
+		struct enforce_opts eo;
+
+		enforce_opts_init(&eo);
+		eo.audit_files = 1;
+		eo.no_network = 1; /* the network rules here are the monitor's (cgroup hook) */
+		r = enforce_open(file_set, &eo, count_record, &fan_records, ret_e);
+		if (r < 0)
+			return r;
+	}
+	if (m == M_POLICY || m == M_POLICY_FILE || m == M_POLICY_FILE_TP) {
 		/* A few Audit rules, as examples/ policies have: process paths and a network
 		 * protocol; policy-file adds file rules on paths the workload does not touch. */
 		monitor_interest_begin(*ret);
@@ -198,7 +268,7 @@ static int open_mode(enum mode m, struct monitor **ret)
 				     POLICY_ACTION_AUDIT);
 		monitor_interest_add(*ret, POLICY_OP_NETWORK, POLICY_INTEREST_ANY, NULL,
 				     POLICY_ACTION_AUDIT);
-		if (m == M_POLICY_FILE) {
+		if (m == M_POLICY_FILE || m == M_POLICY_FILE_TP) {
 			monitor_interest_add(*ret, POLICY_OP_FILE, POLICY_INTEREST_PATH,
 					     "/etc/shadow", POLICY_ACTION_AUDIT);
 			monitor_interest_add(*ret, POLICY_OP_FILE, POLICY_INTEREST_DIR_RECURSIVE,
@@ -263,7 +333,7 @@ int main(int argc, char **argv)
 {
 	double res[M_COUNT][MAX_ROUNDS][2 * WL_COUNT];
 	struct counts cnt[M_COUNT] = { { 0 } };
-	int use[M_COUNT] = { 1, 1, 1, 1 };
+	int use[M_COUNT] = { 1, 1, 1, 1, 1 };
 	int rounds = 5, i, r, round, wl, workload_only = 0;
 	char file[] = "/tmp/ward-bench-XXXXXX";
 	int fd;
@@ -289,13 +359,18 @@ int main(int argc, char **argv)
 			workload_only = 1;
 		} else {
 			fprintf(stderr,
-				"usage: %s [--rounds N] [--modes baseline,policy,policy-file,full] [--workload-only]\n",
+				"usage: %s [--rounds N] [--modes "
+				"baseline,policy,policy-file,policy-file-tp,full] [--workload-only]\n",
 				argv[0]);
 			return 2;
 		}
 	}
 	if (rounds < 1 || rounds > MAX_ROUNDS)
 		rounds = 5;
+	if (use[M_POLICY_FILE] && (r = compile_file_set()) < 0) {
+		fprintf(stderr, "policy: %s\n", strerror(-r));
+		return 1;
+	}
 	fd = mkstemp(file);
 	if (fd < 0)
 		return 1;
@@ -314,10 +389,11 @@ int main(int argc, char **argv)
 	for (round = 0; round < rounds; round++) {
 		for (i = 0; i < M_COUNT; i++) {
 			struct monitor *m = NULL;
+			struct enforce *e = NULL;
 
 			if (!use[i])
 				continue;
-			if (i != M_BASE && (r = open_mode(i, &m)) < 0) {
+			if (i != M_BASE && (r = open_mode(i, &m, &e)) < 0) {
 				fprintf(stderr, "monitor_open (%s): %s\n", mode_names[i],
 					strerror(-r));
 				unlink(file);
@@ -332,6 +408,18 @@ int main(int argc, char **argv)
 				fprintf(stderr, "round %d %-11s hooks=0x%x\n", round, mode_names[i],
 					monitor_attached(m));
 			}
+			if (e) {
+				struct enforce_stats es;
+
+				enforce_get_stats(e, &es);
+				fprintf(stderr,
+					"round %d %-11s fanotify: %llu events, %llu records, %llu "
+					"errors\n",
+					round, mode_names[i], (unsigned long long)es.perm_events,
+					(unsigned long long)es.records,
+					(unsigned long long)es.errors);
+			}
+			enforce_close(e);
 			monitor_close(m);
 			if (r < 0) {
 				fprintf(stderr, "workload failed: %s\n", strerror(-r));
@@ -384,7 +472,8 @@ int main(int argc, char **argv)
 		if (use[i])
 			printf(" %7llu/%-6llu", (unsigned long long)cnt[i].events,
 			       (unsigned long long)cnt[i].lost);
-	printf("\n(iterations per round: open %d, spawn %d, connect %d; %d rounds)\n", wl_iters[0],
-	       wl_iters[1], wl_iters[2], rounds);
+	printf("\nfanotify records (policy-file): %llu", (unsigned long long)fan_records);
+	printf("\n(iterations per round: open %d, spawn %d, connect %d, %s %d; %d rounds)\n",
+	       wl_iters[0], wl_iters[1], wl_iters[2], MARKED, wl_iters[3], rounds);
 	return 0;
 }

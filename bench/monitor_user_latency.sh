@@ -64,5 +64,9 @@ echo x >"$tmp/target"
 "$top/$build/tests/helpers/mu_flood" "$tmp/target" 300000 >/dev/null
 sleep 1
 echo "peak RSS after a 300k-open flood: $(awk '$1 == "VmHWM:" {print $2}' /proc/$agent/status) KiB"
+# where the resident memory is now, by mapping (heap, thread arenas, the ring buffer, libraries)
+awk '/^[0-9a-f]+-[0-9a-f]+ / { n = NF >= 6 ? $6 : "[anon]"; if (n ~ /\.so/) n = "libraries" }
+	$1 == "Rss:" { rss[n] += $2 } END { for (k in rss) if (rss[k] >= 512) printf "  %-28s %7d KiB\n", k, rss[k] }' \
+	/proc/$agent/smaps | sort -k2 -n -r
 kill -TERM $agent; wait $agent || true
 tail -n1 "$tmp/err"

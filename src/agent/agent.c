@@ -294,6 +294,15 @@ static void emit(struct agent *a, const struct ward_record *r)
 
 void agent_emit(struct agent *a, const struct ward_record *r)
 {
+	/* the enforcer's host records (Block, and Audit of fanotify-served file rules) get the
+	 * UserName the monitor's host records carry (§2.9), from the same cache */
+	if (!r->user_name && !r->container_id && r->operation && r->host_pid > 0) {
+		struct ward_record c = *r;
+		const char *u = user_name(a, (uint32_t)r->uid);
+		c.user_name = *u ? u : NULL;
+		emit(a, &c);
+		return;
+	}
 	emit(a, r);
 }
 

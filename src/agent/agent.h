@@ -231,6 +231,12 @@ int agent_enforcer_new(struct agent *a, struct agent_inbox *in, const struct war
 void agent_enforcer_on_set(void *ctx, const struct policy_set *set);
 /* agent_enforcer_running() - 1 when an enforcer is active. */
 int agent_enforcer_running(const struct agent_enforcer *e);
+/*
+ * agent_enforcer_files() - 1 when the enforcer's fanotify marks serve every file rule of the
+ * current set (Audit included; no pattern rule, file visibility off): the monitor then needs
+ * no syscall hook for them (monitor_set_file_rules_by_fanotify()).
+ */
+int agent_enforcer_files(const struct agent_enforcer *e);
 /* agent_enforcer_last_error() - why the enforcer is not running (0 = it is, or no set yet). */
 int agent_enforcer_last_error(const struct agent_enforcer *e);
 /* agent_enforcer_free() - stop enforcing (blocked files run again), flush its records. */

@@ -57,6 +57,8 @@ struct agent_enforcer {
 	struct enforce *e;
 	int err;
 	const struct policy_set *set; /* the enforcer's current set (agent thread only) */
+	int file_visible; /* visibility logs every file event: the monitor's hook runs anyway */
+	int audit_files;  /* file rules are served by fanotify marks (agent_enforcer_files()) */
 	uint32_t host_pid_ns;
 	pthread_mutex_t lock; /* guards ctrs/n_ctrs and the entries' contents */
 	struct enf_ctr **ctrs;
@@ -320,6 +322,7 @@ int agent_enforcer_new(struct agent *a, struct agent_inbox *in, const struct war
 	ae->opts.host_name = cfg->hostname;
 	ae->opts.cluster_name = cfg->cluster;
 	ae->opts.protect_dirs = protect_dirs;
+	ae->file_visible = (cfg->visibility & CONFIG_VIS_FILE) != 0;
 	pthread_mutex_init(&ae->lock, NULL);
 	(void)ns_ino((uint32_t)getpid(), "pid", &ae->host_pid_ns);
 	agent_set_container_hook(a, on_container, ae);
@@ -346,14 +349,43 @@ static void rebuild_scopes(struct agent_enforcer *ae, const struct policy_set *s
 	}
 }
 
+static void note_pattern(void *ctx, enum policy_op op, enum policy_interest_kind kind,
+			 const char *value, enum policy_action action)
+{
+	(void)value;
+	(void)action;
+	if (op == POLICY_OP_FILE && (kind == POLICY_INTEREST_GLOB || kind == POLICY_INTEREST_ANY))
+		*(int *)ctx = 1;
+}
+
+/*
+ * Can fanotify marks serve every file rule of @set? Rules naming paths and directories can
+ * (inode and directory marks); patterns and allow-lists concern every open, which only the
+ * monitor's syscall hook sees cheaply enough. With file visibility on the hook runs anyway
+ * and its records carry what fanotify cannot (failed opens). Container policies' file rules
+ * stay with the hook too: a container's marks are placed only once the agent has seen its
+ * first exec, and the container's first opens (a `cat` right at start) would race that.
+ */
+static int files_by_fanotify(const struct agent_enforcer *ae, const struct policy_set *set)
+{
+	int pattern = 0;
+
+	if (ae->file_visible || !set || policy_set_has_container_rules(set, POLICY_OP_FILE))
+		return 0;
+	policy_set_interest(set, note_pattern, &pattern);
+	return !pattern;
+}
+
 void agent_enforcer_on_set(void *ctx, const struct policy_set *set)
 {
 	struct agent_enforcer *ae = ctx;
+	int want = files_by_fanotify(ae, set);
 	int r;
 	/* containers move to the new set first: enforce_update() re-marks them through resolve() */
 	rebuild_scopes(ae, set);
 	ae->set = set;
 	if (!ae->e) {
+		ae->opts.audit_files = want;
 		r = enforce_open(set, &ae->opts, on_record, ae, &ae->e);
 		if (r)
 			ae->e = NULL;
@@ -366,6 +398,7 @@ void agent_enforcer_on_set(void *ctx, const struct policy_set *set)
 							      ae->ctrs[i]->scope) == 0;
 		}
 	} else {
+		(void)enforce_set_audit_files(ae->e, want); /* checked below */
 		r = enforce_update(ae->e, set);
 		/*
 		 * The old rules would stay in force, but the old set is freed right after this
@@ -378,7 +411,14 @@ void agent_enforcer_on_set(void *ctx, const struct policy_set *set)
 		}
 	}
 	ae->err = r;
+	ae->audit_files = want && ae->e &&
+			  enforce_backend_for(ae->e, POLICY_OP_FILE) == ENFORCE_BACKEND_FANOTIFY;
 	agent_set_enforcer_alerts(ae->a, ae->e != NULL);
+}
+
+int agent_enforcer_files(const struct agent_enforcer *ae)
+{
+	return ae && ae->audit_files;
 }
 
 int agent_enforcer_running(const struct agent_enforcer *ae)

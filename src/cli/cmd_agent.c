@@ -88,12 +88,19 @@ struct run_ctx {
 /* Tell the kernel what the rules name, so it keeps those events whatever the visibility. */
 static void push_interest(struct run_ctx *rc)
 {
+	/* file rules the enforcer's fanotify marks serve need no syscall hook (issue 3) */
+	monitor_set_file_rules_by_fanotify(rc->monitor, agent_enforcer_files(rc->enforcer));
 	monitor_interest_begin(rc->monitor);
 	rc->matcher->interest(rc->matcher->ctx, monitor_interest_add, rc->monitor);
 	int r = monitor_interest_commit(rc->monitor);
 	if (r)
 		fprintf(stderr, "ward agent: warning: kernel pre-filter not updated: %s\n",
 			strerror(-r));
+	/* what every syscall of the machine pays for depends on this: say it */
+	uint32_t h = monitor_attached(rc->monitor);
+	fprintf(stderr, "ward agent: syscall hook %s; file rules by %s\n",
+		h & MONITOR_HOOK_SYSCALL ? "attached" : "detached",
+		agent_enforcer_files(rc->enforcer) ? "fanotify marks" : "the syscall hook");
 }
 
 static void vis_words(uint32_t v, char *buf, size_t size)

@@ -282,6 +282,17 @@ static void write_record(struct enforce *e, const struct enf_rec *r)
 	w.action = r->action;
 	w.result = r->result;
 	w.cwd = nz(r->cwd);
+	w.tty = nz(r->tty);
+	/*
+	 * ExecEvent as the monitor writes it for a host task: no exec session (sessions begin
+	 * only by entering a container), ExecID "0" and the comm. A container task's session is
+	 * known to the monitor's process table only: left out there.
+	 */
+	if (!r->container_id[0] && r->comm[0]) {
+		w.present |= RECORD_HAS_EXEC_EVENT;
+		w.exec_id = "0";
+		w.executable_name = r->comm;
+	}
 	w.count = r->count;
 	e->stats.records++;
 	if (e->record)
@@ -313,7 +324,9 @@ void enf_emit(struct enforce *e, struct enf_rec *r)
 	uint64_t key;
 	size_t i;
 
-	if (e->opts.fold_ms == 0) {
+	/* Only blocks fold: an Audit alert (Result Passed) is one record per event, as the
+	 * monitor writes it for the same rule from its syscall hook. */
+	if (e->opts.fold_ms == 0 || strcmp(r->result, "Passed") == 0) {
 		write_record(e, r);
 		free(r);
 		return;
@@ -529,6 +542,18 @@ out:
 
 		(void)w;
 	}
+	return r;
+}
+
+int enforce_set_audit_files(struct enforce *e, int on)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&e->lock);
+	e->opts.audit_files = !!on;
+	if (e->fan_fd < 0)
+		r = -ENOTSUP;
+	pthread_mutex_unlock(&e->lock);
 	return r;
 }
 

@@ -98,9 +98,16 @@ struct enforce_hooks {
 typedef void (*enforce_record_fn)(void *ctx, const struct ward_record *r);
 
 struct enforce_opts {
-	int fail_closed;       /* on internal errors deny instead of allow (default 0: fail-open) */
-	uint32_t fold_ms;      /* identical blocks within this window fold into one record (1000) */
-	int report_audit;      /* also write records for non-denied alert verdicts seen here */
+	int fail_closed;  /* on internal errors deny instead of allow (default 0: fail-open) */
+	uint32_t fold_ms; /* identical blocks within this window fold into one record (1000) */
+	int report_audit; /* also write records for non-denied alert verdicts seen here */
+	/*
+	 * Audit file rules that name paths or directories are marked too (FAN_OPEN_PERM) and
+	 * their alerts written here (Action Audit, Enforcer "eBPF Monitor", Data as the
+	 * monitor's tracepoint form), so the monitor needs no syscall hook for them (see
+	 * enforce_set_audit_files()). Process Audit rules stay with the monitor (sched exec).
+	 */
+	int audit_files;
 	int no_network;	       /* do not load the cgroup BPF enforcer */
 	int no_fanotify;       /* do not start fanotify */
 	const char *cgroup;    /* cgroup-v2 dir to attach to (default: the root, found in mounts) */
@@ -192,6 +199,13 @@ int enforce_update(struct enforce *e, const struct policy_set *set);
  * (the container is then not kept: a task that has not entered its root yet, or is gone).
  */
 int enforce_add_container(struct enforce *e, pid_t pid, const struct policy_scope *scope);
+
+/*
+ * enforce_set_audit_files() - switch opts.audit_files; the marks follow at the next
+ * enforce_update(). Return 0, or -ENOTSUP when no fanotify group runs (the file class is not
+ * served here: the monitor has to keep its syscall hook for file rules).
+ */
+int enforce_set_audit_files(struct enforce *e, int on);
 
 /* enforce_get_stats() - a snapshot of the counters. */
 void enforce_get_stats(struct enforce *e, struct enforce_stats *ret);

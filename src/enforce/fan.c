@@ -6,9 +6,11 @@
  * the directories they name (with FAN_EVENT_ON_CHILD; recursive rules mark every directory
  * below, up to a cap, then fall back to a filesystem mark), the same under each container's
  * root, and, only when a class is in allow-list mode or has pattern rules, whole filesystems
- * (opts.any_marks). Under filesystem marks, allow decisions that do not depend on the acting
- * process are cached in the kernel with ignore marks (FAN_MARK_IGNORED_MASK, surviving
- * modification), so each such file reaches user space once.
+ * (opts.any_marks). With opts.audit_files, Audit file rules are marked the same way and their
+ * alerts written here, so the monitor needs no syscall hook for them (docs/benchmarks/
+ * monitor.md, "File rules served by fanotify marks"). Under filesystem marks, allow decisions
+ * that do not depend on the acting process are cached in the kernel with ignore marks
+ * (FAN_MARK_IGNORED_MASK, surviving modification), so each such file reaches user space once.
  *
  * Per event: the acting task is the event's tid (FAN_REPORT_TID); its /proc/TID/syscall tells
  * the syscall and open flags (the task sleeps in that syscall until we answer; the event fd
@@ -130,11 +132,13 @@ static void mark_dir_recursive(struct mark_ctx *m, const char *dir, uint64_t mas
 	}
 }
 
-static int wants_mark(const struct enforce *e, enum policy_action a)
+static int wants_mark(const struct enforce *e, enum policy_op op, enum policy_action a)
 {
+	int audit = a == POLICY_ACTION_AUDIT || a == POLICY_ACTION_AUDIT_BLOCK;
+
 	if (a == POLICY_ACTION_BLOCK)
 		return 1;
-	if (e->opts.report_audit && (a == POLICY_ACTION_AUDIT || a == POLICY_ACTION_AUDIT_BLOCK))
+	if (audit && (e->opts.report_audit || (e->opts.audit_files && op == POLICY_OP_FILE)))
 		return 1;
 	return 0;
 }
@@ -162,7 +166,7 @@ static void on_interest(void *ctx, enum policy_op op, enum policy_interest_kind 
 		*done = 1;
 		return;
 	}
-	if (!value || value[0] != '/' || !wants_mark(e, action))
+	if (!value || value[0] != '/' || !wants_mark(e, op, action))
 		return;
 	n = (size_t)snprintf(full, sizeof(full), "%s%s", m->root, value);
 	if (n >= sizeof(full))
@@ -490,6 +494,10 @@ struct perm {
 	int creating;		/* O_CREAT open: the file may have been made by this call */
 	char raw[ENF_PATH_MAX]; /* the path as the kernel gave it to us (before root strip) */
 	int dirfd;		/* /proc/TID (O_PATH), held until the record is built, or -1 */
+	int early;		/* cwd, tty_nr and the ids were read before the answer */
+	long tty_nr;
+	char comm[16];
+	char cwd[ENF_PATH_MAX];
 };
 
 static void build_source(pid_t tid, const char *exe, char *buf, size_t size)
@@ -516,24 +524,61 @@ static void build_source(pid_t tid, const char *exe, char *buf, size_t size)
 	}
 }
 
-/* tty_nr (field 7 of /proc/TID/stat) is not 0: the task has a controlling terminal */
-static int task_has_tty(pid_t tid)
+/*
+ * tty_nr (field 7 of @stat_path, a /proc/TID/stat), 0 when none or unreadable; the task's comm
+ * (field 2) into @comm (room for 16) when not NULL, "" when unreadable.
+ */
+static long task_stat(int dirfd, const char *stat_path, char *comm)
 {
-	char path[64], buf[1024], *p;
+	char buf[1024], *p, *open_paren;
 	long tty = 0;
-	int i;
+	int i, fd = openat(dirfd, stat_path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
-	if (read_small(path, buf, sizeof(buf), NULL) < 0)
+	if (comm)
+		comm[0] = '\0';
+	if (fd < 0)
 		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
 	p = strrchr(buf, ')'); /* comm may hold spaces */
-	if (!p)
+	open_paren = strchr(buf, '(');
+	if (!p || !open_paren || open_paren > p)
 		return 0;
+	if (comm && p - open_paren - 1 < 16) {
+		memcpy(comm, open_paren + 1, (size_t)(p - open_paren - 1));
+		comm[p - open_paren - 1] = '\0';
+	}
 	for (i = 0; i < 5 && p; i++) /* state ppid pgrp session tty_nr */
 		p = strchr(p + 1, ' ');
 	if (p)
 		tty = strtol(p + 1, NULL, 10);
-	return tty != 0;
+	return tty;
+}
+
+/* the task has a controlling terminal */
+static int task_has_tty(pid_t tid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
+	return task_stat(AT_FDCWD, path, NULL) != 0;
+}
+
+/* KubeArmor's TTY field ("pts1") as the monitor spells it; "" for no terminal or others */
+static void tty_name(long tty_nr, char *buf, size_t size)
+{
+	unsigned major = ((unsigned long)tty_nr >> 8) & 0xfff;
+	unsigned minor = ((unsigned long)tty_nr & 0xff) | (((unsigned long)tty_nr >> 12) & 0xfff00);
+
+	buf[0] = '\0';
+	if (major >= 136 && major <= 143)
+		snprintf(buf, size, "pts%u", (major - 136) * 256 + minor);
+	else if (major == 4 && minor < 64 && tty_nr)
+		snprintf(buf, size, "tty%u", minor);
 }
 
 static int is_self(pid_t tid)
@@ -899,6 +944,20 @@ static void strip_root(char *path, const char *root)
 	memmove(path, path + n, strlen(path + n) + 1);
 }
 
+/* The task's cwd with a trailing '/' (KubeArmor's Cwd), "" when it cannot be read. */
+static void read_cwd(int dirfd, char *buf, size_t size)
+{
+	ssize_t n = readlinkat(dirfd, "cwd", buf, size - 2);
+
+	if (n <= 0)
+		buf[0] = '\0';
+	if (n > 0) {
+		buf[n] = '\0';
+		if (buf[n - 1] != '/')
+			strcat(buf, "/");
+	}
+}
+
 static void record_block(struct enforce *e, struct perm *pm)
 {
 	struct enf_rec *r = calloc(1, sizeof(*r));
@@ -906,7 +965,12 @@ static void record_block(struct enforce *e, struct perm *pm)
 	if (!r)
 		return;
 	complete_info_late(pm);
-	enf_rec_fill_verdict(r, &pm->v, pm->v.deny, "fanotify", "Operation not permitted");
+	/* An Audit alert is the monitor's record in KubeArmor's model (Enforcer "eBPF Monitor",
+	 * issue 3): fanotify only stands in for the syscall hook that would have seen the open. */
+	enf_rec_fill_verdict(r, &pm->v, pm->v.deny,
+			     !pm->v.deny && e->opts.audit_files && !pm->is_exec ? "eBPF Monitor"
+										: "fanotify",
+			     "Operation not permitted");
 	if (pm->self_rule) {
 		enf_copy(r->policy, sizeof(r->policy), ENFORCE_SELF_RULE_NAME);
 		enf_copy(r->severity, sizeof(r->severity), "10");
@@ -939,14 +1003,13 @@ static void record_block(struct enforce *e, struct perm *pm)
 	enf_copy(r->source, sizeof(r->source), pm->source);
 	enf_copy(r->resource, sizeof(r->resource), pm->path);
 	enf_copy(r->data, sizeof(r->data), pm->data);
-	{
-		ssize_t n = readlinkat(pm->dirfd, "cwd", r->cwd, sizeof(r->cwd) - 2);
-
-		if (n > 0) {
-			r->cwd[n] = '\0';
-			if (r->cwd[n - 1] != '/')
-				strcat(r->cwd, "/");
-		}
+	if (pm->early) {
+		tty_name(pm->tty_nr, r->tty, sizeof(r->tty));
+		enf_copy(r->cwd, sizeof(r->cwd), pm->cwd);
+		enf_copy(r->comm, sizeof(r->comm), pm->comm);
+	} else {
+		tty_name(task_stat(pm->dirfd, "stat", r->comm), r->tty, sizeof(r->tty));
+		read_cwd(pm->dirfd, r->cwd, sizeof(r->cwd));
 	}
 	enf_emit(e, r);
 }
@@ -1020,6 +1083,20 @@ static void handle_one(struct enforce *e, const struct fanotify_event_metadata *
 	}
 	if (!allow && r == 0)
 		undo_create(e, &pm);
+	/*
+	 * An Audit alert's task runs on after the answer and may be gone (`cat` exits in
+	 * microseconds) before the record is built: what the record needs from the task is read
+	 * now, while it waits in its open. (A denied task is slower to go: its record keeps
+	 * the reads after the answer, as the decision latency is measured for it.)
+	 */
+	pm.early = 0;
+	if (r == 0 && !pm.v.deny && pm.v.kind == POLICY_VERDICT_ALERT &&
+	    (e->opts.report_audit || (e->opts.audit_files && !pm.is_exec))) {
+		read_cwd(pm.dirfd, pm.cwd, sizeof(pm.cwd));
+		pm.tty_nr = task_stat(pm.dirfd, "stat", pm.comm);
+		complete_info(&pm);
+		pm.early = 1;
+	}
 	/* measured up to the answer's write(): the write itself wakes the task, which may run
 	 * on this CPU before write() returns, and that is the task's time, not ours */
 	dt = enf_mono_ns() - t0;
@@ -1030,10 +1107,11 @@ static void handle_one(struct enforce *e, const struct fanotify_event_metadata *
 		e->stats.decide_ns_max = (uint64_t)dt;
 	/* Everything below runs after the answer: folding, the ids and the rest of the record
 	 * (through the pinned /proc/TID; see complete_info() for a task already gone). */
-	want_record = r == 0 &&
-		      (pm.v.deny || (e->opts.report_audit && pm.v.kind == POLICY_VERDICT_ALERT));
+	want_record = r == 0 && (pm.v.deny ||
+				 (pm.v.kind == POLICY_VERDICT_ALERT &&
+				  (e->opts.report_audit || (e->opts.audit_files && !pm.is_exec))));
 	folded = want_record && pm.v.deny && fold_hit(e, &pm);
-	if (want_record && !folded)
+	if (want_record && !folded && !pm.early)
 		complete_info(&pm);
 	if (r == 0 && pm.v.deny) {
 		int64_t cpu =

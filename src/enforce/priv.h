@@ -41,6 +41,8 @@ struct enf_rec {
 	char resource[ENF_PATH_MAX];
 	char data[256];
 	char cwd[ENF_PATH_MAX];
+	char tty[16];
+	char comm[16]; /* the task's comm: ExecEvent.ExecutableName of a host record */
 	char container_id[80];
 	char container_name[128];
 	char container_image[256];

@@ -502,6 +502,11 @@ static uint32_t op_bit(enum policy_op op)
 	}
 }
 
+void monitor_set_file_rules_by_fanotify(struct monitor *m, int on)
+{
+	m->cfg.file_rules_by_fanotify = !!on;
+}
+
 void monitor_interest_begin(struct monitor *m)
 {
 	m->n_pend = 0;
@@ -519,8 +524,11 @@ void monitor_interest_add(void *ctx, enum policy_op op, enum policy_interest_kin
 	(void)action;
 	if (!bit)
 		return;
-	/* file rules handed to the fanotify enforcer (config): no syscall hook for them */
-	if (op == POLICY_OP_FILE && m->cfg.file_rules_by_fanotify)
+	/* file rules on paths and directories handed to the fanotify enforcer (config): no
+	 * syscall hook for them; patterns still need every open */
+	if (op == POLICY_OP_FILE && m->cfg.file_rules_by_fanotify &&
+	    (kind == POLICY_INTEREST_PATH || kind == POLICY_INTEREST_DIR ||
+	     kind == POLICY_INTEREST_DIR_RECURSIVE))
 		return;
 	/* process rules are matched on exec events, which always flow: nothing to filter */
 	if (op == POLICY_OP_PROCESS && kind != POLICY_INTEREST_ANY)

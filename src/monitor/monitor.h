@@ -53,10 +53,11 @@ struct monitor_config {
 	 */
 	int net_cgroup_only;
 	/*
-	 * file rules are reported by the fanotify enforcer (enforce opts.report_audit marks the
-	 * rule paths, Audit included): the monitor then ignores FILE interest, so file rules alone
-	 * never attach the syscall hook (policy mode stays at ~1.00x instead of ~1.2x on every
-	 * syscall of the machine; docs/benchmarks/monitor.md)
+	 * file rules that name paths or directories are reported by the fanotify enforcer
+	 * (enforce opts.audit_files marks them, Audit included): the monitor then ignores their
+	 * FILE interest, so such rules alone never attach the syscall hook (policy mode stays at
+	 * ~1.00x instead of ~1.2x on every syscall of the machine; docs/benchmarks/monitor.md).
+	 * Pattern (GLOB) and allow-list (ANY) file interest still attaches it.
 	 */
 	int file_rules_by_fanotify;
 	const char *cgroup_path; /* cgroup-v2 mount; NULL = found from /proc/self/mounts */
@@ -115,6 +116,9 @@ int monitor_set_visibility(struct monitor *m, uint32_t visibility);
  * "every path" (never loses an event a rule needs).
  */
 void monitor_interest_begin(struct monitor *m);
+/* monitor_set_file_rules_by_fanotify() - monitor_config.file_rules_by_fanotify, from the next
+ * monitor_interest_commit() on. */
+void monitor_set_file_rules_by_fanotify(struct monitor *m, int on);
 void monitor_interest_add(void *m, enum policy_op op, enum policy_interest_kind kind,
 			  const char *value, enum policy_action action);
 int monitor_interest_commit(struct monitor *m);

@@ -793,6 +793,20 @@ size_t policy_set_rule_count(const struct policy_set *s)
 	return s ? s->n_rules : 0;
 }
 
+int policy_set_has_container_rules(const struct policy_set *s, enum policy_op op)
+{
+	for (size_t i = 0; s && i < s->n_pols; i++) {
+		const struct pset_policy *p = &s->pols[i];
+
+		if (p->kind == POLICY_KIND_HSP)
+			continue;
+		for (uint32_t k = p->first; k < p->last && k < s->n_rules; k++)
+			if (s->rules[k].op == op)
+				return 1;
+	}
+	return 0;
+}
+
 const struct policy_scope *policy_set_host_scope(const struct policy_set *s)
 {
 	return s->host_scope;

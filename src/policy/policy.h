@@ -180,6 +180,12 @@ enum policy_op {
 	POLICY_OP_COUNT,
 };
 
+/*
+ * policy_set_has_container_rules() - does a container policy (KubeArmorPolicy or
+ * KubeArmorClusterPolicy) of @s hold a rule of operation @op?
+ */
+int policy_set_has_container_rules(const struct policy_set *s, enum policy_op op);
+
 enum policy_action {
 	POLICY_ACTION_NONE = 0,
 	POLICY_ACTION_ALLOW,

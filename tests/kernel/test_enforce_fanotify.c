@@ -430,6 +430,56 @@ static void fanotify_allow_list_with_audit_posture_audits_the_rest(void **state)
 	assert_has(recs[0], "\"Result\":\"Passed\"");
 }
 
+/*
+ * audit_files: file Audit rules are marked and alerted here as the monitor would (Enforcer
+ * "eBPF Monitor", Action Audit, the open's flags), process Audit rules are not (the monitor
+ * reports execs from the sched tracepoint), and an open of an unmarked file is no record.
+ */
+static void fanotify_audit_files_alerts_file_audit_rules_only(void **state)
+{
+	struct fx *f = *state;
+	char out[4096];
+	const char *watched = path(f, 0, "watched.txt"), *other = path(f, 1, "other.txt");
+	const char *prog = path(f, 2, "prog");
+
+	copy_file("/etc/hostname", watched, 0644);
+	copy_file("/etc/hostname", other, 0644);
+	copy_file("/usr/bin/cat", prog, 0755);
+	f->rules[0] = (struct trule){ .op = POLICY_OP_FILE,
+				      .kind = POLICY_INTEREST_PATH,
+				      .value = watched,
+				      .action = POLICY_ACTION_AUDIT,
+				      .info = { .policy_name = "audit-file" } };
+	f->rules[1] = (struct trule){ .op = POLICY_OP_PROCESS,
+				      .kind = POLICY_INTEREST_PATH,
+				      .value = prog,
+				      .action = POLICY_ACTION_AUDIT,
+				      .info = { .policy_name = "audit-exec" } };
+	f->pol.n = 2;
+	f->opts.audit_files = 1;
+	start(f);
+	assert_int_equal(run((char *[]){ (char *)prog, (char *)watched, (char *)other, NULL }, -1,
+			     out, sizeof(out)),
+			 0);
+	assert_int_equal(recs_wait(1, 3000), 1);
+	usleep(200000); /* nothing else arrives late */
+	assert_int_equal(recs_wait(2, 10), 1);
+	assert_has(recs[0], "\"PolicyName\":\"audit-file\"");
+	assert_has(recs[0], "\"Enforcer\":\"eBPF Monitor\"");
+	assert_has(recs[0], "\"Action\":\"Audit\"");
+	assert_has(recs[0], "\"Result\":\"Passed\"");
+	assert_has(recs[0], "\"Operation\":\"File\"");
+	assert_has(recs[0], "\"Data\":\"syscall=SYS_OPENAT fd=-100 flags=O_RDONLY\"");
+	assert_has(recs[0], watched);
+	/* switched off: the Audit rule is no longer marked (the next update re-marks) */
+	assert_int_equal(enforce_set_audit_files(f->e, 0), 0);
+	assert_int_equal(enforce_update(f->e, NULL), 0);
+	recs_clear();
+	assert_int_equal(
+		run((char *[]){ "/usr/bin/cat", (char *)watched, NULL }, -1, out, sizeof(out)), 0);
+	assert_int_equal(recs_wait(1, 300), 0);
+}
+
 /* Repeated identical blocks within the window fold into one record with a Count. */
 static void fanotify_repeated_blocks_fold_into_one_record_with_count(void **state)
 {
@@ -580,6 +630,8 @@ int main(void)
 			fanotify_allow_list_with_audit_posture_audits_the_rest, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			fanotify_repeated_blocks_fold_into_one_record_with_count, setup, teardown),
+		cmocka_unit_test_setup_teardown(fanotify_audit_files_alerts_file_audit_rules_only,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(fanotify_self_protection_denies_writes_by_others,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(fanotify_killed_enforcer_releases_blocked_program,

@@ -716,10 +716,25 @@ static void file_rules_left_to_fanotify_attach_no_syscall_hook(void **state)
 	monitor_interest_begin(m);
 	monitor_interest_add(m, POLICY_OP_FILE, POLICY_INTEREST_PATH, "/etc/shadow",
 			     POLICY_ACTION_AUDIT);
+	monitor_interest_add(m, POLICY_OP_FILE, POLICY_INTEREST_DIR_RECURSIVE, "/root/.ssh/",
+			     POLICY_ACTION_AUDIT);
+	monitor_interest_add(m, POLICY_OP_FILE, POLICY_INTEREST_DIR, "/etc/ssh/",
+			     POLICY_ACTION_BLOCK);
+	assert_int_equal(monitor_interest_commit(m), 0);
+	assert_int_equal(monitor_attached(m), MONITOR_HOOK_SCHED);
+	/* a pattern concerns every open: fanotify marks cannot serve it, the hook can */
+	monitor_interest_begin(m);
 	monitor_interest_add(m, POLICY_OP_FILE, POLICY_INTEREST_GLOB, "/home/*/.ssh/*",
 			     POLICY_ACTION_AUDIT);
 	assert_int_equal(monitor_interest_commit(m), 0);
-	assert_int_equal(monitor_attached(m), MONITOR_HOOK_SCHED);
+	assert_int_equal(monitor_attached(m), MONITOR_HOOK_SCHED | MONITOR_HOOK_SYSCALL);
+	/* switched off at run time (the agent's reload): path rules attach the hook again */
+	monitor_set_file_rules_by_fanotify(m, 0);
+	monitor_interest_begin(m);
+	monitor_interest_add(m, POLICY_OP_FILE, POLICY_INTEREST_PATH, "/etc/shadow",
+			     POLICY_ACTION_AUDIT);
+	assert_int_equal(monitor_interest_commit(m), 0);
+	assert_int_equal(monitor_attached(m), MONITOR_HOOK_SCHED | MONITOR_HOOK_SYSCALL);
 	/* a syscalls rule still needs the hook */
 	monitor_interest_begin(m);
 	monitor_interest_add(m, POLICY_OP_SYSCALL, POLICY_INTEREST_ANY, NULL, POLICY_ACTION_AUDIT);

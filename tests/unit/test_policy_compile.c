@@ -438,6 +438,10 @@ static void scope_interest_covers_only_that_scope_and_network_sources(void **sta
 	policy_set_interest(f.s, collect, &s);
 	assert_string_equal(s.buf, "File:0:/etc/host-only:Block;File:0:/etc/ns1-only:Block;"
 				   "Network:0:/usr/bin/curl:Block;Network:4:-:Block;");
+	/* the agent keeps container file rules on the syscall hook: it asks this */
+	assert_int_equal(policy_set_has_container_rules(f.s, POLICY_OP_FILE), 1);
+	assert_int_equal(policy_set_has_container_rules(f.s, POLICY_OP_NETWORK), 1);
+	assert_int_equal(policy_set_has_container_rules(f.s, POLICY_OP_PROCESS), 0);
 	fx_done(&f);
 }
 
