@@ -330,6 +330,10 @@ int agent_handle_event(void *agent, const struct ward_event *ev)
 		a->st.filtered++;
 		return 0;
 	case WARD_EV_EXIT:
+		/* a pid namespace lives as long as its init: its number may be reused after */
+		if (ev->pid == 1 && ev->host_tid == ev->host_pid && ev->pid_ns &&
+		    ev->pid_ns != a->host_pid_ns)
+			mon_ctr_forget_pid_ns(a->ctrs, ev->pid_ns);
 		mon_proc_exit(a->procs, ev);
 		a->st.filtered++;
 		return 0;

@@ -433,6 +433,22 @@ static int read_cgroup_id(struct mon_ctr_table *t, uint32_t host_pid, char *id)
 	return mon_cgroup_container_id(text, id) == 0;
 }
 
+void mon_ctr_forget_pid_ns(struct mon_ctr_table *t, uint32_t pid_ns)
+{
+	for (size_t b = 0; b < WARD_ARRAY_SIZE(t->buckets); b++) {
+		struct ctr_node **pp = &t->buckets[b];
+		while (*pp) {
+			struct ctr_node *n = *pp;
+			if ((uint32_t)(n->key >> 32) == pid_ns) {
+				*pp = n->next;
+				free(n); /* the container itself stays: tasks may still point at it */
+			} else {
+				pp = &n->next;
+			}
+		}
+	}
+}
+
 struct mon_container *mon_ctr_lookup(struct mon_ctr_table *t, uint32_t pid_ns, uint32_t mnt_ns,
 				     uint32_t host_pid, uint64_t cgroup_id)
 {

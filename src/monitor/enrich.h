@@ -68,6 +68,13 @@ void mon_ctr_table_free(struct mon_ctr_table *t, void (*scope_free)(void *scope)
  */
 struct mon_container *mon_ctr_lookup(struct mon_ctr_table *t, uint32_t pid_ns, uint32_t mnt_ns,
 				     uint32_t host_pid, uint64_t cgroup_id);
+/*
+ * mon_ctr_forget_pid_ns() - drop what is cached for namespace pairs with @pid_ns: its init
+ * exited, so the namespace is gone and the kernel may give its inode number to the next
+ * container's (seen here: a second container's tasks were named after the first one).
+ * Container entries stay (tasks may still point at them).
+ */
+void mon_ctr_forget_pid_ns(struct mon_ctr_table *t, uint32_t pid_ns);
 /* mon_ctr_count() - containers known. */
 size_t mon_ctr_count(const struct mon_ctr_table *t);
 /* mon_ctr_each() - call @fn for every container (e.g. to rebuild scopes after a reload). */

@@ -193,11 +193,50 @@ static void a_task_moved_into_the_container_cgroup_later_is_found(void **state)
 	free(tmp);
 }
 
+#define ID2 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+/* a reused namespace number: once its init exited, the next container's tasks are its own */
+static void
+a_pid_namespace_number_reused_after_its_init_exited_names_the_new_container(void **state)
+{
+	(void)state;
+	char *tmp = ward_test_tmpdir();
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%.1000s/910", tmp);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%.1000s/910/cgroup", tmp);
+	FILE *f = fopen(path, "w");
+	fputs("0::/libpod_parent/libpod-" ID "\n", f);
+	fclose(f);
+	const char *const sockets[] = { "/nonexistent/docker.sock", NULL };
+	struct mon_ctr_table *t;
+	assert_int_equal(mon_ctr_table_new(tmp, sockets, &t), 0);
+	struct mon_container *first = mon_ctr_lookup(t, 4026532201u, 4026532202u, 910, 0);
+	assert_non_null(first);
+	assert_string_equal(first->id, ID);
+	/* the first container is gone; a second one gets the same namespace numbers */
+	f = fopen(path, "w");
+	fputs("0::/libpod_parent/libpod-" ID2 "\n", f);
+	fclose(f);
+	assert_ptr_equal(mon_ctr_lookup(t, 4026532201u, 4026532202u, 910, 0), first); /* cached */
+	mon_ctr_forget_pid_ns(t, 4026532201u);
+	struct mon_container *second = mon_ctr_lookup(t, 4026532201u, 4026532202u, 910, 0);
+	assert_non_null(second);
+	assert_string_equal(second->id, ID2);
+	assert_string_equal(first->id, ID); /* tasks that still point at the first keep it */
+	assert_int_equal(mon_ctr_count(t), 2);
+	mon_ctr_table_free(t, NULL);
+	ward_test_rm_rf(tmp);
+	free(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(cgroup_paths_of_every_runtime_give_the_id),
 		cmocka_unit_test(inspect_json_gives_name_image_labels_and_namespace),
+		cmocka_unit_test(
+			a_pid_namespace_number_reused_after_its_init_exited_names_the_new_container),
 		cmocka_unit_test(lookup_reads_cgroup_once_and_asks_the_runtime_once),
 		cmocka_unit_test(a_task_moved_into_the_container_cgroup_later_is_found),
 	};
