@@ -10,6 +10,9 @@
 #                                           then baselines: the same rows by 3 psql \copy into
 #                                           records, into a fresh table with its 9 indexes, and
 #                                           into one with only (ts,id)+brin(id)
+#   bench/server.sh ingest-pg-gen [N]       N gen_records records (shaped like real ones) posted
+#                                           by 3 curl streams, then psql \copy baselines with
+#                                           the schema's indexes and with all 9 full
 #
 # Every ingest line gives the wall-time rate and the CPU seconds of ward serve, of the whole
 # PostgreSQL cluster (postmaster, backends, WAL writer, checkpointer) and of the clients, so a
@@ -104,6 +107,25 @@ base_copy() { # TABLE LABEL
 	report "$2" "$rows" "$(echo "$t1 - $t0" | bc)" 0 "$(echo "($c1p - $c0p)/100" | bc -l)" "$cl" "psql"
 }
 
+# a private PostgreSQL on port 18700 and ward serve on it (port 18641); sets PSQL and pm
+start_pg() {
+	mkdir "$tmp/pgdata" "$tmp/pgsock"
+	chown postgres "$tmp/pgdata" "$tmp/pgsock"
+	runuser -u postgres -- "$PGBIN/initdb" -D "$tmp/pgdata" -A trust -U ward >/dev/null
+	# what an operator would set for an ingest-heavy server; durability untouched
+	# (fsync=on, synchronous_commit=on, full_page_writes=on)
+	runuser -u postgres -- "$PGBIN/pg_ctl" -D "$tmp/pgdata" -l "$tmp/pgsock/log" -w \
+		-o "-p 18700 -k $tmp/pgsock -c listen_addresses=127.0.0.1 \
+		-c shared_buffers=256MB -c wal_buffers=32MB -c max_wal_size=4GB \
+		-c checkpoint_timeout=30min -c shared_preload_libraries=pg_stat_statements \
+		-c pg_stat_statements.track=all" start >/dev/null
+	"$PGBIN/createdb" -h 127.0.0.1 -p 18700 -U ward ward
+	serve 18641 --db postgres://ward@127.0.0.1:18700/ward
+	PSQL=("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p 18700 -U ward ward)
+	"${PSQL[@]}" -c "CREATE EXTENSION pg_stat_statements"
+	pm=$(head -n1 "$tmp/pgdata/postmaster.pid")
+}
+
 case "${1:-}" in
 query)
 	store=${2:?store path}
@@ -163,21 +185,7 @@ ingest-sqlite | ingest-pg)
 	n=${2:-100000}
 	batch=${BATCH:-5000}
 	if [ "$1" = ingest-pg ]; then
-		mkdir "$tmp/pgdata" "$tmp/pgsock"
-		chown postgres "$tmp/pgdata" "$tmp/pgsock"
-		runuser -u postgres -- "$PGBIN/initdb" -D "$tmp/pgdata" -A trust -U ward >/dev/null
-		# what an operator would set for an ingest-heavy server; durability untouched
-		# (fsync=on, synchronous_commit=on, full_page_writes=on)
-		runuser -u postgres -- "$PGBIN/pg_ctl" -D "$tmp/pgdata" -l "$tmp/pgsock/log" -w \
-			-o "-p 18700 -k $tmp/pgsock -c listen_addresses=127.0.0.1 \
-			-c shared_buffers=256MB -c wal_buffers=32MB -c max_wal_size=4GB \
-			-c checkpoint_timeout=30min -c shared_preload_libraries=pg_stat_statements \
-			-c pg_stat_statements.track=all" start >/dev/null
-		"$PGBIN/createdb" -h 127.0.0.1 -p 18700 -U ward ward
-		serve 18641 --db postgres://ward@127.0.0.1:18700/ward
-		PSQL=("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p 18700 -U ward ward)
-		"${PSQL[@]}" -c "CREATE EXTENSION pg_stat_statements"
-		pm=$(head -n1 "$tmp/pgdata/postmaster.pid")
+		start_pg
 	else
 		serve 18641 --store "$tmp/ward.db"
 		pm=
@@ -235,8 +243,76 @@ ingest-sqlite | ingest-pg)
 	fi
 	echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 	;;
+ingest-pg-gen)
+	# Records shaped like real ones (tests/helpers/gen_records: host logs without pod or
+	# container, ~10% alerts, many new Resource/Data strings), posted as NDJSON batches by 3
+	# curl streams; then the same rows by 3 psql \copy into fresh tables with the schema's
+	# indexes and with all 9 indexes full (the schema before PolicyName, PodName and
+	# ContainerID got partial indexes).
+	n=${2:-300000}
+	batch=${BATCH:-5000}
+	"$top/build/tests/helpers/gen_records" $((n + batch)) 100 --start 1764547200 >"$tmp/gen.ndjson"
+	mkdir "$tmp/gen"
+	split -l "$batch" -d -a 4 "$tmp/gen.ndjson" "$tmp/gen/"
+	rm "$tmp/gen.ndjson"
+	start_pg
+	spid=${pids[-1]}
+	post() { curl -sf -o /dev/null -H "$AUTH" --data-binary @"$1" http://127.0.0.1:18641/api/v1/ingest; }
+	# the day partition and the first dictionary strings: not timed
+	first=$(ls "$tmp/gen" | head -n1)
+	post "$tmp/gen/$first" && rm "$tmp/gen/$first"
+	echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+	files=("$tmp"/gen/*)
+	c0s=$(cpu_of "$spid")
+	c0p=$(pg_cpu "$pm")
+	t0=$(date +%s.%N)
+	lp=()
+	for k in 0 1 2; do
+		/usr/bin/time -f '%U %S' -o "$tmp/time-gen-$k" bash -c '
+			k=$1; shift; auth=$1; shift; i=0
+			for f in "$@"; do
+				[ $((i % 3)) -eq "$k" ] && { curl -sf -o /dev/null -H "$auth" --data-binary @"$f" \
+					http://127.0.0.1:18641/api/v1/ingest || echo "post of $f failed" >&2; }
+				i=$((i + 1))
+			done' _ "$k" "$AUTH" "${files[@]}" &
+		lp+=($!)
+	done
+	wait "${lp[@]}"
+	t1=$(date +%s.%N)
+	sleep 0.5
+	c1s=$(cpu_of "$spid")
+	c1p=$(pg_cpu "$pm")
+	rows=$("${PSQL[@]}" -At -c "SELECT count(*) FROM records")
+	rows=$((rows - batch))
+	cl=$(cat "$tmp"/time-gen-* | awk '{s+=$1+$2} END {print s}')
+	report "ingest-pg-gen: ward serve, 3 curl streams" "$rows" "$(echo "$t1 - $t0" | bc)" \
+		"$(echo "($c1s - $c0s)/100" | bc -l)" "$(echo "($c1p - $c0p)/100" | bc -l)" "$cl" "curl"
+	cols=$("${PSQL[@]}" -At -c "SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'records'::regclass AND attnum > 0 AND NOT attisdropped AND attname <> 'id'")
+	"${PSQL[@]}" -c "\\copy (SELECT $cols FROM records ORDER BY id OFFSET $batch) TO '$tmp/base.tsv'"
+	mkdir "$tmp/base-all" "$tmp/base-a" "$tmp/base-b" "$tmp/base-c"
+	split -l "$batch" -d -a 4 "$tmp/base.tsv" "$tmp/base-all/"
+	i=0
+	for f in "$tmp"/base-all/*; do
+		mv "$f" "$tmp/base-$(echo a b c | cut -d' ' -f$((i % 3 + 1)))/"
+		i=$((i + 1))
+	done
+	"${PSQL[@]}" -c "CREATE TABLE bnow (LIKE records INCLUDING DEFAULTS INCLUDING INDEXES)" \
+		-c "CREATE TABLE bfull (LIKE records INCLUDING DEFAULTS)" \
+		-c "CREATE INDEX ON bfull (ts, id)" -c "CREATE INDEX ON bfull USING brin (id)"
+	for c in hostname operation type policyname podname containerid processname; do
+		"${PSQL[@]}" -c "CREATE INDEX ON bfull ($c, ts)"
+	done
+	"${PSQL[@]}" -c CHECKPOINT
+	for r in 1 2; do
+		base_copy bnow "baseline $r: 3 psql \\copy, the schema's indexes (3 partial)"
+		"${PSQL[@]}" -c "TRUNCATE bnow" -c CHECKPOINT
+		base_copy bfull "baseline $r: 3 psql \\copy, all 9 indexes full"
+		"${PSQL[@]}" -c "TRUNCATE bfull" -c CHECKPOINT
+	done
+	echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+	;;
 *)
-	sed -n '3,13p' "$0"
+	sed -n '3,23p' "$0"
 	exit 2
 	;;
 esac
