@@ -140,6 +140,17 @@ static const char *const index_cols[] = {
 	"hostname", "operation", "type", "policyname", "podname", "containerid", "processname",
 };
 
+/*
+ * Fields that are empty (NULL) on most records: PolicyName is set on alerts only, PodName and
+ * ContainerID on container records only (host logs have neither). Their indexes are partial
+ * (WHERE col IS NOT NULL), so ingest maintains them only for the rows that have a value; a
+ * filter col = value implies col IS NOT NULL, so the planner still uses them for it.
+ */
+static int index_partial(const char *col)
+{
+	return !strcmp(col, "policyname") || !strcmp(col, "podname") || !strcmp(col, "containerid");
+}
+
 static int schema_create(struct pg_backend *b, PGconn *c, struct diag *diag)
 {
 	struct strbuf sb;
@@ -185,9 +196,13 @@ static int schema_create(struct pg_backend *b, PGconn *c, struct diag *diag)
 	strbuf_puts(&sb, ") PARTITION BY RANGE (ts);"
 			 "CREATE INDEX IF NOT EXISTS records_ts_id ON records (ts, id);"
 			 "CREATE INDEX IF NOT EXISTS records_id ON records USING brin (id);");
-	for (size_t i = 0; i < WARD_ARRAY_SIZE(index_cols); i++)
-		strbuf_printf(&sb, "CREATE INDEX IF NOT EXISTS records_%s ON records (%s, ts);",
+	for (size_t i = 0; i < WARD_ARRAY_SIZE(index_cols); i++) {
+		strbuf_printf(&sb, "CREATE INDEX IF NOT EXISTS records_%s ON records (%s, ts)",
 			      index_cols[i], index_cols[i]);
+		if (index_partial(index_cols[i]))
+			strbuf_printf(&sb, " WHERE %s IS NOT NULL", index_cols[i]);
+		strbuf_putc(&sb, ';');
+	}
 	strbuf_printf(&sb, "SELECT pg_advisory_unlock(%d);", PG_SCHEMA_LOCK);
 	if (strbuf_error(&sb)) {
 		r = -ENOMEM;

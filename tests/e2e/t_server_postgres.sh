@@ -111,6 +111,11 @@ fetch_all() { # PORT QUERY
 gen_host=$(jq -r .HostName "$tmp/in.ndjson" | head -1)
 mid_iso=$(jq -r .UpdatedTime "$tmp/in.ndjson" | sort | sed -n 700p)
 end_iso=$(jq -r .UpdatedTime "$tmp/in.ndjson" | sort | sed -n 1500p)
+# values of the fields whose PostgreSQL indexes are partial (WHERE col IS NOT NULL)
+first_of() { jq -r "select((.$1 // \"\") != \"\") | .$1" "$tmp/in.ndjson" | head -n1; }
+gen_pod=$(first_of PodName)
+gen_policy=$(first_of PolicyName)
+gen_cid=$(first_of ContainerID)
 queries=(
 	"cluster=prod-eu"
 	"cluster=prod-eu&operation=File"
@@ -126,6 +131,10 @@ queries=(
 	"cluster=prod-eu&where=$(urlenc 'Message!~denied')"
 	"cluster=prod-eu&since=$mid_iso&until=$end_iso"
 	"cluster=prod-eu&tag=MITRE"
+	"pod=$(urlenc "$gen_pod")"
+	"policy=$(urlenc "$gen_policy")"
+	"container-id=$gen_cid"
+	"hostname=$gen_host&policy=$(urlenc "$gen_policy")"
 )
 for q in "${queries[@]}"; do
 	fetch_all $SQ "$q" | jq -c -S . | sort >"$tmp/ra"
