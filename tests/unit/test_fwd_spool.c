@@ -112,8 +112,9 @@ static void file_output_writes_every_record_once_in_order(void **state)
 	(void)state;
 	char path[1024];
 	snprintf(path, sizeof(path), "%s/out.ndjson", tmp);
-	struct fwd_config *c =
-		config("outputs:\n  - {name: f, type: file, path: '%s', flush_ms: 5}\n", path, "");
+	struct fwd_config *c = config(
+		"outputs:\n  - {name: f, type: file, path: '%s', flush_ms: 5, spool_sync_ms: 0}\n",
+		path, "");
 	struct fwd *f = start(c, NULL, NULL);
 	submit(f, 0, 3000);
 	struct fwd_output_stats s;
@@ -122,6 +123,7 @@ static void file_output_writes_every_record_once_in_order(void **state)
 	assert_int_equal(s.sent, 3000);
 	assert_int_equal(s.submitted, 3000);
 	assert_int_equal(s.queue_drops + s.spool_drops + s.retried, 0);
+	assert_int_equal(s.spool_syncs, 0); /* spool_sync_ms: 0 turns syncing off */
 	struct strbuf m;
 	strbuf_init(&m);
 	assert_int_equal(fwd_metrics(f, &m), 0);
@@ -144,7 +146,7 @@ static void records_wait_in_the_spool_while_the_output_fails_and_survive_a_resta
 	snprintf(path, sizeof(path), "%s/out.ndjson", dir);
 	struct fwd_config *c =
 		config("outputs:\n  - {name: f, type: file, path: '%s', flush_ms: 5, "
-		       "retry_initial_ms: 20, retry_max_ms: 100}\n",
+		       "retry_initial_ms: 20, retry_max_ms: 100, spool_sync_ms: 50}\n",
 		       path, "");
 	struct fwd *f = start(c, NULL, NULL);
 	submit(f, 0, 500);
@@ -154,6 +156,8 @@ static void records_wait_in_the_spool_while_the_output_fails_and_survive_a_resta
 	assert_int_equal(s.spooled, 500);
 	assert_true(s.failures >= 1);
 	assert_true(s.spool_bytes > 500 * 50);
+	/* the folder when the segment was created, then the segment 50 ms after its last write */
+	assert_true(s.spool_syncs >= 2);
 	fwd_stop(f, 50); /* the directory is still missing: everything stays spooled */
 
 	assert_int_equal(mkdir(dir, 0700), 0);
