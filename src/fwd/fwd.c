@@ -343,6 +343,7 @@ static void *spooler_main(void *arg)
 	struct ward_record **batch = calloc(o->cfg->queue_size, sizeof(*batch));
 	uint64_t reported = 0, last_report = 0, w_size, last_sync = now_ms();
 	unsigned sync_ms = o->cfg->spool_sync_ms;
+	uint64_t kicked = 0; /* writeback started up to here in the current segment */
 	int fd, dirty = 0;
 
 	pthread_mutex_lock(&o->lock);
@@ -381,8 +382,10 @@ static void *spooler_main(void *arg)
 
 		for (size_t i = 0; i < n; i++) {
 			strbuf_reset(&item);
-			if (o->ops->encode(o->ctx, batch[i], &item) || strbuf_error(&item) ||
-			    item.len > UINT32_MAX || fd < 0 || wbuf.len + 4 + item.len > room) {
+			/* a full spool drops without paying for the encoding first */
+			if (wbuf.len + 4 >= room || o->ops->encode(o->ctx, batch[i], &item) ||
+			    strbuf_error(&item) || item.len > UINT32_MAX || fd < 0 ||
+			    wbuf.len + 4 + item.len > room) {
 				atomic_fetch_add(&o->spool_drops, 1);
 			} else {
 				uint32_t len = (uint32_t)item.len;
@@ -401,6 +404,7 @@ static void *spooler_main(void *arg)
 					o->w_flushed = w_size;
 					dirty = 1;
 				}
+				uint64_t seg_size = w_size;
 				int full = w_size >= o->seg_max;
 				uint64_t next = o->w_seg + 1;
 				room = o->cfg->spool_max > o->spool_bytes
@@ -408,6 +412,18 @@ static void *spooler_main(void *arg)
 					       : 0;
 				pthread_cond_signal(&o->sender_cond);
 				pthread_mutex_unlock(&o->lock);
+				/*
+				 * Start the writeback of every 4 MiB as it is written (does not
+				 * wait), so the periodic fdatasync only waits for the tail: at
+				 * 100k records/s a 32 MiB segment synced at once blocked the
+				 * spooler ~60 ms, near what the default queue holds.
+				 */
+				if (sync_ms && fd >= 0 && seg_size - kicked >= (4u << 20)) {
+					sync_file_range(fd, (off_t)kicked,
+							(off_t)(seg_size - kicked),
+							SYNC_FILE_RANGE_WRITE);
+					kicked = seg_size;
+				}
 				if (full) {
 					/*
 					 * Sync the full segment and create the next one outside the
@@ -424,6 +440,7 @@ static void *spooler_main(void *arg)
 					fd = nfd;
 					o->w_seg = next;
 					o->w_flushed = w_size = 0;
+					kicked = 0;
 					pthread_cond_signal(&o->sender_cond);
 					pthread_mutex_unlock(&o->lock);
 				}
