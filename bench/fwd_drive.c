@@ -204,10 +204,11 @@ int main(int argc, char **argv)
 		printf("%s{\"name\":\"%s\",\"submitted\":%" PRIu64 ",\"sent\":%" PRIu64
 		       ",\"rejected\":%" PRIu64 ",\"failures\":%" PRIu64 ",\"retried\":%" PRIu64
 		       ",\"redelivered\":%" PRIu64 ",\"queue_drops\":%" PRIu64
-		       ",\"spool_drops\":%" PRIu64 ",\"spool_bytes\":%" PRIu64 "}",
+		       ",\"spool_drops\":%" PRIu64 ",\"spool_bytes\":%" PRIu64
+		       ",\"spool_syncs\":%" PRIu64 "}",
 		       i ? "," : "", st[i].name, st[i].submitted, st[i].sent, st[i].rejected,
 		       st[i].failures, st[i].retried, st[i].redelivered, st[i].queue_drops,
-		       st[i].spool_drops, st[i].spool_bytes);
+		       st[i].spool_drops, st[i].spool_bytes, st[i].spool_syncs);
 	printf("]}\n");
 	fwd_config_free(cfg);
 	diag_done(&d);
