@@ -986,7 +986,8 @@ size_t fwd_stats(struct fwd *f, struct fwd_output_stats *out, size_t max)
 		s->sent = atomic_load(&o->sent);
 		s->rejected = atomic_load(&o->rejected);
 		s->failures = atomic_load(&o->failures);
-		s->retried = atomic_load(&o->retried);
+		s->retried = atomic_load(&o->retried) +
+			     (o->ops->resent && o->ctx ? o->ops->resent(o->ctx) : 0);
 		s->redelivered = atomic_load(&o->redelivered);
 		s->spool_syncs = atomic_load(&o->spool_syncs);
 		s->connected = atomic_load(&o->connected);

@@ -124,6 +124,12 @@ struct fwd_ops {
 	int (*send)(void *ctx, const struct fwd_item *items, size_t n, uint8_t *status);
 	/* reopen() - optional: reopen files (SIGHUP). Called from the sender thread. */
 	void (*reopen)(void *ctx);
+	/*
+	 * resent() - optional: items the sink wrote again on its own (a stream receiver without
+	 * acknowledgements that dropped the connection may have lost what it had not written
+	 * out yet). Added to `retried`. Called from any thread.
+	 */
+	uint64_t (*resent)(void *ctx);
 };
 
 extern const struct fwd_ops fwd_syslog_ops, fwd_hec_ops, fwd_elasticsearch_ops, fwd_loki_ops,
