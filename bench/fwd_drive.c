@@ -12,6 +12,10 @@
  * that only drains the spool).
  *
  * --rss-every-ms prints "rss_kb <t_ms> <kB>" lines to stderr while running (memory figure).
+ *
+ * --backlog N makes the submitter wait while any output has more than N records submitted but
+ * not yet spooled (checked every 1024 records): a closed loop for sustained-throughput runs,
+ * where a submitter faster than the spooler would otherwise only measure queue drops.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -58,13 +62,14 @@ int main(int argc, char **argv)
 {
 	const char *config = NULL, *spool = NULL;
 	long count = 1000, from = 0, rate = 0, wait_ms = 30000, stop_ms = 5000, rss_every = 0,
-	     expect = -1;
+	     expect = -1, backlog = 0;
 	static const struct option lo[] = {
 		{ "config", 1, NULL, 'c' },  { "spool", 1, NULL, 's' },
 		{ "count", 1, NULL, 'n' },   { "from", 1, NULL, 'f' },
 		{ "rate", 1, NULL, 'r' },    { "wait-ms", 1, NULL, 'w' },
 		{ "stop-ms", 1, NULL, 't' }, { "rss-every-ms", 1, NULL, 'm' },
-		{ "expect", 1, NULL, 'e' },  { NULL, 0, NULL, 0 },
+		{ "expect", 1, NULL, 'e' },  { "backlog", 1, NULL, 'b' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
 	while ((opt = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -95,6 +100,9 @@ int main(int argc, char **argv)
 			break;
 		case 'e':
 			expect = atol(optarg);
+			break;
+		case 'b':
+			backlog = atol(optarg);
 			break;
 		default:
 			return 2;
@@ -160,6 +168,17 @@ int main(int argc, char **argv)
 			.result = i % 2 ? "Permission denied" : "Passed",
 		};
 		fwd_submit(f, &r);
+		while (backlog > 0 && (i - from) % 1024 == 1023) {
+			struct fwd_output_stats bs[16];
+			size_t nb = fwd_stats(f, bs, 16), busy = 0;
+			for (size_t j = 0; j < nb; j++)
+				busy |= bs[j].submitted - bs[j].spooled - bs[j].spool_drops -
+						bs[j].queue_drops >
+					(uint64_t)backlog;
+			if (!busy)
+				break;
+			usleep(200);
+		}
 		if (rate > 0) {
 			uint64_t due = t0 + (uint64_t)((i - from + 1) * 1000 / rate);
 			while (now_ms() < due)
@@ -204,10 +223,11 @@ int main(int argc, char **argv)
 		printf("%s{\"name\":\"%s\",\"submitted\":%" PRIu64 ",\"sent\":%" PRIu64
 		       ",\"rejected\":%" PRIu64 ",\"failures\":%" PRIu64 ",\"retried\":%" PRIu64
 		       ",\"redelivered\":%" PRIu64 ",\"queue_drops\":%" PRIu64
-		       ",\"spool_drops\":%" PRIu64 ",\"spool_bytes\":%" PRIu64 "}",
+		       ",\"spool_drops\":%" PRIu64 ",\"spool_bytes\":%" PRIu64
+		       ",\"spool_syncs\":%" PRIu64 "}",
 		       i ? "," : "", st[i].name, st[i].submitted, st[i].sent, st[i].rejected,
 		       st[i].failures, st[i].retried, st[i].redelivered, st[i].queue_drops,
-		       st[i].spool_drops, st[i].spool_bytes);
+		       st[i].spool_drops, st[i].spool_bytes, st[i].spool_syncs);
 	printf("]}\n");
 	fwd_config_free(cfg);
 	diag_done(&d);

@@ -5,6 +5,12 @@
  * MergeTree partitioned by day (toYYYYMMDD(Timestamp)), created on the first send when
  * `create_table: true`. Columns are named like the record fields; fields the table does not
  * have (ATags, extra fields) are skipped by input_format_skip_unknown_fields.
+ *
+ * `inserts_in_flight: K` (default 1): a batch of at least K x 1000 rows is cut into K
+ * contiguous slices posted at the same time on K connections, so ClickHouse parses and writes
+ * one insert while it receives the next (one insert is one thread on the server and leaves the
+ * connection idle while the part is written). Each slice is acknowledged on its own; a failed
+ * slice is retried alone. With K = 1 a batch is one INSERT.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,13 +26,15 @@ struct ch_sink {
 	char table[256]; /* db.table, validated identifiers */
 	int create, created;
 	char *insert_path;
-	struct strbuf batch;
+	unsigned par; /* inserts_in_flight */
+	struct strbuf batch[HTTP_PAR_MAX];
 };
 
 static const struct fwd_option ch_options[] = {
 	{ "table", "table name, default ward_records" },
 	{ "database", "database, default default" },
 	{ "create_table", "create the table if missing, default false" },
+	{ "inserts_in_flight", "INSERTs a batch is cut into and sent at once, 1..8, default 1" },
 	HTTP_OPTIONS,
 	{ NULL, NULL },
 };
@@ -58,7 +66,8 @@ static void ch_destroy(void *ctx)
 {
 	struct ch_sink *s = ctx;
 	http_client_done(&s->http);
-	strbuf_done(&s->batch);
+	for (size_t i = 0; i < HTTP_PAR_MAX; i++)
+		strbuf_done(&s->batch[i]);
 	free(s->insert_path);
 	free(s);
 }
@@ -68,8 +77,15 @@ static int ch_create(const struct fwd_output_config *c, void **ret, struct diag 
 	struct ch_sink *s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	strbuf_init(&s->batch);
+	for (size_t i = 0; i < HTTP_PAR_MAX; i++)
+		strbuf_init(&s->batch[i]);
 	int rc = http_client_init(&s->http, c, diag);
+	long long par = fwd_opt_int(c, "inserts_in_flight", 1);
+	if (!rc && (par < 1 || par > HTTP_PAR_MAX))
+		rc = diag_err(diag, c->file, c->line, c->col,
+			      "output '%s': inserts_in_flight must be 1..%d", c->name,
+			      HTTP_PAR_MAX);
+	s->par = (unsigned)par;
 	const char *db = fwd_opt_str(c, "database", "default"),
 		   *t = fwd_opt_str(c, "table", "ward_records");
 	if (!rc && (!ident_ok(db) || !ident_ok(t)))
@@ -114,17 +130,41 @@ static int ch_send(void *ctx, const struct fwd_item *items, size_t n, uint8_t *s
 			return -EIO; /* retried: ClickHouse may still be starting */
 		s->created = 1;
 	}
-	strbuf_reset(&s->batch);
-	for (size_t i = 0; i < n; i++)
-		strbuf_append(&s->batch, items[i].data, items[i].len);
-	if (strbuf_error(&s->batch))
-		return -ENOMEM;
-	st = http_post(&s->http, s->insert_path, "application/x-ndjson", s->batch.buf,
-		       s->batch.len);
-	if (st < 0)
-		return (int)st;
-	memset(status, http_status_item(st), n);
-	return 0;
+	/* slices of at least 1000 rows: smaller inserts cost ClickHouse more parts to merge */
+	size_t k = s->par;
+	while (k > 1 && n / k < 1000)
+		k--;
+	const char *body[HTTP_PAR_MAX];
+	size_t len[HTTP_PAR_MAX], from[HTTP_PAR_MAX + 1];
+	long res[HTTP_PAR_MAX];
+	for (size_t j = 0; j <= k; j++)
+		from[j] = n * j / k;
+	for (size_t j = 0; j < k; j++) {
+		struct strbuf *b = &s->batch[j];
+		strbuf_reset(b);
+		for (size_t i = from[j]; i < from[j + 1]; i++)
+			strbuf_append(b, items[i].data, items[i].len);
+		if (strbuf_error(b))
+			return -ENOMEM;
+		body[j] = b->buf;
+		len[j] = b->len;
+	}
+	if (k == 1) {
+		res[0] = http_post(&s->http, s->insert_path, "application/x-ndjson", body[0],
+				   len[0]);
+	} else {
+		int rc = http_post_many(&s->http, s->insert_path, "application/x-ndjson", k, body,
+					len, res);
+		if (rc)
+			return rc;
+	}
+	int any = 0;
+	for (size_t j = 0; j < k; j++) {
+		any |= res[j] >= 0;
+		memset(status + from[j], res[j] < 0 ? FWD_ITEM_RETRY : http_status_item(res[j]),
+		       from[j + 1] - from[j]);
+	}
+	return any ? 0 : -EIO;
 }
 
 const struct fwd_ops fwd_clickhouse_ops = {

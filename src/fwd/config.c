@@ -247,6 +247,7 @@ static int parse_output(struct cp *p, const yaml_node_t *n, struct fwd_output_co
 	o->retry_initial_ms = 200;
 	o->retry_max_ms = 30000;
 	o->timeout_ms = 10000;
+	o->spool_sync_ms = 1000;
 	o->line = (unsigned)n->start_mark.line + 1;
 	o->col = (unsigned)n->start_mark.column + 1;
 	if (!(o->file = strdup(p->file)))
@@ -317,6 +318,9 @@ static int parse_output(struct cp *p, const yaml_node_t *n, struct fwd_output_co
 		} else if (!strcmp(key, "retry_max_ms")) {
 			if (!(rc = parse_uint(p, v, key, 3600000, &u)))
 				o->retry_max_ms = u ? (unsigned)u : 1;
+		} else if (!strcmp(key, "spool_sync_ms")) {
+			if (!(rc = parse_uint(p, v, key, 3600000, &u)))
+				o->spool_sync_ms = (unsigned)u;
 		} else if (!strcmp(key, "timeout_ms")) {
 			if (!(rc = parse_uint(p, v, key, 600000, &u)))
 				o->timeout_ms = u ? (unsigned)u : 1;

@@ -59,6 +59,12 @@ struct fwd_output_config {
 	uint64_t spool_max; /* bytes on disk, default 64 MiB */
 	size_t batch_max;   /* items per request, default 500 */
 	unsigned flush_ms, retry_initial_ms, retry_max_ms, timeout_ms;
+	/*
+	 * spool_sync_ms: the spool is fdatasync()ed at most this long after a write (and when a
+	 * segment is full and on fwd_stop), so a power loss or kernel crash loses at most this
+	 * window of records; 0 = never (page cache only: survives only a crash of ward itself).
+	 */
+	unsigned spool_sync_ms;
 	char *file; /* config file name, for diagnostics */
 	unsigned line, col;
 };
@@ -118,6 +124,12 @@ struct fwd_ops {
 	int (*send)(void *ctx, const struct fwd_item *items, size_t n, uint8_t *status);
 	/* reopen() - optional: reopen files (SIGHUP). Called from the sender thread. */
 	void (*reopen)(void *ctx);
+	/*
+	 * resent() - optional: items the sink wrote again on its own (a stream receiver without
+	 * acknowledgements that dropped the connection may have lost what it had not written
+	 * out yet). Added to `retried`. Called from any thread.
+	 */
+	uint64_t (*resent)(void *ctx);
 };
 
 extern const struct fwd_ops fwd_syslog_ops, fwd_hec_ops, fwd_elasticsearch_ops, fwd_loki_ops,
@@ -160,6 +172,7 @@ struct fwd_output_stats {
 	uint64_t retried;     /* items sent again after a failure (possible duplicates) */
 	uint64_t redelivered; /* items sent again after a restart (possible duplicates) */
 	uint64_t spool_bytes; /* bytes in the spool now */
+	uint64_t spool_syncs; /* fdatasync() calls on the spool (spool_sync_ms) */
 	int connected;	      /* last attempt succeeded */
 };
 

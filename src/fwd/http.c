@@ -81,6 +81,11 @@ void http_client_done(struct http_client *h)
 {
 	if (h->curl)
 		curl_easy_cleanup(h->curl);
+	for (size_t i = 0; i < HTTP_PAR_MAX - 1; i++)
+		if (h->more[i])
+			curl_easy_cleanup(h->more[i]);
+	if (h->multi)
+		curl_multi_cleanup(h->multi);
 	curl_slist_free_all(h->headers);
 	free(h->base);
 	strbuf_done(&h->resp);
@@ -121,6 +126,65 @@ long http_post(struct http_client *h, const char *path, const char *content_type
 	if (cc != CURLE_OK || status < 100)
 		return -EIO;
 	return status;
+}
+
+int http_post_many(struct http_client *h, const char *path, const char *content_type, size_t k,
+		   const char *const *body, const size_t *len, long *status)
+{
+	if (k > HTTP_PAR_MAX)
+		return -EINVAL;
+	if (!h->multi && !(h->multi = curl_multi_init()))
+		return -ENOMEM;
+	/* copies of the configured handle (options, headers, timeouts), each its own connection */
+	for (size_t i = 1; i < k; i++)
+		if (!h->more[i - 1] && !(h->more[i - 1] = curl_easy_duphandle(h->curl)))
+			return -ENOMEM;
+	char url[4096], ct[128];
+	snprintf(url, sizeof(url), "%s%s", h->base, path);
+	snprintf(ct, sizeof(ct), "Content-Type: %s", content_type);
+	struct curl_slist *hdrs = curl_slist_append(NULL, ct);
+	if (!hdrs)
+		return -ENOMEM;
+	hdrs->next = h->headers; /* borrowed tail: unlinked again below */
+	strbuf_reset(&h->resp);
+	CURL *e[HTTP_PAR_MAX];
+	for (size_t i = 0; i < k; i++) {
+		e[i] = i ? h->more[i - 1] : h->curl;
+		status[i] = -EIO;
+		curl_easy_setopt(e[i], CURLOPT_URL, url);
+		curl_easy_setopt(e[i], CURLOPT_HTTPHEADER, hdrs);
+		curl_easy_setopt(e[i], CURLOPT_POST, 1L);
+		curl_easy_setopt(e[i], CURLOPT_POSTFIELDS, body[i]);
+		curl_easy_setopt(e[i], CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len[i]);
+		curl_multi_add_handle(h->multi, e[i]);
+	}
+	int running = 1;
+	while (running) {
+		if (curl_multi_perform(h->multi, &running) != CURLM_OK)
+			break;
+		if (running)
+			curl_multi_poll(h->multi, NULL, 0, 1000, NULL);
+	}
+	CURLMsg *m;
+	int left;
+	while ((m = curl_multi_info_read(h->multi, &left))) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		for (size_t i = 0; i < k; i++) {
+			long st = 0;
+			if (m->easy_handle != e[i])
+				continue;
+			curl_easy_getinfo(e[i], CURLINFO_RESPONSE_CODE, &st);
+			status[i] = m->data.result == CURLE_OK && st >= 100 ? st : -EIO;
+		}
+	}
+	for (size_t i = 0; i < k; i++) {
+		curl_multi_remove_handle(h->multi, e[i]);
+		curl_easy_setopt(e[i], CURLOPT_HTTPHEADER, h->headers);
+	}
+	hdrs->next = NULL;
+	curl_slist_free_all(hdrs);
+	return 0;
 }
 
 int http_status_item(long status)

@@ -11,8 +11,12 @@
 #include "common/strbuf.h"
 #include "fwd/fwd.h"
 
+#define HTTP_PAR_MAX 8
+
 struct http_client {
 	CURL *curl;
+	CURL *more[HTTP_PAR_MAX - 1]; /* http_post_many(): further connections, made on demand */
+	CURLM *multi;
 	struct curl_slist *headers; /* from `headers:`/`properties:` and the sink */
 	char *base;		    /* url without a trailing slash */
 	struct strbuf resp;	    /* body of the last answer */
@@ -39,6 +43,14 @@ int http_client_header(struct http_client *h, const char *line);
  */
 long http_post(struct http_client *h, const char *path, const char *content_type, const char *body,
 	       size_t len);
+/*
+ * http_post_many() - POST @k bodies (k <= HTTP_PAR_MAX) to base + @path at the same time, each
+ * on its own kept-alive connection, and wait for all answers. @status[i] is the HTTP status of
+ * body i or -EIO. The answers' bodies are not kept apart (h->resp holds them mixed): for
+ * receivers whose answer to a success is empty (ClickHouse). Return: 0 or -ENOMEM.
+ */
+int http_post_many(struct http_client *h, const char *path, const char *content_type, size_t k,
+		   const char *const *body, const size_t *len, long *status);
 /* http_status_item() - FWD_ITEM_OK for 2xx, REJECT for 400/413/422, else RETRY. */
 int http_status_item(long status);
 

@@ -4,7 +4,12 @@
  * (RFC 6587 octet counting `LEN SP MSG`, or LF framing) or TLS (RFC 5425, OpenSSL). The body
  * after the structured data is CEF, LEEF, JSON, OCSF or the plain message (`format:`).
  *
- * One connection is kept and reused; a batch goes out in one write. Before each batch the
+ * One connection is kept and reused. Plain TCP with octet counting sends a batch with writev():
+ * the frame prefixes ("LEN ") in a fixed scratch array, the messages straight from the spool's
+ * read buffer, up to IOV_MAX/2 frames per call, no copy and no allocation per record; TLS and
+ * LF framing build the batch in one buffer (SSL_write takes one buffer; LF framing rewrites
+ * line breaks). The send buffer is raised to 4 MiB (capped by net.core.wmem_max) so a writev
+ * of a batch rarely waits for the receiver's window. Before each batch the
  * socket is checked for a peer close (rsyslog restarting sends FIN), so records are not
  * written into a connection the receiver has already left.
  */
@@ -21,6 +26,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/diag.h"
@@ -33,6 +40,9 @@ enum proto {
 	P_TCP,
 	P_TLS
 };
+
+/* frames per writev(): two iovecs each, within IOV_MAX (1024 on Linux) */
+#define IOV_FRAMES 512
 
 struct syslog_sink {
 	enum proto proto;
@@ -47,7 +57,34 @@ struct syslog_sink {
 	SSL *ssl;
 	struct strbuf body; /* encode scratch (spooler thread) */
 	struct strbuf out;  /* send scratch (sender thread) */
+	/* writev scratch (sender thread): one prefix and two iovecs per frame */
+	struct iovec iov[IOV_FRAMES * 2];
+	char prefix[IOV_FRAMES][12];
+	/*
+	 * What was written to a stream receiver lately (sender thread). Plain syslog over TCP
+	 * or TLS has no acknowledgement: a receiver that stops (rsyslog restarting) loses what
+	 * it had read into its socket or queue but not written out, and the kernel said
+	 * "sent" for all of it. So the frames of the last RESEND_WINDOW_NS (at most
+	 * RESEND_MAX_BYTES) are kept, and when the connection is found broken, the frames
+	 * written in the RESEND_WINDOW_NS before that are written again first on the next
+	 * connection: at-least-once, the duplicates counted in `retried`.
+	 */
+	struct strbuf win;   /* framed bytes, oldest first, from win_start */
+	size_t win_start;    /* offset of the first live frame in win */
+	struct win_ent *ent; /* one per frame in win: end offset and when it was written */
+	size_t ent_first, ent_n, ent_cap;
+	int64_t lost_ns;	 /* 0, or when the connection was found broken */
+	_Atomic uint64_t resent; /* frames written again */
 };
+
+struct win_ent {
+	size_t end; /* offset in win just after the batch */
+	int64_t ns; /* CLOCK_MONOTONIC when it was written */
+	size_t n;   /* frames in the batch */
+};
+
+#define RESEND_WINDOW_NS 2000000000LL
+#define RESEND_MAX_BYTES (4u << 20)
 
 static const struct fwd_option syslog_options[] = {
 	{ "app_name", "APP-NAME, default ward" },
@@ -137,6 +174,8 @@ static void syslog_destroy(void *ctx)
 	free(s->server_name);
 	strbuf_done(&s->body);
 	strbuf_done(&s->out);
+	strbuf_done(&s->win);
+	free(s->ent);
 	free(s);
 }
 
@@ -148,6 +187,7 @@ static int syslog_create(const struct fwd_output_config *c, void **ret, struct d
 	s->fd = -1;
 	strbuf_init(&s->body);
 	strbuf_init(&s->out);
+	strbuf_init(&s->win);
 	int rc = 0;
 	if (!c->address || split_address(c->address, s)) {
 		rc = diag_err(
@@ -260,6 +300,10 @@ static int connect_to(struct syslog_sink *s)
 				      .tv_usec = (s->timeout_ms % 1000) * 1000 };
 		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		if (s->proto != P_UDP) {
+			int sndbuf = 4 << 20;
+			setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+		}
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen)) {
 			rc = -errno;
 			close(fd);
@@ -316,15 +360,171 @@ static int write_stream(struct syslog_sink *s, const char *p, size_t n)
 	return 0;
 }
 
+/*
+ * Write all of @iov (@cnt entries), resuming after short writes. sendmsg() rather than
+ * writev(): MSG_NOSIGNAL, a receiver that left must give EPIPE, not kill the agent.
+ */
+static int writev_all(int fd, struct iovec *iov, int cnt)
+{
+	while (cnt) {
+		struct msghdr mh = { .msg_iov = iov, .msg_iovlen = (size_t)cnt };
+		ssize_t w = sendmsg(fd, &mh, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		while (cnt && (size_t)w >= iov->iov_len) {
+			w -= (ssize_t)iov->iov_len;
+			iov++;
+			cnt--;
+		}
+		if (cnt) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
+	return 0;
+}
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/*
+ * Forget frames older than the window (only while the connection is fine: after a break,
+ * what was written before it waits for the next connection) and beyond the byte bound.
+ */
+static void win_prune(struct syslog_sink *s, int64_t now)
+{
+	while (s->ent_n) {
+		const struct win_ent *e = &s->ent[s->ent_first];
+		if (!(s->lost_ns == 0 && e->ns < now - RESEND_WINDOW_NS) &&
+		    s->win.len - s->win_start <= RESEND_MAX_BYTES)
+			break;
+		s->win_start = e->end;
+		s->ent_first++;
+		s->ent_n--;
+	}
+	if (!s->ent_n) {
+		strbuf_reset(&s->win);
+		s->win_start = s->ent_first = 0;
+	} else if (s->win_start > s->win.len / 2) {
+		/* move the live part to the front once it is the smaller half */
+		size_t live = s->win.len - s->win_start;
+		memmove(s->win.buf, s->win.buf + s->win_start, live);
+		s->win.len = live;
+		s->win.buf[live] = '\0';
+		for (size_t i = 0; i < s->ent_n; i++) {
+			s->ent[i] = s->ent[s->ent_first + i];
+			s->ent[i].end -= s->win_start;
+		}
+		s->win_start = s->ent_first = 0;
+	}
+}
+
+/* Remember a batch of @n frames just written (their bytes already appended to win). */
+static void win_commit(struct syslog_sink *s, size_t n)
+{
+	if (strbuf_error(&s->win)) { /* out of memory: keep nothing rather than half */
+		strbuf_done(&s->win);
+		strbuf_init(&s->win);
+		s->win_start = s->ent_first = s->ent_n = 0;
+		return;
+	}
+	if (s->ent_first + s->ent_n == s->ent_cap) {
+		size_t cap = s->ent_cap ? s->ent_cap * 2 : 64;
+		struct win_ent *e = realloc(s->ent, cap * sizeof(*e));
+		if (!e) {
+			s->win.len =
+				s->ent_n ? s->ent[s->ent_first + s->ent_n - 1].end : s->win_start;
+			return;
+		}
+		s->ent = e;
+		s->ent_cap = cap;
+	}
+	s->ent[s->ent_first + s->ent_n++] = (struct win_ent){ s->win.len, mono_ns(), n };
+}
+
+static void lost(struct syslog_sink *s)
+{
+	if (!s->lost_ns)
+		s->lost_ns = mono_ns();
+	disconnect(s);
+}
+
+/* On a new connection after a break: write again what the receiver may have lost. */
+static int win_resend(struct syslog_sink *s)
+{
+	size_t i = s->ent_first, last = s->ent_first + s->ent_n, from = s->win_start;
+	uint64_t frames = 0;
+	while (i < last && s->ent[i].ns < s->lost_ns - RESEND_WINDOW_NS)
+		from = s->ent[i++].end;
+	for (size_t k = i; k < last; k++)
+		frames += s->ent[k].n;
+	if (s->win.len > from) {
+		int rc = write_stream(s, s->win.buf + from, s->win.len - from);
+		if (rc)
+			return rc;
+	}
+	s->resent += frames;
+	s->lost_ns = 0;
+	int64_t now = mono_ns();
+	for (size_t k = i; k < last; k++)
+		s->ent[k].ns = now;
+	return 0;
+}
+
+/* Plain TCP, octet counting: "LEN SP MSG" frames, IOV_FRAMES per writev(), nothing copied. */
+static int send_frames(struct syslog_sink *s, const struct fwd_item *items, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		int cnt = 0;
+		for (size_t k = 0; k < IOV_FRAMES && i < n; k++, i++) {
+			/* "LEN " right-aligned in the scratch: digits written backwards */
+			char *end = s->prefix[k] + sizeof(s->prefix[k]), *p = end - 1;
+			size_t v = items[i].len;
+			*p = ' ';
+			do {
+				*--p = (char)('0' + v % 10);
+				v /= 10;
+			} while (v);
+			s->iov[cnt++] = (struct iovec){ p, (size_t)(end - p) };
+			s->iov[cnt++] =
+				(struct iovec){ (void *)(uintptr_t)items[i].data, items[i].len };
+		}
+		int rc = writev_all(s->fd, s->iov, cnt);
+		if (rc)
+			return rc;
+	}
+	/* the frames as written, for a resend after a break (a copy: the spool buffer moves on) */
+	for (size_t i = 0; i < n; i++) {
+		strbuf_put_u64(&s->win, items[i].len);
+		strbuf_putc(&s->win, ' ');
+		strbuf_append(&s->win, items[i].data, items[i].len);
+	}
+	win_commit(s, n);
+	return 0;
+}
+
 static int syslog_send(void *ctx, const struct fwd_item *items, size_t n, uint8_t *status)
 {
 	struct syslog_sink *s = ctx;
-	if (s->fd >= 0 && s->proto != P_UDP && peer_gone(s))
-		disconnect(s);
+	if (s->proto != P_UDP) {
+		if (s->fd >= 0 && peer_gone(s))
+			lost(s);
+		win_prune(s, mono_ns());
+	}
 	if (s->fd < 0) {
 		int rc = connect_to(s);
 		if (rc)
 			return rc;
+		if (s->proto != P_UDP && s->lost_ns && (rc = win_resend(s)) != 0) {
+			disconnect(s);
+			return rc;
+		}
 	}
 	if (s->proto == P_UDP) {
 		for (size_t i = 0; i < n; i++) {
@@ -340,6 +540,15 @@ static int syslog_send(void *ctx, const struct fwd_item *items, size_t n, uint8_
 			}
 			status[i] = FWD_ITEM_OK;
 		}
+		return 0;
+	}
+	if (s->proto == P_TCP && s->octet) {
+		int rc = send_frames(s, items, n);
+		if (rc) {
+			lost(s);
+			return rc;
+		}
+		memset(status, FWD_ITEM_OK, n);
 		return 0;
 	}
 	strbuf_reset(&s->out);
@@ -361,11 +570,19 @@ static int syslog_send(void *ctx, const struct fwd_item *items, size_t n, uint8_
 		return -ENOMEM;
 	int rc = write_stream(s, s->out.buf, s->out.len);
 	if (rc) {
-		disconnect(s);
+		lost(s);
 		return rc;
 	}
+	strbuf_append(&s->win, s->out.buf, s->out.len);
+	win_commit(s, n);
 	memset(status, FWD_ITEM_OK, n);
 	return 0;
+}
+
+static uint64_t syslog_resent(void *ctx)
+{
+	struct syslog_sink *s = ctx;
+	return s->resent;
 }
 
 const struct fwd_ops fwd_syslog_ops = {
@@ -378,4 +595,5 @@ const struct fwd_ops fwd_syslog_ops = {
 	.destroy = syslog_destroy,
 	.encode = syslog_encode,
 	.send = syslog_send,
+	.resent = syslog_resent,
 };

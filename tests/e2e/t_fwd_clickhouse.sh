@@ -62,6 +62,7 @@ outputs:
     create_table: true
     queue_size: 65536
     batch_max: 2000
+    inserts_in_flight: 2
     flush_ms: 20
 Y
 "$drive" --config "$W/ch.yaml" --spool "$W/spool" --count $N --wait-ms 30000 >"$W/ch.json"

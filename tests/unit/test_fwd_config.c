@@ -58,6 +58,7 @@ static void design_example_outputs_parse_with_defaults(void **state)
 		"    url: http://127.0.0.1:9200\n"
 		"    index: kubearmor-%Y.%m.%d\n"
 		"    spool_max: 16MiB\n"
+		"    spool_sync_ms: 0\n"
 		"    filter: {where: ['Resource ~ passwd', 'HostPID > 10']}\n");
 	assert_int_equal(c->n_outputs, 2);
 	assert_string_equal(c->outputs[0].name, "siem");
@@ -66,8 +67,10 @@ static void design_example_outputs_parse_with_defaults(void **state)
 	assert_int_equal(c->outputs[0].filter.min_severity, 1);
 	assert_int_equal(c->outputs[0].filter.n_operations, 3);
 	assert_int_equal(c->outputs[0].queue_size, 8192);
+	assert_int_equal(c->outputs[0].spool_sync_ms, 1000);
 	assert_int_equal(c->outputs[1].format, FORMAT_JSON);
 	assert_int_equal(c->outputs[1].spool_max, 16u << 20);
+	assert_int_equal(c->outputs[1].spool_sync_ms, 0);
 	assert_string_equal(fwd_opt_str(&c->outputs[1], "index", NULL), "kubearmor-%Y.%m.%d");
 	assert_int_equal(c->outputs[1].filter.n_where, 2);
 	fwd_config_free(c);
@@ -103,6 +106,8 @@ static void errors_carry_file_line_and_column(void **state)
 	expect_error("outputs: [\n", "ward.yaml:2:1: error: did not find expected node content");
 	expect_error("outputs:\n  - name: a\n    type: file\n    spool_max: lots\n",
 		     "ward.yaml:4:16: error: 'spool_max' must be a size such as 64MiB");
+	expect_error("outputs:\n  - name: a\n    type: file\n    spool_sync_ms: 1s\n",
+		     "ward.yaml:4:20: error: 'spool_sync_ms' must be a non-negative integer");
 }
 
 static void filter_checks_type_severity_operation_and_where(void **state)
