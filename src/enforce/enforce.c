@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -488,6 +489,15 @@ int enforce_start(const struct enforce_hooks *hooks, const struct enforce_opts *
 	if (r < 0)
 		goto fail;
 	e->thread_started = 1;
+	if (e->opts.rt_priority > 0) {
+		struct sched_param sp = { .sched_priority = e->opts.rt_priority };
+
+		if (pthread_setschedparam(e->thread, SCHED_FIFO, &sp) != 0) {
+			pthread_mutex_lock(&e->lock);
+			e->stats.rt_refused = 1;
+			pthread_mutex_unlock(&e->lock);
+		}
+	}
 	*ret = e;
 	return 0;
 fail:
@@ -629,8 +639,10 @@ void enforce_close(struct enforce *e)
 	e->fan_fd = e->create_fd = -1;
 	enf_net_stop(e);
 	enf_fold_flush(e, 1);
+
 	for (i = 0; i < e->n_aliases; i++)
 		free(e->aliases[i].path);
+	enf_fan_free_inos(e);
 	if (e->stop_fd >= 0)
 		close(e->stop_fd);
 	pthread_mutex_destroy(&e->lock);

@@ -118,6 +118,14 @@ struct enforce_opts {
 	 * denied by the built-in rule ENFORCE_SELF_RULE_NAME. NULL-terminated, may be NULL.
 	 */
 	const char *const *protect_dirs;
+	/*
+	 * > 0: the enforcer thread runs SCHED_FIFO at this priority (1-99), so no ordinary task
+	 * preempts a decision half way (the p99 of a blocked exec on a busy machine). It only
+	 * runs when an event or a ring-buffer record waits, and the kernel's RT throttling
+	 * (sched_rt_runtime_us) still bounds it. 0 (default): the thread keeps the agent's
+	 * policy. Needs CAP_SYS_NICE; a refusal is counted in stats.rt_refused.
+	 */
+	int rt_priority;
 };
 
 /* enforce_opts_init() - defaults: fail-open, 1 s folding, root cgroup, "/" for any-marks. */
@@ -147,6 +155,7 @@ struct enforce_stats {
 	uint64_t folded;	/* blocks folded into an earlier record */
 	uint64_t marks;		/* marks placed */
 	uint64_t decide_ns_max; /* longest event read → response write */
+	uint64_t rt_refused;	/* opts.rt_priority was asked for and refused (1) */
 };
 
 /*

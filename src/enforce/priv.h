@@ -62,6 +62,13 @@ struct enf_alias {
 	char *path;
 };
 
+/* An inode an exact-path rule named (marked through its own, symlink-free name). */
+struct enf_ino {
+	uint64_t dev, ino;
+	char *path;    /* NULL: free slot */
+	int ambiguous; /* rules name it by two paths: its path is read per event */
+};
+
 struct enf_container {
 	pid_t pid;
 	const struct policy_scope *scope;
@@ -93,6 +100,10 @@ struct enforce {
 	int fan_any_exec, fan_any_open; /* an any-mark is placed for this class */
 	struct enf_alias aliases[ENF_MAX_ALIASES];
 	size_t n_aliases;
+	/* (dev, ino) -> the rule's path, host root only: an exec of a marked file is decided
+	 * from an fstat() of the event fd, without a readlink of it (open hashing, cap 2^k) */
+	struct enf_ino *inos;
+	size_t n_inos, cap_inos;
 	struct enf_container containers[ENF_MAX_CONTAINERS];
 	size_t n_containers;
 
@@ -121,6 +132,7 @@ struct enforce {
 int enf_fan_setup(struct enforce *e, int *ret_fd, int *ret_create_fd);
 void enf_fan_handle(struct enforce *e);
 int enf_fan_mark_container(struct enforce *e, int fd, int create_fd, pid_t pid);
+void enf_fan_free_inos(struct enforce *e);
 
 /* Open flags spelled as the monitor spells them: "O_WRONLY|O_CREAT|O_NOCTTY|O_NONBLOCK". */
 void enf_spell_flags(unsigned long flags, char *buf, size_t size);
