@@ -243,6 +243,22 @@ int enf_fold_try(struct enforce *e, uint64_t key)
 	return 0;
 }
 
+int enf_fold_pending(struct enforce *e, uint64_t key_anyuid)
+{
+	int64_t now = enf_mono_ns(), win = (int64_t)e->opts.fold_ms * 1000000;
+	size_t i;
+
+	if (e->opts.fold_ms == 0)
+		return 0;
+	for (i = 0; i < ENF_FOLD_SLOTS; i++) {
+		struct enf_fold_slot *s = &e->fold[i];
+
+		if (s->used && s->key_anyuid == key_anyuid && now - s->first_mono_ns < win)
+			return 1;
+	}
+	return 0;
+}
+
 static const char *nz(const char *s)
 {
 	return s[0] ? s : NULL;
@@ -345,6 +361,8 @@ void enf_emit(struct enforce *e, struct enf_rec *r)
 	}
 	free_slot->used = 1;
 	free_slot->key = key;
+	free_slot->key_anyuid = enf_fold_key(r->type, r->policy, r->operation, r->process,
+					     r->resource, r->action, r->data, r->container_id, 0);
 	free_slot->first_mono_ns = now;
 	free_slot->rec = r;
 }

@@ -85,6 +85,11 @@ struct enforce_hooks {
 	 */
 	void (*scope_interest)(void *ctx, const struct policy_scope *scope, policy_interest_fn cb,
 			       void *cb_ctx);
+	/*
+	 * source_matters() - optional: may the acting program (fromSource) change a verdict of
+	 * @op in @scope? (policy_scope_has_source() in production). NULL: always.
+	 */
+	int (*source_matters)(void *ctx, const struct policy_scope *scope, enum policy_op op);
 	/* host() - the host scope, used for host processes and when resolve() fails. */
 	const struct policy_scope *(*host)(void *ctx);
 };

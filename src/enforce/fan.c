@@ -579,6 +579,7 @@ struct perm {
 	int dirfd;		/* /proc/TID (O_PATH), held until the record is built, or -1 */
 	int late_path; /* path is the marked rule's name: the real one is read after the answer */
 	int late_uid;  /* uid/euid not read before the answer (the decision did not need them) */
+	int late_exe;  /* exe/parent/source not read before the answer (a folded repeat) */
 };
 
 static void build_source(pid_t tid, const char *exe, char *buf, size_t size)
@@ -632,6 +633,43 @@ static int is_self(pid_t tid)
 	return syscall(SYS_tgkill, getpid(), tid, 0) == 0;
 }
 
+/* The acting program of an exec (the old image): Parent and Source of its record. */
+static void read_exe(struct perm *pm)
+{
+	char link[64];
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", (int)pm->tid);
+	if (read_link(link, pm->exe, sizeof(pm->exe)) < 0)
+		pm->exe[0] = '\0';
+	enf_copy(pm->parent, sizeof(pm->parent), pm->exe);
+	enf_copy(pm->source, sizeof(pm->source), pm->exe);
+	pm->late_exe = 0;
+}
+
+static void strip_root(char *path, const char *root);
+
+/* The fold key of a block (see enf_emit()), with @uid for the record's. */
+static uint64_t perm_fold_key(const struct perm *pm, uint32_t uid)
+{
+	char exe[ENF_PATH_MAX];
+	const char *policy;
+
+	if (pm->self_rule)
+		policy = ENFORCE_SELF_RULE_NAME;
+	else if (pm->v.default_posture || !pm->v.rule)
+		policy = "DefaultPosture";
+	else
+		policy = pm->v.rule->policy_name ? pm->v.rule->policy_name : "";
+	if (!pm->is_exec) {
+		enf_copy(exe, sizeof(exe), pm->exe);
+		strip_root(exe, pm->w.root);
+	}
+	return enf_fold_key(pm->v.host ? "MatchedHostPolicy" : "MatchedPolicy", policy,
+			    pm->is_exec ? "Process" : "File", pm->is_exec ? pm->path : exe,
+			    pm->path, "Block", pm->is_exec ? "syscall=SYS_EXECVE" : pm->data,
+			    pm->w.container_id, uid);
+}
+
 static int decide_event(struct enforce *e, const struct fanotify_event_metadata *md,
 			struct perm *pm)
 {
@@ -648,7 +686,7 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 	pm->tid = md->pid;
 	pm->is_exec = !!(md->mask & FAN_OPEN_EXEC_PERM);
 	pm->creating = 0;
-	pm->late_path = pm->late_uid = 0;
+	pm->late_path = pm->late_uid = pm->late_exe = 0;
 	pm->tgid = pm->tid; /* refined in complete_info() */
 	pm->ppid = 0;
 	if (pm->is_exec) {
@@ -674,9 +712,8 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 				return r;
 		}
 		memcpy(pm->raw, pm->path, (size_t)r + 1);
-		snprintf(link, sizeof(link), "/proc/%d/exe", (int)pm->tid);
-		if (read_link(link, pm->exe, sizeof(pm->exe)) < 0)
-			pm->exe[0] = '\0';
+		pm->exe[0] = '\0'; /* read in decide_exec_source() */
+		pm->late_exe = 1;
 		pm->uid = pm->euid = (uint32_t)-1;
 		pm->late_uid = 1;
 	} else {
@@ -729,8 +766,10 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 		ev.op = POLICY_OP_PROCESS;
 		ev.process = pm->path;
 		ev.parent = ev.source = pm->exe;
-		enf_copy(pm->parent, sizeof(pm->parent), pm->exe);
-		enf_copy(pm->source, sizeof(pm->source), pm->exe);
+		/* the acting program decides only through fromSource rules */
+		if (!sc || !e->hooks.source_matters ||
+		    e->hooks.source_matters(e->hooks.ctx, sc, POLICY_OP_PROCESS))
+			read_exe(pm);
 	} else {
 		unsigned long flags = 0;
 		int dirfd = -100;
@@ -865,6 +904,11 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 	}
 	if (pm->is_exec && !pm->v.deny)
 		note_interp(e, pm->tid, md->fd);
+	/* A repeat of a pending block (a retry storm) is answered without the acting program:
+	 * its record is the first attempt's. Otherwise it is read now, for the record's
+	 * Parent/Source, while the task surely still has it. */
+	if (pm->late_exe && !(pm->v.deny && enf_fold_pending(e, perm_fold_key(pm, 0))))
+		read_exe(pm);
 	return 0;
 }
 
@@ -1032,6 +1076,23 @@ static void pin_task(const struct fanotify_event_metadata *md, struct perm *pm)
 	}
 }
 
+/*
+ * A repeat that did not fold after all (another uid, or its window closed): the acting
+ * program through the pin. Empty if the task has exited since the answer.
+ */
+static void read_exe_late(struct perm *pm)
+{
+	ssize_t n;
+
+	if (!pm->late_exe)
+		return;
+	n = pm->dirfd >= 0 ? readlinkat(pm->dirfd, "exe", pm->exe, sizeof(pm->exe) - 1) : -1;
+	pm->exe[n > 0 ? n : 0] = '\0';
+	enf_copy(pm->parent, sizeof(pm->parent), pm->exe);
+	enf_copy(pm->source, sizeof(pm->source), pm->exe);
+	pm->late_exe = 0;
+}
+
 /* After the answer: what may be read late (the parent outlives the attempt). */
 static void complete_info_late(struct perm *pm)
 {
@@ -1118,22 +1179,7 @@ static void record_block(struct enforce *e, struct perm *pm)
  */
 static int fold_hit(struct enforce *e, struct perm *pm)
 {
-	char exe[ENF_PATH_MAX];
-	const char *policy;
-
-	if (pm->self_rule)
-		policy = ENFORCE_SELF_RULE_NAME;
-	else if (pm->v.default_posture || !pm->v.rule)
-		policy = "DefaultPosture";
-	else
-		policy = pm->v.rule->policy_name ? pm->v.rule->policy_name : "";
-	enf_copy(exe, sizeof(exe), pm->exe);
-	strip_root(exe, pm->w.root);
-	return enf_fold_try(e, enf_fold_key(pm->v.host ? "MatchedHostPolicy" : "MatchedPolicy",
-					    policy, pm->is_exec ? "Process" : "File",
-					    pm->is_exec ? pm->path : exe, pm->path, "Block",
-					    pm->is_exec ? "syscall=SYS_EXECVE" : pm->data,
-					    pm->w.container_id, pm->euid));
+	return enf_fold_try(e, perm_fold_key(pm, pm->euid));
 }
 
 /* Is @exe the program this process runs? (cheap filter before is_self()) */
@@ -1174,7 +1220,7 @@ static void handle_one(struct enforce *e, const struct fanotify_event_metadata *
 	}
 	/* a thread of ours is never blocked (it runs our program: only then is it looked up) */
 	if (r == 0 && pm.v.deny &&
-	    (pm.tgid == e->self || (is_own_exe(pm.exe) && is_self(pm.tid)))) {
+	    (pm.tgid == e->self || ((pm.late_exe || is_own_exe(pm.exe)) && is_self(pm.tid)))) {
 		e->stats.self_allowed++;
 		allow = 1;
 		r = 1;
@@ -1196,8 +1242,10 @@ static void handle_one(struct enforce *e, const struct fanotify_event_metadata *
 	if (want_record)
 		pin_task(md, &pm);
 	folded = want_record && pm.v.deny && fold_hit(e, &pm);
-	if (want_record && !folded)
+	if (want_record && !folded) {
 		complete_info(&pm);
+		read_exe_late(&pm);
+	}
 	if (r == 0 && pm.v.deny) {
 		int64_t cpu =
 			(int64_t)(c1.tv_sec - c0.tv_sec) * 1000000000 + (c1.tv_nsec - c0.tv_nsec);

@@ -52,6 +52,7 @@ struct enf_rec {
 struct enf_fold_slot {
 	int used;
 	uint64_t key;
+	uint64_t key_anyuid; /* the key with uid 0 in place of the record's (enf_fold_pending()) */
 	int64_t first_mono_ns;
 	struct enf_rec *rec;
 };
@@ -155,6 +156,8 @@ void enf_fold_flush(struct enforce *e, int all);
 uint64_t enf_fold_key(const char *type, const char *policy, const char *operation,
 		      const char *process, const char *resource, const char *action,
 		      const char *data, const char *container_id, uint32_t uid);
+/* Is a record with this key_anyuid (the key with uid 0) pending in its fold window? */
+int enf_fold_pending(struct enforce *e, uint64_t key_anyuid);
 /* Count one more attempt into a pending identical record; 1 if there was one. */
 int enf_fold_try(struct enforce *e, uint64_t key);
 /* Fill the process part of @r (pids, uid, cwd, container) for task @tid; 0 or -errno. */
