@@ -243,20 +243,36 @@ int enf_fold_try(struct enforce *e, uint64_t key)
 	return 0;
 }
 
-int enf_fold_pending(struct enforce *e, uint64_t key_anyuid)
+static struct enf_fold_slot *fold_find_anyuid(struct enforce *e, uint64_t key_anyuid)
 {
 	int64_t now = enf_mono_ns(), win = (int64_t)e->opts.fold_ms * 1000000;
 	size_t i;
 
 	if (e->opts.fold_ms == 0)
-		return 0;
+		return NULL;
 	for (i = 0; i < ENF_FOLD_SLOTS; i++) {
 		struct enf_fold_slot *s = &e->fold[i];
 
 		if (s->used && s->key_anyuid == key_anyuid && now - s->first_mono_ns < win)
-			return 1;
+			return s;
 	}
-	return 0;
+	return NULL;
+}
+
+int enf_fold_pending(struct enforce *e, uint64_t key_anyuid)
+{
+	return fold_find_anyuid(e, key_anyuid) != NULL;
+}
+
+int enf_fold_try_anyuid(struct enforce *e, uint64_t key_anyuid)
+{
+	struct enf_fold_slot *s = fold_find_anyuid(e, key_anyuid);
+
+	if (!s)
+		return 0;
+	s->rec->count++;
+	e->stats.folded++;
+	return 1;
 }
 
 static const char *nz(const char *s)

@@ -648,6 +648,39 @@ static void read_exe(struct perm *pm)
 
 static void strip_root(char *path, const char *root);
 
+/*
+ * An exec that is not a repeat of a pending block: its record will be built, so what it
+ * needs from the task is read while the task surely still has it (blocked in execve()):
+ * the pin, the effective uid, the acting program.
+ */
+static int pin_early(struct perm *pm)
+{
+	char link[64];
+	struct stat tst;
+	ssize_t n;
+
+	if (pm->dirfd < 0) {
+		snprintf(link, sizeof(link), "/proc/%d", (int)pm->tid);
+		pm->dirfd = open(link, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (pm->dirfd < 0)
+			return -errno;
+	}
+	if (pm->late_uid) {
+		if (fstat(pm->dirfd, &tst) < 0)
+			return -errno;
+		pm->uid = pm->euid = tst.st_uid;
+		pm->late_uid = 0;
+	}
+	if (pm->late_exe) {
+		n = readlinkat(pm->dirfd, "exe", pm->exe, sizeof(pm->exe) - 1);
+		pm->exe[n > 0 ? n : 0] = '\0';
+		enf_copy(pm->parent, sizeof(pm->parent), pm->exe);
+		enf_copy(pm->source, sizeof(pm->source), pm->exe);
+		pm->late_exe = 0;
+	}
+	return 0;
+}
+
 /* The fold key of a block (see enf_emit()), with @uid for the record's. */
 static uint64_t perm_fold_key(const struct perm *pm, uint32_t uid)
 {
@@ -907,8 +940,8 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 	/* A repeat of a pending block (a retry storm) is answered without the acting program:
 	 * its record is the first attempt's. Otherwise it is read now, for the record's
 	 * Parent/Source, while the task surely still has it. */
-	if (pm->late_exe && !(pm->v.deny && enf_fold_pending(e, perm_fold_key(pm, 0))))
-		read_exe(pm);
+	if (pm->is_exec && !(pm->v.deny && enf_fold_pending(e, perm_fold_key(pm, 0))))
+		return pin_early(pm);
 	return 0;
 }
 
@@ -1179,6 +1212,10 @@ static void record_block(struct enforce *e, struct perm *pm)
  */
 static int fold_hit(struct enforce *e, struct perm *pm)
 {
+	/* a repeat whose task was gone before its uid was read: counted into the pending
+	 * record of the same block (the one enf_fold_pending() found before the answer) */
+	if (pm->late_uid)
+		return enf_fold_try_anyuid(e, perm_fold_key(pm, 0));
 	return enf_fold_try(e, perm_fold_key(pm, pm->euid));
 }
 

@@ -158,6 +158,8 @@ uint64_t enf_fold_key(const char *type, const char *policy, const char *operatio
 		      const char *data, const char *container_id, uint32_t uid);
 /* Is a record with this key_anyuid (the key with uid 0) pending in its fold window? */
 int enf_fold_pending(struct enforce *e, uint64_t key_anyuid);
+/* enf_fold_try() by key_anyuid (a repeat whose uid could not be read). */
+int enf_fold_try_anyuid(struct enforce *e, uint64_t key_anyuid);
 /* Count one more attempt into a pending identical record; 1 if there was one. */
 int enf_fold_try(struct enforce *e, uint64_t key);
 /* Fill the process part of @r (pids, uid, cwd, container) for task @tid; 0 or -errno. */
