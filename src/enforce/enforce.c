@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,6 +243,38 @@ int enf_fold_try(struct enforce *e, uint64_t key)
 	return 0;
 }
 
+static struct enf_fold_slot *fold_find_anyuid(struct enforce *e, uint64_t key_anyuid)
+{
+	int64_t now = enf_mono_ns(), win = (int64_t)e->opts.fold_ms * 1000000;
+	size_t i;
+
+	if (e->opts.fold_ms == 0)
+		return NULL;
+	for (i = 0; i < ENF_FOLD_SLOTS; i++) {
+		struct enf_fold_slot *s = &e->fold[i];
+
+		if (s->used && s->key_anyuid == key_anyuid && now - s->first_mono_ns < win)
+			return s;
+	}
+	return NULL;
+}
+
+int enf_fold_pending(struct enforce *e, uint64_t key_anyuid)
+{
+	return fold_find_anyuid(e, key_anyuid) != NULL;
+}
+
+int enf_fold_try_anyuid(struct enforce *e, uint64_t key_anyuid)
+{
+	struct enf_fold_slot *s = fold_find_anyuid(e, key_anyuid);
+
+	if (!s)
+		return 0;
+	s->rec->count++;
+	e->stats.folded++;
+	return 1;
+}
+
 static const char *nz(const char *s)
 {
 	return s[0] ? s : NULL;
@@ -357,6 +390,8 @@ void enf_emit(struct enforce *e, struct enf_rec *r)
 	}
 	free_slot->used = 1;
 	free_slot->key = key;
+	free_slot->key_anyuid = enf_fold_key(r->type, r->policy, r->operation, r->process,
+					     r->resource, r->action, r->data, r->container_id, 0);
 	free_slot->first_mono_ns = now;
 	free_slot->rec = r;
 }
@@ -501,6 +536,15 @@ int enforce_start(const struct enforce_hooks *hooks, const struct enforce_opts *
 	if (r < 0)
 		goto fail;
 	e->thread_started = 1;
+	if (e->opts.rt_priority > 0) {
+		struct sched_param sp = { .sched_priority = e->opts.rt_priority };
+
+		if (pthread_setschedparam(e->thread, SCHED_FIFO, &sp) != 0) {
+			pthread_mutex_lock(&e->lock);
+			e->stats.rt_refused = 1;
+			pthread_mutex_unlock(&e->lock);
+		}
+	}
 	*ret = e;
 	return 0;
 fail:
@@ -654,8 +698,10 @@ void enforce_close(struct enforce *e)
 	e->fan_fd = e->create_fd = -1;
 	enf_net_stop(e);
 	enf_fold_flush(e, 1);
+
 	for (i = 0; i < e->n_aliases; i++)
 		free(e->aliases[i].path);
+	enf_fan_free_inos(e);
 	if (e->stop_fd >= 0)
 		close(e->stop_fd);
 	pthread_mutex_destroy(&e->lock);

@@ -85,6 +85,11 @@ struct enforce_hooks {
 	 */
 	void (*scope_interest)(void *ctx, const struct policy_scope *scope, policy_interest_fn cb,
 			       void *cb_ctx);
+	/*
+	 * source_matters() - optional: may the acting program (fromSource) change a verdict of
+	 * @op in @scope? (policy_scope_has_source() in production). NULL: always.
+	 */
+	int (*source_matters)(void *ctx, const struct policy_scope *scope, enum policy_op op);
 	/* host() - the host scope, used for host processes and when resolve() fails. */
 	const struct policy_scope *(*host)(void *ctx);
 };
@@ -125,6 +130,14 @@ struct enforce_opts {
 	 * denied by the built-in rule ENFORCE_SELF_RULE_NAME. NULL-terminated, may be NULL.
 	 */
 	const char *const *protect_dirs;
+	/*
+	 * > 0: the enforcer thread runs SCHED_FIFO at this priority (1-99), so no ordinary task
+	 * preempts a decision half way (the p99 of a blocked exec on a busy machine). It only
+	 * runs when an event or a ring-buffer record waits, and the kernel's RT throttling
+	 * (sched_rt_runtime_us) still bounds it. 0 (default): the thread keeps the agent's
+	 * policy. Needs CAP_SYS_NICE; a refusal is counted in stats.rt_refused.
+	 */
+	int rt_priority;
 };
 
 /* enforce_opts_init() - defaults: fail-open, 1 s folding, root cgroup, "/" for any-marks. */
@@ -154,6 +167,7 @@ struct enforce_stats {
 	uint64_t folded;	/* blocks folded into an earlier record */
 	uint64_t marks;		/* marks placed */
 	uint64_t decide_ns_max; /* longest event read → response write */
+	uint64_t rt_refused;	/* opts.rt_priority was asked for and refused (1) */
 };
 
 /*

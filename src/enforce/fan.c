@@ -62,6 +62,77 @@ static void add_alias(struct enforce *e, const char *marked, const char *name)
 		e->n_aliases++;
 }
 
+static size_t ino_slot(uint64_t dev, uint64_t ino, size_t cap)
+{
+	return (size_t)((ino * 0x9e3779b97f4a7c15ull) ^ (dev * 0xff51afd7ed558ccdull)) & (cap - 1);
+}
+
+void enf_fan_free_inos(struct enforce *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->cap_inos; i++)
+		free(e->inos[i].path);
+	free(e->inos);
+	e->inos = NULL;
+	e->n_inos = e->cap_inos = 0;
+}
+
+/* Remember that the inode at @path (an exact-path rule's file, symlink-free) is @path. */
+static void add_ino(struct enforce *e, const char *path)
+{
+	struct stat st;
+	size_t i, j;
+
+	if (stat(path, &st) < 0)
+		return;
+	if ((e->n_inos + 1) * 2 > e->cap_inos) {
+		size_t cap = e->cap_inos ? e->cap_inos * 2 : 256;
+		struct enf_ino *t = calloc(cap, sizeof(*t));
+
+		if (!t)
+			return;
+		for (i = 0; i < e->cap_inos; i++) {
+			if (!e->inos[i].path)
+				continue;
+			for (j = ino_slot(e->inos[i].dev, e->inos[i].ino, cap); t[j].path;
+			     j = (j + 1) & (cap - 1))
+				;
+			t[j] = e->inos[i];
+		}
+		free(e->inos);
+		e->inos = t;
+		e->cap_inos = cap;
+	}
+	for (j = ino_slot(st.st_dev, st.st_ino, e->cap_inos); e->inos[j].path;
+	     j = (j + 1) & (e->cap_inos - 1))
+		if (e->inos[j].dev == st.st_dev && e->inos[j].ino == st.st_ino) {
+			/* two rule names for one inode (hard links): decide by the real path */
+			if (strcmp(e->inos[j].path, path) != 0)
+				e->inos[j].ambiguous = 1;
+			return;
+		}
+	e->inos[j].path = strdup(path);
+	if (!e->inos[j].path)
+		return;
+	e->inos[j].dev = st.st_dev;
+	e->inos[j].ino = st.st_ino;
+	e->n_inos++;
+}
+
+static const char *ino_path(const struct enforce *e, const struct stat *st)
+{
+	size_t j;
+
+	if (!e->cap_inos)
+		return NULL;
+	for (j = ino_slot(st->st_dev, st->st_ino, e->cap_inos); e->inos[j].path;
+	     j = (j + 1) & (e->cap_inos - 1))
+		if (e->inos[j].dev == st->st_dev && e->inos[j].ino == st->st_ino)
+			return e->inos[j].ambiguous ? NULL : e->inos[j].path;
+	return NULL;
+}
+
 static int mark(struct enforce *e, int fd, unsigned int flags, uint64_t mask, const char *path)
 {
 	struct statfs sf;
@@ -174,8 +245,12 @@ static void on_interest(void *ctx, enum policy_op op, enum policy_interest_kind 
 	switch (kind) {
 	case POLICY_INTEREST_PATH:
 		if (mark(e, m->fd, 0, mask, full) == 0) {
-			if (!m->root[0] && realpath(full, resolved) && strcmp(resolved, full) != 0)
-				add_alias(e, full, value);
+			if (!m->root[0] && realpath(full, resolved)) {
+				if (strcmp(resolved, full) != 0)
+					add_alias(e, full, value);
+				else
+					add_ino(e, full);
+			}
 		} else {
 			/* Not there yet: watch its directory so a later file is still covered. */
 			char *slash = strrchr(full, '/');
@@ -272,6 +347,7 @@ int enf_fan_setup(struct enforce *e, int *ret_fd, int *ret_create_fd)
 	for (i = 0; i < e->n_aliases; i++)
 		free(e->aliases[i].path);
 	e->n_aliases = 0;
+	enf_fan_free_inos(e);
 	e->fan_any_exec = e->fan_any_open = 0;
 	m.fd = fd;
 	m.create_fd = cfd;
@@ -410,6 +486,17 @@ static void elf_interp(int fd, char *buf, size_t size)
 	}
 }
 
+/* Does an exec we allowed for @tid wait for its interpreter? (then the real path matters) */
+static int interp_pending(const struct enforce *e, pid_t tid)
+{
+	size_t i;
+
+	for (i = 0; i < WARD_ARRAY_SIZE(e->interp); i++)
+		if (e->interp[i].tid == tid)
+			return 1;
+	return 0;
+}
+
 /* Is this exec-perm event the ELF interpreter of an exec we just allowed for @tid? */
 static int take_interp(struct enforce *e, pid_t tid, const char *path)
 {
@@ -498,6 +585,9 @@ struct perm {
 	long tty_nr;
 	char comm[16];
 	char cwd[ENF_PATH_MAX];
+	int late_path; /* path is the marked rule's name: the real one is read after the answer */
+	int late_uid;  /* uid/euid not read before the answer (the decision did not need them) */
+	int late_exe;  /* exe/parent/source not read before the answer (a folded repeat) */
 };
 
 static void build_source(pid_t tid, const char *exe, char *buf, size_t size)
@@ -588,51 +678,153 @@ static int is_self(pid_t tid)
 	return syscall(SYS_tgkill, getpid(), tid, 0) == 0;
 }
 
+/* The acting program of an exec (the old image): Parent and Source of its record. */
+static void read_exe(struct perm *pm)
+{
+	char link[64];
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", (int)pm->tid);
+	if (read_link(link, pm->exe, sizeof(pm->exe)) < 0)
+		pm->exe[0] = '\0';
+	enf_copy(pm->parent, sizeof(pm->parent), pm->exe);
+	enf_copy(pm->source, sizeof(pm->source), pm->exe);
+	pm->late_exe = 0;
+}
+
+static void strip_root(char *path, const char *root);
+
+/*
+ * An exec that is not a repeat of a pending block: its record will be built, so what it
+ * needs from the task is read while the task surely still has it (blocked in execve()):
+ * the pin, the effective uid, the acting program.
+ */
+static int pin_early(struct perm *pm)
+{
+	char link[64];
+	struct stat tst;
+	ssize_t n;
+
+	if (pm->dirfd < 0) {
+		snprintf(link, sizeof(link), "/proc/%d", (int)pm->tid);
+		pm->dirfd = open(link, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (pm->dirfd < 0)
+			return -errno;
+	}
+	if (pm->late_uid) {
+		if (fstat(pm->dirfd, &tst) < 0)
+			return -errno;
+		pm->uid = pm->euid = tst.st_uid;
+		pm->late_uid = 0;
+	}
+	if (pm->late_exe) {
+		n = readlinkat(pm->dirfd, "exe", pm->exe, sizeof(pm->exe) - 1);
+		pm->exe[n > 0 ? n : 0] = '\0';
+		enf_copy(pm->parent, sizeof(pm->parent), pm->exe);
+		enf_copy(pm->source, sizeof(pm->source), pm->exe);
+		pm->late_exe = 0;
+	}
+	return 0;
+}
+
+/* The fold key of a block (see enf_emit()), with @uid for the record's. */
+static uint64_t perm_fold_key(const struct perm *pm, uint32_t uid)
+{
+	char exe[ENF_PATH_MAX];
+	const char *policy;
+
+	if (pm->self_rule)
+		policy = ENFORCE_SELF_RULE_NAME;
+	else if (pm->v.default_posture || !pm->v.rule)
+		policy = "DefaultPosture";
+	else
+		policy = pm->v.rule->policy_name ? pm->v.rule->policy_name : "";
+	if (!pm->is_exec) {
+		enf_copy(exe, sizeof(exe), pm->exe);
+		strip_root(exe, pm->w.root);
+	}
+	return enf_fold_key(pm->v.host ? "MatchedHostPolicy" : "MatchedPolicy", policy,
+			    pm->is_exec ? "Process" : "File", pm->is_exec ? pm->path : exe,
+			    pm->path, "Block", pm->is_exec ? "syscall=SYS_EXECVE" : pm->data,
+			    pm->w.container_id, uid);
+}
+
 static int decide_event(struct enforce *e, const struct fanotify_event_metadata *md,
 			struct perm *pm)
 {
 	char link[64];
 	struct policy_event ev;
 	const struct policy_scope *sc;
-	const char *alias;
+	const char *alias, *name;
 	struct sysc sy;
-	int have_sys, have_st, r;
+	int have_sys, r;
 	size_t i;
 
 	struct stat tst;
 
 	pm->tid = md->pid;
-	/* Only what the decision needs is read before answering; the rest (tgid, real uid,
-	 * cwd, ...) after, in complete_info(). The task is pinned first: reads through this
-	 * directory fd after the answer fail once the task is reaped instead of reading a
-	 * new task that reused the id. It costs what the stat() of /proc/TID it replaces did. */
-	snprintf(link, sizeof(link), "/proc/%d", (int)pm->tid);
-	pm->dirfd = open(link, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (pm->dirfd < 0 || fstat(pm->dirfd, &tst) < 0)
-		return -errno;
-	pm->uid = pm->euid = tst.st_uid; /* the task's effective uid */
-	pm->tgid = pm->tid;		 /* refined in complete_info() */
-	pm->ppid = 0;
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", md->fd);
-	r = (int)read_link(link, pm->path, sizeof(pm->path));
-	if (r < 0)
-		return r;
-	memcpy(pm->raw, pm->path, (size_t)r + 1);
-	pm->creating = 0;
 	pm->is_exec = !!(md->mask & FAN_OPEN_EXEC_PERM);
-	/* The file's owner matters to an exec only through ownerOnly rules (checked below) unless
-	 * its dev/ino is needed (aliases, kernel-cached allows): fstat() only then. */
-	have_st = !pm->is_exec || e->n_aliases || e->fan_any_exec || e->fan_any_open;
-	if (have_st && fstat(md->fd, &pm->st) < 0)
-		return -errno;
-	if (!have_st)
-		memset(&pm->st, 0, sizeof(pm->st));
-	r = (int)readlinkat(pm->dirfd, "exe", pm->exe, sizeof(pm->exe) - 1);
-	pm->exe[r > 0 ? r : 0] = '\0';
+	pm->creating = 0;
+	pm->late_path = pm->late_uid = pm->late_exe = 0;
+	pm->tgid = pm->tid; /* refined in complete_info() */
+	pm->ppid = 0;
+	if (pm->is_exec) {
+		/*
+		 * An exec: only what the decision needs before the answer. The file is known by
+		 * its inode when an exact-path rule marked it (its path is read after the answer,
+		 * for the record); the acting program by one readlink (fromSource, and the
+		 * record's Parent/Source, which a task that exits right after the deny would no
+		 * longer have); the task's uid only when an ownerOnly rule makes it matter. The
+		 * task is pinned (/proc/TID) after the answer, in pin_task().
+		 */
+		if (fstat(md->fd, &pm->st) < 0)
+			return -errno;
+		name = interp_pending(e, pm->tid) ? NULL : ino_path(e, &pm->st);
+		if (name) {
+			r = (int)strlen(name);
+			memcpy(pm->path, name, (size_t)r + 1);
+			pm->late_path = 1;
+		} else {
+			snprintf(link, sizeof(link), "/proc/self/fd/%d", md->fd);
+			r = (int)read_link(link, pm->path, sizeof(pm->path));
+			if (r < 0)
+				return r;
+		}
+		memcpy(pm->raw, pm->path, (size_t)r + 1);
+		pm->exe[0] = '\0'; /* read in decide_exec_source() */
+		pm->late_exe = 1;
+		pm->uid = pm->euid = (uint32_t)-1;
+		pm->late_uid = 1;
+	} else {
+		/* The task is pinned first: reads through this directory fd after the answer
+		 * fail once the task is reaped instead of reading a new task that reused the id. */
+		snprintf(link, sizeof(link), "/proc/%d", (int)pm->tid);
+		pm->dirfd = open(link, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (pm->dirfd < 0 || fstat(pm->dirfd, &tst) < 0)
+			return -errno;
+		pm->uid = pm->euid = tst.st_uid; /* the task's effective uid */
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", md->fd);
+		r = (int)read_link(link, pm->path, sizeof(pm->path));
+		if (r < 0)
+			return r;
+		memcpy(pm->raw, pm->path, (size_t)r + 1);
+		if (fstat(md->fd, &pm->st) < 0)
+			return -errno;
+		r = (int)readlinkat(pm->dirfd, "exe", pm->exe, sizeof(pm->exe) - 1);
+		pm->exe[r > 0 ? r : 0] = '\0';
+	}
 	if (pm->is_exec && take_interp(e, pm->tid, pm->path))
 		return 1; /* the dynamic loader of an exec already decided */
 
 	sc = enf_scope_for(e, pm->tid, &pm->w);
+	if (pm->late_path && pm->w.container_id && pm->w.container_id[0]) {
+		/* the inode table holds host names: a container task is decided by its own */
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", md->fd);
+		r = (int)read_link(link, pm->path, sizeof(pm->path));
+		if (r < 0)
+			return r;
+		memcpy(pm->raw, pm->path, (size_t)r + 1);
+		pm->late_path = 0;
+	}
 	if (pm->w.root && pm->w.root[0] && under_dir(pm->path, pm->w.root)) {
 		size_t n = strlen(pm->w.root);
 
@@ -644,16 +836,18 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 
 	memset(&ev, 0, sizeof(ev));
 	ev.result = POLICY_RESULT_PENDING;
-	ev.uid = pm->uid;
-	ev.owner_uid = have_st ? pm->st.st_uid : pm->uid;
+	ev.uid = pm->late_uid ? pm->st.st_uid : pm->uid;
+	ev.owner_uid = pm->st.st_uid;
 	ev.has_owner = 1;
 	ev.path = pm->path;
 	if (pm->is_exec) {
 		ev.op = POLICY_OP_PROCESS;
 		ev.process = pm->path;
 		ev.parent = ev.source = pm->exe;
-		enf_copy(pm->parent, sizeof(pm->parent), pm->exe);
-		enf_copy(pm->source, sizeof(pm->source), pm->exe);
+		/* the acting program decides only through fromSource rules */
+		if (!sc || !e->hooks.source_matters ||
+		    e->hooks.source_matters(e->hooks.ctx, sc, POLICY_OP_PROCESS))
+			read_exe(pm);
 	} else {
 		unsigned long flags = 0;
 		int dirfd = -100;
@@ -727,18 +921,25 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 		return 0;
 	}
 	e->hooks.decide(e->hooks.ctx, sc, &ev, &pm->v);
-	if (!have_st) {
-		/* decided as owned by the task's uid: read the owner only if a non-owner would get
-		 * another answer */
+	if (pm->late_uid) {
+		/* decided as the file's owner; ownerOnly is all the uid changes, so a non-owner
+		 * denied by the same rule means the uid can wait until after the answer */
 		struct policy_verdict vo;
 		struct policy_event evo = ev;
+		struct stat tst2;
 
-		evo.owner_uid = ev.uid == 65534 ? 0 : 65534;
-		e->hooks.decide(e->hooks.ctx, sc, &evo, &vo);
-		if (vo.deny != pm->v.deny || vo.kind != pm->v.kind || vo.rule != pm->v.rule) {
-			if (fstat(md->fd, &pm->st) < 0)
+		evo.uid = ev.owner_uid == 65534 ? 0 : 65534;
+		if (pm->v.deny)
+			e->hooks.decide(e->hooks.ctx, sc, &evo, &vo);
+		if (!pm->v.deny || vo.deny != pm->v.deny || vo.kind != pm->v.kind ||
+		    vo.rule != pm->v.rule || vo.action != pm->v.action ||
+		    vo.default_posture != pm->v.default_posture) {
+			snprintf(link, sizeof(link), "/proc/%d", (int)pm->tid);
+			if (stat(link, &tst2) < 0)
 				return -errno;
-			ev.owner_uid = pm->st.st_uid;
+			pm->uid = pm->euid = tst2.st_uid; /* the task's effective uid */
+			pm->late_uid = 0;
+			ev.uid = pm->uid;
 			e->hooks.decide(e->hooks.ctx, sc, &ev, &pm->v);
 		}
 	}
@@ -781,6 +982,11 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 	}
 	if (pm->is_exec && !pm->v.deny)
 		note_interp(e, pm->tid, md->fd);
+	/* A repeat of a pending block (a retry storm) is answered without the acting program:
+	 * its record is the first attempt's. Otherwise it is read now, for the record's
+	 * Parent/Source, while the task surely still has it. */
+	if (pm->is_exec && !(pm->v.deny && enf_fold_pending(e, perm_fold_key(pm, 0))))
+		return pin_early(pm);
 	return 0;
 }
 
@@ -908,12 +1114,61 @@ static void complete_info(struct perm *pm)
 	pid_t tg, pp, nsp;
 	uint32_t ruid;
 
-	if (enf_task_info_at(pm->dirfd, pm->tid, &tg, &pp, &ruid, &nsp) == 0) {
+	if (pm->dirfd >= 0 && enf_task_info_at(pm->dirfd, pm->tid, &tg, &pp, &ruid, &nsp) == 0) {
 		pm->tgid = tg;
 		pm->ppid = pp;
 		pm->uid = ruid;
 		pm->ns_pid = nsp;
 	}
+}
+
+/*
+ * Right after the answer to an exec: pin the task (/proc/TID, O_PATH; a task already reaped
+ * leaves the record with what the decision read: pid reuse in between would need the pid
+ * space to wrap within microseconds), its effective uid if the decision did not need it, and
+ * the file's real path if it was decided by its inode. The event fd is still open.
+ */
+static void pin_task(const struct fanotify_event_metadata *md, struct perm *pm)
+{
+	char link[64];
+	struct stat tst;
+
+	if (pm->dirfd < 0) {
+		snprintf(link, sizeof(link), "/proc/%d", (int)pm->tid);
+		pm->dirfd = open(link, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (pm->dirfd >= 0 && pm->late_uid && fstat(pm->dirfd, &tst) == 0) {
+			pm->uid = pm->euid = tst.st_uid;
+			pm->late_uid = 0;
+		}
+	}
+	if (pm->late_path) {
+		char real[ENF_PATH_MAX];
+
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", md->fd);
+		/* another name of the marked inode (a hard link) is what the task ran */
+		if (read_link(link, real, sizeof(real)) > 0) {
+			enf_copy(pm->path, sizeof(pm->path), real);
+			enf_copy(pm->raw, sizeof(pm->raw), real);
+		}
+		pm->late_path = 0;
+	}
+}
+
+/*
+ * A repeat that did not fold after all (another uid, or its window closed): the acting
+ * program through the pin. Empty if the task has exited since the answer.
+ */
+static void read_exe_late(struct perm *pm)
+{
+	ssize_t n;
+
+	if (!pm->late_exe)
+		return;
+	n = pm->dirfd >= 0 ? readlinkat(pm->dirfd, "exe", pm->exe, sizeof(pm->exe) - 1) : -1;
+	pm->exe[n > 0 ? n : 0] = '\0';
+	enf_copy(pm->parent, sizeof(pm->parent), pm->exe);
+	enf_copy(pm->source, sizeof(pm->source), pm->exe);
+	pm->late_exe = 0;
 }
 
 /* After the answer: what may be read late (the parent outlives the attempt). */
@@ -1020,22 +1275,11 @@ static void record_block(struct enforce *e, struct perm *pm)
  */
 static int fold_hit(struct enforce *e, struct perm *pm)
 {
-	char exe[ENF_PATH_MAX];
-	const char *policy;
-
-	if (pm->self_rule)
-		policy = ENFORCE_SELF_RULE_NAME;
-	else if (pm->v.default_posture || !pm->v.rule)
-		policy = "DefaultPosture";
-	else
-		policy = pm->v.rule->policy_name ? pm->v.rule->policy_name : "";
-	enf_copy(exe, sizeof(exe), pm->exe);
-	strip_root(exe, pm->w.root);
-	return enf_fold_try(e, enf_fold_key(pm->v.host ? "MatchedHostPolicy" : "MatchedPolicy",
-					    policy, pm->is_exec ? "Process" : "File",
-					    pm->is_exec ? pm->path : exe, pm->path, "Block",
-					    pm->is_exec ? "syscall=SYS_EXECVE" : pm->data,
-					    pm->w.container_id, pm->euid));
+	/* a repeat whose task was gone before its uid was read: counted into the pending
+	 * record of the same block (the one enf_fold_pending() found before the answer) */
+	if (pm->late_uid)
+		return enf_fold_try_anyuid(e, perm_fold_key(pm, 0));
+	return enf_fold_try(e, perm_fold_key(pm, pm->euid));
 }
 
 /* Is @exe the program this process runs? (cheap filter before is_self()) */
@@ -1076,7 +1320,7 @@ static void handle_one(struct enforce *e, const struct fanotify_event_metadata *
 	}
 	/* a thread of ours is never blocked (it runs our program: only then is it looked up) */
 	if (r == 0 && pm.v.deny &&
-	    (pm.tgid == e->self || (is_own_exe(pm.exe) && is_self(pm.tid)))) {
+	    (pm.tgid == e->self || ((pm.late_exe || is_own_exe(pm.exe)) && is_self(pm.tid)))) {
 		e->stats.self_allowed++;
 		allow = 1;
 		r = 1;
@@ -1092,6 +1336,7 @@ static void handle_one(struct enforce *e, const struct fanotify_event_metadata *
 	pm.early = 0;
 	if (r == 0 && !pm.v.deny && pm.v.kind == POLICY_VERDICT_ALERT &&
 	    (e->opts.report_audit || (e->opts.audit_files && !pm.is_exec))) {
+		pin_task(md, &pm); /* an exec is pinned only now (decide_event does not) */
 		read_cwd(pm.dirfd, pm.cwd, sizeof(pm.cwd));
 		pm.tty_nr = task_stat(pm.dirfd, "stat", pm.comm);
 		complete_info(&pm);
@@ -1110,9 +1355,14 @@ static void handle_one(struct enforce *e, const struct fanotify_event_metadata *
 	want_record = r == 0 && (pm.v.deny ||
 				 (pm.v.kind == POLICY_VERDICT_ALERT &&
 				  (e->opts.report_audit || (e->opts.audit_files && !pm.is_exec))));
+	if (want_record && !pm.early)
+		pin_task(md, &pm);
 	folded = want_record && pm.v.deny && fold_hit(e, &pm);
-	if (want_record && !folded && !pm.early)
-		complete_info(&pm);
+	if (want_record && !folded) {
+		if (!pm.early)
+			complete_info(&pm);
+		read_exe_late(&pm);
+	}
 	if (r == 0 && pm.v.deny) {
 		int64_t cpu =
 			(int64_t)(c1.tv_sec - c0.tv_sec) * 1000000000 + (c1.tv_nsec - c0.tv_nsec);

@@ -27,6 +27,12 @@ static void ph_decide(void *ctx, const struct policy_scope *scope, const struct 
 	policy_scope_decide(scope, ev, ret);
 }
 
+static int ph_source_matters(void *ctx, const struct policy_scope *scope, enum policy_op op)
+{
+	(void)ctx;
+	return policy_scope_has_source(scope, op);
+}
+
 static void ph_interest(void *ctx, policy_interest_fn cb, void *cb_ctx)
 {
 	struct enforce *e = ctx;
@@ -67,6 +73,7 @@ int enforce_open(const struct policy_set *set, const struct enforce_opts *opts,
 	memset(&h, 0, sizeof(h));
 	h.resolve = ph_resolve;
 	h.decide = ph_decide;
+	h.source_matters = ph_source_matters;
 	h.interest = NULL; /* marks are placed by enforce_update() below, once ctx is set */
 	h.host = NULL;
 	r = enforce_start(&h, opts, record, record_ctx, &e);

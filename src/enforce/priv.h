@@ -54,6 +54,7 @@ struct enf_rec {
 struct enf_fold_slot {
 	int used;
 	uint64_t key;
+	uint64_t key_anyuid; /* the key with uid 0 in place of the record's (enf_fold_pending()) */
 	int64_t first_mono_ns;
 	struct enf_rec *rec;
 };
@@ -62,6 +63,13 @@ struct enf_fold_slot {
 struct enf_alias {
 	uint64_t dev, ino;
 	char *path;
+};
+
+/* An inode an exact-path rule named (marked through its own, symlink-free name). */
+struct enf_ino {
+	uint64_t dev, ino;
+	char *path;    /* NULL: free slot */
+	int ambiguous; /* rules name it by two paths: its path is read per event */
 };
 
 struct enf_container {
@@ -95,6 +103,10 @@ struct enforce {
 	int fan_any_exec, fan_any_open; /* an any-mark is placed for this class */
 	struct enf_alias aliases[ENF_MAX_ALIASES];
 	size_t n_aliases;
+	/* (dev, ino) -> the rule's path, host root only: an exec of a marked file is decided
+	 * from an fstat() of the event fd, without a readlink of it (open hashing, cap 2^k) */
+	struct enf_ino *inos;
+	size_t n_inos, cap_inos;
 	struct enf_container containers[ENF_MAX_CONTAINERS];
 	size_t n_containers;
 
@@ -123,6 +135,7 @@ struct enforce {
 int enf_fan_setup(struct enforce *e, int *ret_fd, int *ret_create_fd);
 void enf_fan_handle(struct enforce *e);
 int enf_fan_mark_container(struct enforce *e, int fd, int create_fd, pid_t pid);
+void enf_fan_free_inos(struct enforce *e);
 
 /* Open flags spelled as the monitor spells them: "O_WRONLY|O_CREAT|O_NOCTTY|O_NONBLOCK". */
 void enf_spell_flags(unsigned long flags, char *buf, size_t size);
@@ -145,6 +158,10 @@ void enf_fold_flush(struct enforce *e, int all);
 uint64_t enf_fold_key(const char *type, const char *policy, const char *operation,
 		      const char *process, const char *resource, const char *action,
 		      const char *data, const char *container_id, uint32_t uid);
+/* Is a record with this key_anyuid (the key with uid 0) pending in its fold window? */
+int enf_fold_pending(struct enforce *e, uint64_t key_anyuid);
+/* enf_fold_try() by key_anyuid (a repeat whose uid could not be read). */
+int enf_fold_try_anyuid(struct enforce *e, uint64_t key_anyuid);
 /* Count one more attempt into a pending identical record; 1 if there was one. */
 int enf_fold_try(struct enforce *e, uint64_t key);
 /* Fill the process part of @r (pids, uid, cwd, container) for task @tid; 0 or -errno. */

@@ -299,6 +299,10 @@ struct policy_verdict {
 void policy_scope_decide(const struct policy_scope *sc, const struct policy_event *ev,
 			 struct policy_verdict *ret);
 
+/* Does a process (@op POLICY_OP_PROCESS) or file rule of @sc name a fromSource? If not, the
+ * acting program cannot change a verdict of that op (an enforcer may read it later). */
+int policy_scope_has_source(const struct policy_scope *sc, enum policy_op op);
+
 /* ---- what the kernel side needs -------------------------------------------------------------- */
 
 /*

@@ -273,6 +273,14 @@ int policy_scope_is_host(const struct policy_scope *sc)
 	return sc->host;
 }
 
+int policy_scope_has_source(const struct policy_scope *sc, enum policy_op op)
+{
+	int pf = op == POLICY_OP_PROCESS ? 0 : 1;
+
+	return sc->tab[pf ? PT_SRC_FILE : PT_SRC_PROC].slots != NULL ||
+	       sc->tab[pf ? PT_SRCPATH_FILE : PT_SRCPATH_PROC].slots != NULL;
+}
+
 /* ---- container selectors (§2.1) -------------------------------------------------------------- */
 
 static int has_label(const struct policy_container *c, const char *kv)

@@ -171,10 +171,23 @@ static const struct policy_scope *thost(void *ctx)
 	return (const struct policy_scope *)&p->scope_token;
 }
 
+/* Any fromSource rule of @op's class in @scope (what policy_scope_has_source() answers). */
+static int tsource_matters(void *ctx, const struct policy_scope *scope, enum policy_op op)
+{
+	struct tpolicy *p = ctx;
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (p->rules[i].source && p->rules[i].op == op && tin_scope(p, &p->rules[i], scope))
+			return 1;
+	return 0;
+}
+
 static struct enforce_hooks thooks(struct tpolicy *p)
 {
 	struct enforce_hooks h = { .ctx = p,
 				   .decide = tdecide,
+				   .source_matters = tsource_matters,
 				   .interest = tinterest,
 				   .scope_interest = tscope_interest,
 				   .host = thost };

@@ -225,6 +225,45 @@ static void host_allow_rule_without_from_source_is_ignored(void **state)
 	fx_done(&f);
 }
 
+/* policy_scope_has_source(): per op, only fromSource rules make the acting program matter
+ * (the enforcer then reads it before answering an exec; else a folded repeat may skip it). */
+static void host_scope_has_source_only_with_from_source_rules(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f);
+	struct policy_doc *d = tpb_doc(POLICY_KIND_HSP, "no-source", NULL);
+	tpb_label(d, "kubearmor.io/hostname", "*");
+	tpb_path(d, PROC, POLICY_MATCH_PATH, "/usr/bin/apt");
+	tpb_path(d, FILE_, POLICY_MATCH_DIR, "/etc/");
+	tpb_push(f.l, d);
+	const struct policy_scope *sc = fx_host(&f);
+	assert_int_equal(policy_scope_has_source(sc, PROC), 0);
+	assert_int_equal(policy_scope_has_source(sc, FILE_), 0);
+	fx_done(&f);
+
+	fx_init(&f);
+	d = tpb_doc(POLICY_KIND_HSP, "file-source", NULL);
+	tpb_label(d, "kubearmor.io/hostname", "*");
+	tpb_path(d, PROC, POLICY_MATCH_PATH, "/usr/bin/apt");
+	tpb_from(&tpb_path(d, FILE_, POLICY_MATCH_PATH, "/etc/shadow")->from, "/bin/cat");
+	tpb_push(f.l, d);
+	sc = fx_host(&f);
+	assert_int_equal(policy_scope_has_source(sc, PROC), 0);
+	assert_int_equal(policy_scope_has_source(sc, FILE_), 1);
+	fx_done(&f);
+
+	fx_init(&f);
+	d = tpb_doc(POLICY_KIND_HSP, "proc-dir-source", NULL);
+	tpb_label(d, "kubearmor.io/hostname", "*");
+	tpb_from(&tpb_path(d, PROC, POLICY_MATCH_DIR, "/sbin/")->from, "/bin/bash");
+	tpb_push(f.l, d);
+	sc = fx_host(&f);
+	assert_int_equal(policy_scope_has_source(sc, PROC), 1);
+	assert_int_equal(policy_scope_has_source(sc, FILE_), 0);
+	fx_done(&f);
+}
+
 /* tests/nonk8s_env/host_policy (spec Appendix A.1) */
 static void host_policy_suite_pattern_dir_syscall_and_network(void **state)
 {
@@ -349,6 +388,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(host_selector_hostname_exact_star_and_comma_list),
+		cmocka_unit_test(host_scope_has_source_only_with_from_source_rules),
 		cmocka_unit_test(host_selector_hostnamereg_turns_star_into_regex),
 		cmocka_unit_test(host_selector_other_labels_must_be_node_labels_and_are_anded),
 		cmocka_unit_test(
