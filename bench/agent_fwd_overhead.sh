@@ -24,7 +24,11 @@ W=$(mktemp -d /tmp/ward-agent-fwd.XXXXXX)
 TCP=18480 CH=18490 CHT=18491
 pids=()
 cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+	for p in "${pids[@]}"; do
+		kill "$p" 2>/dev/null || continue
+		wait "$p" 2>/dev/null # a child; clickhouse-server is not (scripts/clickhouse-private)
+		for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+	done
 	rm -rf "$W"
 }
 trap cleanup EXIT
@@ -42,21 +46,9 @@ C
 rsyslogd -n -f "$W/rs.conf" -i "$W/rs.pid" 2>"$W/rs.err" &
 rs_pid=$!
 pids+=($rs_pid)
-cat >"$W/ch/config.xml" <<X
-<clickhouse>
-  <logger><level>warning</level><log>$W/ch/log/ch.log</log><errorlog>$W/ch/log/err.log</errorlog><console>0</console></logger>
-  <http_port>$CH</http_port><tcp_port>$CHT</tcp_port><listen_host>127.0.0.1</listen_host>
-  <path>$W/ch/data/</path><tmp_path>$W/ch/tmp/</tmp_path>
-  <user_files_path>$W/ch/data/user_files/</user_files_path><format_schema_path>$W/ch/data/fs/</format_schema_path>
-  <mark_cache_size>67108864</mark_cache_size><mlock_executable>false</mlock_executable>
-  <users><default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default></users>
-  <profiles><default></default></profiles><quotas><default></default></quotas>
-</clickhouse>
-X
-clickhouse-server --config-file="$W/ch/config.xml" >"$W/ch/out" 2>&1 &
-ch_pid=$!
+"$top/scripts/clickhouse-private" "$W/ch" "$CH" "$CHT" || { echo "clickhouse-server did not start"; exit 1; }
+ch_pid=$(cat "$W/ch/pid")
 pids+=($ch_pid)
-for _ in $(seq 200); do curl -s "http://127.0.0.1:$CH/ping" | grep -q Ok && break; sleep 0.1; done
 ss -ltn | grep -q ":$TCP " || { echo "rsyslogd did not start: $(cat "$W/rs.err")"; exit 1; }
 
 cat >"$W/policies/audit.yaml" <<Y

@@ -101,17 +101,37 @@ int http_client_header(struct http_client *h, const char *line)
 	return 0;
 }
 
-long http_post(struct http_client *h, const char *path, const char *content_type, const char *body,
-	       size_t len)
+/*
+ * One POST's URL (into @url) and header list: Content-Type, then the configured headers as a
+ * borrowed tail (post_headers_done() unlinks it again). NULL on ENOMEM.
+ */
+static struct curl_slist *post_headers(struct http_client *h, const char *path,
+				       const char *content_type, char *url, size_t url_size)
 {
-	char url[4096], ct[128];
-	snprintf(url, sizeof(url), "%s%s", h->base, path);
+	char ct[128];
+	snprintf(url, url_size, "%s%s", h->base, path);
 	snprintf(ct, sizeof(ct), "Content-Type: %s", content_type);
 	struct curl_slist *hdrs = curl_slist_append(NULL, ct);
 	if (!hdrs)
-		return -ENOMEM;
-	hdrs->next = h->headers; /* borrowed tail: unlinked again below */
+		return NULL;
+	hdrs->next = h->headers;
 	strbuf_reset(&h->resp);
+	return hdrs;
+}
+
+static void post_headers_done(struct curl_slist *hdrs)
+{
+	hdrs->next = NULL;
+	curl_slist_free_all(hdrs);
+}
+
+long http_post(struct http_client *h, const char *path, const char *content_type, const char *body,
+	       size_t len)
+{
+	char url[4096];
+	struct curl_slist *hdrs = post_headers(h, path, content_type, url, sizeof(url));
+	if (!hdrs)
+		return -ENOMEM;
 	curl_easy_setopt(h->curl, CURLOPT_URL, url);
 	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(h->curl, CURLOPT_POST, 1L);
@@ -120,8 +140,7 @@ long http_post(struct http_client *h, const char *path, const char *content_type
 	CURLcode cc = curl_easy_perform(h->curl);
 	long status = 0;
 	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
-	hdrs->next = NULL;
-	curl_slist_free_all(hdrs);
+	post_headers_done(hdrs);
 	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->headers);
 	if (cc != CURLE_OK || status < 100)
 		return -EIO;
@@ -139,14 +158,10 @@ int http_post_many(struct http_client *h, const char *path, const char *content_
 	for (size_t i = 1; i < k; i++)
 		if (!h->more[i - 1] && !(h->more[i - 1] = curl_easy_duphandle(h->curl)))
 			return -ENOMEM;
-	char url[4096], ct[128];
-	snprintf(url, sizeof(url), "%s%s", h->base, path);
-	snprintf(ct, sizeof(ct), "Content-Type: %s", content_type);
-	struct curl_slist *hdrs = curl_slist_append(NULL, ct);
+	char url[4096];
+	struct curl_slist *hdrs = post_headers(h, path, content_type, url, sizeof(url));
 	if (!hdrs)
 		return -ENOMEM;
-	hdrs->next = h->headers; /* borrowed tail: unlinked again below */
-	strbuf_reset(&h->resp);
 	CURL *e[HTTP_PAR_MAX];
 	for (size_t i = 0; i < k; i++) {
 		e[i] = i ? h->more[i - 1] : h->curl;
@@ -182,8 +197,7 @@ int http_post_many(struct http_client *h, const char *path, const char *content_
 		curl_multi_remove_handle(h->multi, e[i]);
 		curl_easy_setopt(e[i], CURLOPT_HTTPHEADER, h->headers);
 	}
-	hdrs->next = NULL;
-	curl_slist_free_all(hdrs);
+	post_headers_done(hdrs);
 	return 0;
 }
 

@@ -10,7 +10,10 @@ W=$(mktemp -d /tmp/ward-fwd-ch.XXXXXX)
 HTTP=18420 TCP=18421
 pid=
 cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	# not our child (scripts/clickhouse-private started it): wait until it is gone
+	if [ -n "$pid" ] && kill "$pid" 2>/dev/null; then
+		for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	fi
 	rm -rf "$W"
 }
 trap cleanup EXIT
@@ -18,39 +21,13 @@ ok() { echo "ok - $*"; }
 nok() { echo "not ok - $*"; }
 q() { curl -s --data-binary "$1" "http://127.0.0.1:$HTTP/"; }
 
-if ! command -v clickhouse-server >/dev/null; then
-	nok "clickhouse-server is installed (apt-get install clickhouse-server)"
-	exit 1
-fi
-mkdir -p "$W/data" "$W/tmp" "$W/log"
-cat >"$W/config.xml" <<X
-<clickhouse>
-  <logger><level>warning</level><log>$W/log/ch.log</log><errorlog>$W/log/err.log</errorlog><console>0</console></logger>
-  <http_port>$HTTP</http_port>
-  <tcp_port>$TCP</tcp_port>
-  <listen_host>127.0.0.1</listen_host>
-  <path>$W/data/</path>
-  <tmp_path>$W/tmp/</tmp_path>
-  <user_files_path>$W/data/user_files/</user_files_path>
-  <format_schema_path>$W/data/format_schemas/</format_schema_path>
-  <mark_cache_size>67108864</mark_cache_size>
-  <mlock_executable>false</mlock_executable>
-  <users><default><password></password><networks><ip>127.0.0.1</ip></networks>
-    <profile>default</profile><quota>default</quota></default></users>
-  <profiles><default></default></profiles>
-  <quotas><default></default></quotas>
-</clickhouse>
-X
 t0=$(date +%s%N)
-clickhouse-server --config-file="$W/config.xml" >"$W/server.out" 2>&1 &
-pid=$!
-for _ in $(seq 200); do
-	curl -s "http://127.0.0.1:$HTTP/ping" 2>/dev/null | grep -q Ok && break
-	sleep 0.1
-done
+"$WARD_TOP/scripts/clickhouse-private" "$W" "$HTTP" "$TCP"
+up=$?
+pid=$(cat "$W/pid" 2>/dev/null)
 ms=$((($(date +%s%N) - t0) / 1000000))
-curl -s "http://127.0.0.1:$HTTP/ping" | grep -q Ok && ok "clickhouse-server $(q 'SELECT version()') up in ${ms} ms" ||
-	{ nok "clickhouse-server started"; tail -20 "$W/server.out" "$W/log/err.log"; exit 1; }
+[ "$up" = 0 ] && ok "clickhouse-server $(q 'SELECT version()') up in ${ms} ms" ||
+	{ nok "clickhouse-server started (apt-get install clickhouse-server)"; exit 1; }
 
 N=20000
 cat >"$W/ch.yaml" <<Y
