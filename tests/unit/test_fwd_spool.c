@@ -396,11 +396,11 @@ static void a_tcp_receiver_that_lost_what_it_read_gets_it_again(void **state)
 
 	char port[16];
 	snprintf(port, sizeof(port), "%u", ntohs(sa.sin_port));
-	struct fwd *f = start(config("outputs:\n  - {name: s, type: syslog, address: "
-				     "'tcp://127.0.0.1:%s', format: json, spool_sync_ms: 0, "
-				     "retry_initial_ms: 20, retry_max_ms: 100}\n",
-				     port, ""),
-			      NULL, NULL);
+	struct fwd_config *c = config("outputs:\n  - {name: s, type: syslog, address: "
+				      "'tcp://127.0.0.1:%s', format: json, spool_sync_ms: 0, "
+				      "retry_initial_ms: 20, retry_max_ms: 100}\n",
+				      port, "");
+	struct fwd *f = start(c, NULL, NULL);
 	submit(f, 0, 10);
 	for (int i = 0; i < 500; i++) {
 		pthread_mutex_lock(&r.lock);
@@ -417,6 +417,7 @@ static void a_tcp_receiver_that_lost_what_it_read_gets_it_again(void **state)
 	close(r.lfd);
 	struct fwd_output_stats st = stats1(f);
 	fwd_stop(f, 1000);
+	fwd_config_free(c);
 
 	int dup = 0;
 	for (int i = 0; i < 20; i++) {
