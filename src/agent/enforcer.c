@@ -57,8 +57,9 @@ struct agent_enforcer {
 	struct enforce *e;
 	int err;
 	const struct policy_set *set; /* the enforcer's current set (agent thread only) */
-	int file_visible; /* visibility logs every file event: the monitor's hook runs anyway */
-	int audit_files;  /* file rules are served by fanotify marks (agent_enforcer_files()) */
+	int file_visible;    /* visibility logs every file event: the monitor's hook runs anyway */
+	int audit_files;     /* file rules are served by fanotify marks (agent_enforcer_files()) */
+	int file_audit_hook; /* config file_audit: syscall (never serve them by marks) */
 	uint32_t host_pid_ns;
 	pthread_mutex_t lock; /* guards ctrs/n_ctrs and the entries' contents */
 	struct enf_ctr **ctrs;
@@ -323,6 +324,7 @@ int agent_enforcer_new(struct agent *a, struct agent_inbox *in, const struct war
 	ae->opts.cluster_name = cfg->cluster;
 	ae->opts.protect_dirs = protect_dirs;
 	ae->file_visible = (cfg->visibility & CONFIG_VIS_FILE) != 0;
+	ae->file_audit_hook = cfg->file_audit == CONFIG_FILE_AUDIT_SYSCALL;
 	pthread_mutex_init(&ae->lock, NULL);
 	(void)ns_ino((uint32_t)getpid(), "pid", &ae->host_pid_ns);
 	agent_set_container_hook(a, on_container, ae);
@@ -370,7 +372,8 @@ static int files_by_fanotify(const struct agent_enforcer *ae, const struct polic
 {
 	int pattern = 0;
 
-	if (ae->file_visible || !set || policy_set_has_container_rules(set, POLICY_OP_FILE))
+	if (ae->file_visible || ae->file_audit_hook || !set ||
+	    policy_set_has_container_rules(set, POLICY_OP_FILE))
 		return 0;
 	policy_set_interest(set, note_pattern, &pattern);
 	return !pattern;

@@ -27,6 +27,9 @@ struct diag;
 #define CONFIG_VIS_ALL \
 	(CONFIG_VIS_PROCESS | CONFIG_VIS_FILE | CONFIG_VIS_NETWORK | CONFIG_VIS_CAPABILITIES)
 
+#define CONFIG_FILE_AUDIT_FANOTIFY 0
+#define CONFIG_FILE_AUDIT_SYSCALL  1
+
 struct ward_config {
 	char *cluster;	     /* ClusterName; default "default" */
 	char *hostname;	     /* HostName; default the machine's name up to the first '.' */
@@ -41,6 +44,13 @@ struct ward_config {
 	uint32_t
 		ring_buffer; /* kernel ring buffer bytes (power of two); 0 = the monitor's default */
 	int failed_exec;     /* report failed execs too (keeps the sys_exit hook attached) */
+	/*
+	 * file_audit: how file Audit rules on paths and directories are served while file
+	 * visibility is off: CONFIG_FILE_AUDIT_FANOTIFY (default: marks on the named files, no
+	 * syscall hook; an open of a marked file waits for the agent) or _SYSCALL (the sys_exit
+	 * hook: every syscall of the machine pays ~0.5 µs, the audited open does not wait).
+	 */
+	int file_audit;
 	/*
 	 * outputs: validated as a list here; the forwarding module parses the entries (it reads
 	 * @source_path again). outputs_line is where the list starts (0 = no outputs key).

@@ -56,6 +56,7 @@ hostname: mu-fan-host
 visibility: $1
 policies: [$tmp/policies]
 store: {path: $tmp/ward-$1.db}
+${EXTRA:-}
 YAML
 	"$WARD_BIN" agent --config "$tmp/ward-$1.yaml" --json-out "$2" 2>"$tmp/err-$1" &
 	agent_pid=$!
@@ -115,6 +116,16 @@ if [ "$(norm "$tmp/fan.json")" = "$(norm "$tmp/tp.json")" ] && [ -n "$(norm "$tm
 else
 	notok "alerts differ: fanotify $(norm "$tmp/fan.json") syscall hook $(norm "$tmp/tp.json")"
 fi
+
+# file_audit: syscall keeps the hook with visibility off (no open waits for the agent): same alerts
+EXTRA='file_audit: syscall' start none "$tmp/hook.json"
+grep -q 'syscall hook attached; file rules by the syscall hook' "$tmp/err-none" &&
+	ok "file_audit: syscall: the hook serves file rules with visibility off" ||
+	notok "hook state with file_audit: syscall: $(cat "$tmp/err-none")"
+actions
+stop
+[ "$(norm "$tmp/hook.json")" = "$(norm "$tmp/tp.json")" ] &&
+	ok "file_audit: syscall: the same alerts" || notok "file_audit: syscall alerts: $(norm "$tmp/hook.json")"
 
 # a pattern rule needs every open: the syscall hook comes back and serves all file rules
 start none "$tmp/fan2.json"

@@ -16,6 +16,7 @@ static const char full[] = "cluster: prod\n"
 			   "store: {path: /var/lib/ward/ward.db, max_age: 30d, max_size: 10GiB}\n"
 			   "extra_fields: {cluster_id: \"27273\", component_name: kubearmor}\n"
 			   "ring_buffer: 64KiB\n"
+			   "file_audit: syscall\n"
 			   "outputs:\n"
 			   "  - name: siem\n"
 			   "    type: syslog\n"
@@ -40,7 +41,8 @@ static void every_design_key_is_read(void **state)
 	assert_string_equal(c->extra_json,
 			    "\"cluster_id\":\"27273\",\"component_name\":\"kubearmor\"");
 	assert_int_equal(c->n_outputs, 1);
-	assert_int_equal(c->outputs_line, 9); /* the first entry */
+	assert_int_equal(c->outputs_line, 10); /* the first entry */
+	assert_int_equal(c->file_audit, CONFIG_FILE_AUDIT_SYSCALL);
 	assert_int_equal(c->ring_buffer, 64 << 10);
 	assert_string_equal(c->source_path, "w.yaml");
 	config_free(c);
@@ -60,6 +62,7 @@ static void defaults_are_kubearmors(void **state)
 	assert_int_equal(c->visibility, CONFIG_VIS_ALL);
 	assert_string_equal(c->policies[0], CONFIG_DEFAULT_POLICIES);
 	assert_null(c->extra_json);
+	assert_int_equal(c->file_audit, CONFIG_FILE_AUDIT_FANOTIFY);
 	config_free(c);
 	/* a missing file at a path that need not exist: defaults */
 	assert_int_equal(config_load_file("/nonexistent/ward.yaml", 0, &c, &d), 0);
@@ -114,6 +117,8 @@ static void errors_say_where_and_suggest(void **state)
 		{ "- a\n", "w.yaml:1:1: error: the configuration must be a mapping of keys" },
 		{ "ring_buffer: 100KiB\n",
 		  "w.yaml:1:14: error: ring_buffer '100KiB': a power of two from 64KiB to 1GiB" },
+		{ "file_audit: hook\n",
+		  "w.yaml:1:13: error: file_audit 'hook': fanotify or syscall" },
 	};
 	for (size_t i = 0; i < WARD_ARRAY_SIZE(cases); i++) {
 		struct diag d;
