@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # agent_fwd_overhead.sh - does forwarding change the monitor's overhead? (docs/benchmarks/fwd.md)
 #   bench/agent_fwd_overhead.sh [ROUNDS] [OPENS]     (as root; needs `make`, rsyslogd, clickhouse-server)
+#   FILE_AUDIT=syscall serves the Audit rule from the syscall hook instead of fanotify marks
+#   (config file_audit): the audited opens then do not wait for the agent
 # Workload: python opening+closing a file OPENS (default 20000) times; an Audit policy on that
 # file makes every open an alert (fanotify sees it, the agent writes the record to its store and
 # to every output). Modes, alternated ROUNDS (default 3) times so load changes hit all alike:
@@ -74,6 +76,7 @@ hostname: bench-host
 visibility: none
 policies: [$W/policies]
 store: {path: $W/store-$1-$2/ward.db}
+file_audit: ${FILE_AUDIT:-fanotify}
 Y
 	[ "$1" = null ] && cat <<Y
 outputs:
