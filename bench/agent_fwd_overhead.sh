@@ -25,15 +25,8 @@ ward="$top/${BUILD:-build}/ward"
 W=$(mktemp -d /tmp/ward-agent-fwd.XXXXXX)
 TCP=18480 CH=18490 CHT=18491
 pids=()
-cleanup() {
-	for p in "${pids[@]}"; do
-		kill "$p" 2>/dev/null || continue
-		wait "$p" 2>/dev/null # a child; clickhouse-server is not (scripts/clickhouse-private)
-		for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-	done
-	rm -rf "$W"
-}
-trap cleanup EXIT
+. "$top/bench/lib.sh"
+trap bench_cleanup EXIT
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 mkdir -p "$W/work" "$W/policies" "$W/ch/data" "$W/ch/tmp" "$W/ch/log"

@@ -27,15 +27,8 @@ drive=${DRIVE:-"$top/${BUILD:-build}/bench/fwd_drive"}
 W=$(mktemp -d /tmp/ward-fwd-bench.XXXXXX)
 TCP=18450 CH=18460 CHT=18461
 pids=()
-cleanup() {
-	for p in "${pids[@]}"; do
-		kill "$p" 2>/dev/null || continue
-		wait "$p" 2>/dev/null # a child; clickhouse-server is not (scripts/clickhouse-private)
-		for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-	done
-	rm -rf "$W"
-}
-trap cleanup EXIT
+. "$top/bench/lib.sh"
+trap bench_cleanup EXIT
 now() { date +%s.%N; }
 rate() { python3 -c "print('%.0f' % ($1 / ($3 - $2)))"; }
 wait_lines() { # FILE N TIMEOUT_S
