@@ -224,26 +224,8 @@ static uint64_t fold_key(const struct enf_rec *r)
 			    r->data, r->container_id, r->key_uid);
 }
 
-int enf_fold_try(struct enforce *e, uint64_t key)
-{
-	int64_t now = enf_mono_ns(), win = (int64_t)e->opts.fold_ms * 1000000;
-	size_t i;
-
-	if (e->opts.fold_ms == 0)
-		return 0;
-	for (i = 0; i < ENF_FOLD_SLOTS; i++) {
-		struct enf_fold_slot *s = &e->fold[i];
-
-		if (s->used && s->key == key && now - s->first_mono_ns < win) {
-			s->rec->count++;
-			e->stats.folded++;
-			return 1;
-		}
-	}
-	return 0;
-}
-
-static struct enf_fold_slot *fold_find_anyuid(struct enforce *e, uint64_t key_anyuid)
+/* The pending record in its fold window whose key (or, @anyuid, key_anyuid) is @key. */
+static struct enf_fold_slot *fold_find(struct enforce *e, uint64_t key, int anyuid)
 {
 	int64_t now = enf_mono_ns(), win = (int64_t)e->opts.fold_ms * 1000000;
 	size_t i;
@@ -253,26 +235,35 @@ static struct enf_fold_slot *fold_find_anyuid(struct enforce *e, uint64_t key_an
 	for (i = 0; i < ENF_FOLD_SLOTS; i++) {
 		struct enf_fold_slot *s = &e->fold[i];
 
-		if (s->used && s->key_anyuid == key_anyuid && now - s->first_mono_ns < win)
+		if (s->used && (anyuid ? s->key_anyuid : s->key) == key &&
+		    now - s->first_mono_ns < win)
 			return s;
 	}
 	return NULL;
 }
 
-int enf_fold_pending(struct enforce *e, uint64_t key_anyuid)
+static int fold_into(struct enforce *e, struct enf_fold_slot *s)
 {
-	return fold_find_anyuid(e, key_anyuid) != NULL;
-}
-
-int enf_fold_try_anyuid(struct enforce *e, uint64_t key_anyuid)
-{
-	struct enf_fold_slot *s = fold_find_anyuid(e, key_anyuid);
-
 	if (!s)
 		return 0;
 	s->rec->count++;
 	e->stats.folded++;
 	return 1;
+}
+
+int enf_fold_try(struct enforce *e, uint64_t key)
+{
+	return fold_into(e, fold_find(e, key, 0));
+}
+
+int enf_fold_pending(struct enforce *e, uint64_t key_anyuid)
+{
+	return fold_find(e, key_anyuid, 1) != NULL;
+}
+
+int enf_fold_try_anyuid(struct enforce *e, uint64_t key_anyuid)
+{
+	return fold_into(e, fold_find(e, key_anyuid, 1));
 }
 
 static const char *nz(const char *s)
