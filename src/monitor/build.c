@@ -413,10 +413,8 @@ int mon_build_event(const struct mon_build_opts *o, struct mon_proc_table *pt,
 		r.exec_id = s->exec_id;
 		r.executable_name = p->exec_name;
 	} else {
-		memcpy(s->comm, ev->comm, sizeof(s->comm));
-		s->comm[sizeof(s->comm) - 1] = '\0';
 		r.exec_id = "0";
-		r.executable_name = s->comm;
+		r.executable_name = ev->comm; /* NUL-terminated by the decoder */
 	}
 	if (ct) {
 		r.container_id = ct->id;

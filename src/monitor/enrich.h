@@ -191,7 +191,6 @@ struct mon_scratch {
 	struct strbuf resource, data, path, source, cwd, tmp;
 	char result[64];
 	char exec_id[24]; /* ExecEvent.ExecID in decimal */
-	char comm[16];	  /* ExecEvent.ExecutableName outside a session: the task's comm */
 };
 void mon_scratch_init(struct mon_scratch *s);
 void mon_scratch_done(struct mon_scratch *s);
