@@ -29,22 +29,9 @@ pids=()
 trap bench_cleanup EXIT
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
-mkdir -p "$W/work" "$W/policies" "$W/ch/data" "$W/ch/tmp" "$W/ch/log"
+mkdir -p "$W/policies"
 echo target >"$W/target"
-cat >"$W/rs.conf" <<C
-global(workDirectory="$W/work")
-template(name="raw" type="string" string="%msg%\n")
-module(load="imptcp" threads="1")
-ruleset(name="in" queue.type="Direct") { action(type="omfile" file="$W/rs.out" template="raw" asyncWriting="on" ioBufferSize="4m" flushOnTXEnd="off") }
-input(type="imptcp" port="$TCP" ruleset="in")
-C
-rsyslogd -n -f "$W/rs.conf" -i "$W/rs.pid" 2>"$W/rs.err" &
-rs_pid=$!
-pids+=($rs_pid)
-"$top/scripts/clickhouse-private" "$W/ch" "$CH" "$CHT" || { echo "clickhouse-server did not start"; exit 1; }
-ch_pid=$(cat "$W/ch/pid")
-pids+=($ch_pid)
-ss -ltn | grep -q ":$TCP " || { echo "rsyslogd did not start: $(cat "$W/rs.err")"; exit 1; }
+bench_receivers "$TCP" "$CH" "$CHT"
 
 cat >"$W/policies/audit.yaml" <<Y
 apiVersion: security.kubearmor.com/v1

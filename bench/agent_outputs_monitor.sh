@@ -24,19 +24,7 @@ pids=()
 trap bench_cleanup EXIT
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
-mkdir -p "$W/work"
-cat >"$W/rs.conf" <<C
-global(workDirectory="$W/work")
-template(name="raw" type="string" string="%msg%\n")
-module(load="imptcp" threads="1")
-ruleset(name="in" queue.type="Direct") { action(type="omfile" file="$W/rs.out" template="raw" asyncWriting="on" ioBufferSize="4m" flushOnTXEnd="off") }
-input(type="imptcp" port="$TCP" ruleset="in")
-C
-rsyslogd -n -f "$W/rs.conf" -i "$W/rs.pid" 2>"$W/rs.err" &
-pids+=($!)
-"$top/scripts/clickhouse-private" "$W/ch" "$CH" "$CHT" || { echo "clickhouse-server did not start"; exit 1; }
-pids+=("$(cat "$W/ch/pid")")
-for _ in $(seq 100); do ss -ltn | grep -q ":$TCP " && break; sleep 0.1; done
+bench_receivers "$TCP" "$CH" "$CHT"
 
 conf() { # VIS OUTPUTS(0|1) TAG
 	cat <<Y

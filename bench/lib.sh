@@ -14,3 +14,26 @@ bench_cleanup() {
 	done
 	rm -rf "$W"
 }
+
+# The receivers the agent benches forward to, on loopback: rsyslog tuned for one high-volume
+# TCP stream (imptcp, a Direct ruleset queue, async omfile writing only MSG to $W/rs.out; see
+# fwd_bench.sh part 2 for why) on port $1, and a throwaway ClickHouse (scripts/clickhouse-private)
+# on HTTP port $2 / TCP port $3 with its files in $W/ch. Sets rs_pid and ch_pid (both in pids).
+bench_receivers() {
+	mkdir -p "$W/work"
+	cat >"$W/rs.conf" <<C
+global(workDirectory="$W/work")
+template(name="raw" type="string" string="%msg%\n")
+module(load="imptcp" threads="1")
+ruleset(name="in" queue.type="Direct") { action(type="omfile" file="$W/rs.out" template="raw" asyncWriting="on" ioBufferSize="4m" flushOnTXEnd="off") }
+input(type="imptcp" port="$1" ruleset="in")
+C
+	rsyslogd -n -f "$W/rs.conf" -i "$W/rs.pid" 2>"$W/rs.err" &
+	rs_pid=$!
+	pids+=($rs_pid)
+	"$top/scripts/clickhouse-private" "$W/ch" "$2" "$3" || { echo "clickhouse-server did not start"; exit 1; }
+	ch_pid=$(cat "$W/ch/pid")
+	pids+=($ch_pid)
+	for _ in $(seq 100); do ss -ltn | grep -q ":$1 " && break; sleep 0.1; done
+	ss -ltn | grep -q ":$1 " || { echo "rsyslogd did not start: $(cat "$W/rs.err")"; exit 1; }
+}
