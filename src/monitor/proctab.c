@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 struct proc_node {
@@ -362,6 +363,68 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The start time (wall-clock ns, from /proc/PID/stat field 22) and comm of a task. */
+static int proc_start(const char *proc_root, uint32_t pid, uint64_t *start_ns, char comm[16])
+{
+	struct timespec rt, bt;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	int64_t boot_to_real_ns =
+		((int64_t)rt.tv_sec - bt.tv_sec) * 1000000000LL + (rt.tv_nsec - bt.tv_nsec);
+	char path[128], buf[1024];
+	snprintf(path, sizeof(path), "%s/%u/stat", proc_root, pid);
+	if (read_small(path, buf, sizeof(buf)) <= 0)
+		return -ENOENT;
+	char *lp = strchr(buf, '('), *rp = strrchr(buf, ')');
+	if (!lp || !rp || rp < lp)
+		return -EINVAL;
+	size_t n = (size_t)(rp - lp - 1);
+	if (n > 15)
+		n = 15;
+	memcpy(comm, lp + 1, n);
+	comm[n] = '\0';
+	/* fields 3..21 (state .. itrealvalue) come before starttime */
+	char *f = rp + 1;
+	for (int i = 3; i <= 21; i++) {
+		f = strchr(f + 1, ' ');
+		if (!f)
+			return -EINVAL;
+	}
+	long hz = sysconf(_SC_CLK_TCK);
+	/* starttime counts clock ticks since boot; the events' clock is wall-clock ns */
+	*start_ns = strtoull(f + 1, NULL, 10) * (uint64_t)(1000000000L / (hz > 0 ? hz : 100)) +
+		    (uint64_t)boot_to_real_ns;
+	return 0;
+}
+
+/*
+ * Sessions that began before the agent: exec_session()'s rule applied to the table seeded from
+ * /proc. A task in a pid namespace other than the host's that is not the namespace's init and
+ * whose parent lives outside it (conmon, containerd-shim, the shell that ran nsenter) was
+ * exec'd in from outside; the tasks it started inherit its session. The id has the live form
+ * (wall-clock ns | host pid), from the task's start time since its exec time is not known.
+ */
+static void seed_session(struct mon_proc_table *t, struct mon_proc *p, unsigned depth)
+{
+	if (p->exec_id || !p->pid_ns || p->pid == p->host_pid || p->pid == 1)
+		return;
+	struct mon_proc *parent = mon_proc_find(t, p->host_ppid);
+	if (parent && parent->pid_ns == p->pid_ns) {
+		if (depth <
+		    64) /* a pid that wrapped below its parent's: resolve the parent first */
+			seed_session(t, parent, depth + 1);
+		p->exec_id = parent->exec_id;
+		p->exec_pid_ns = parent->exec_pid_ns;
+		memcpy(p->exec_name, parent->exec_name, sizeof(p->exec_name));
+		return;
+	}
+	uint64_t start_ns;
+	if (proc_start(t->proc_root, p->host_pid, &start_ns, p->exec_name))
+		return;
+	p->exec_id = start_ns | p->host_pid;
+	p->exec_pid_ns = p->pid_ns;
+}
+
 int mon_proc_seed(struct mon_proc_table *t)
 {
 	DIR *d = opendir(t->proc_root);
@@ -393,6 +456,11 @@ int mon_proc_seed(struct mon_proc_table *t)
 	for (size_t i = 0; i < n; i++) {
 		if (load(t, pids[i]))
 			added++;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct mon_proc *p = mon_proc_find(t, pids[i]);
+		if (p)
+			seed_session(t, p, 0);
 	}
 	free(pids);
 	return added;
@@ -459,8 +527,8 @@ int mon_proc_fork(struct mon_proc_table *t, const struct ward_event *ev)
  * setns) or its parent lives elsewhere (runc's setns helper exited and the task was
  * reparented to conmon/containerd-shim on the host). A task already in a session of this
  * namespace keeps it (`sh -c 'exec ls'`). Seen from the event stream only, so no syscall
- * tracepoint on setns is needed; a task that was already in a session when the agent started
- * is not known to be in one.
+ * tracepoint on setns is needed; sessions that began before the agent started are found by
+ * seed_session() when the table is seeded.
  */
 static void exec_session(struct mon_proc_table *t, struct mon_proc *p, const struct ward_event *ev)
 {

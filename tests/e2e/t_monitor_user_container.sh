@@ -10,11 +10,13 @@ set -u
 tmp=$(mktemp -d /tmp/ward-mu-ct.XXXXXX)
 name="monitor-user-demo-$$"
 name2="monitor-user-exec-$$"
+name3="monitor-user-preexec-$$"
 image="localhost/monitor-user-busybox-$$:latest"
-agent_pid= svc_pid=
+agent_pid= svc_pid= pre_pid=
 cleanup() {
 	[ -n "$agent_pid" ] && kill -KILL "$agent_pid" 2>/dev/null
-	podman rm -f "$name" "$name2" >/dev/null 2>&1
+	[ -n "$pre_pid" ] && kill -KILL "$pre_pid" 2>/dev/null
+	podman rm -f "$name" "$name2" "$name3" >/dev/null 2>&1
 	podman rmi -f "$image" >/dev/null 2>&1
 	if [ -n "$svc_pid" ]; then kill "$svc_pid" 2>/dev/null; wait "$svc_pid" 2>/dev/null; fi
 	[ -n "${KEEP:-}" ] || rm -rf "$tmp"
@@ -52,6 +54,18 @@ for _ in $(seq 100); do
 done
 [ -n "$ready" ] && ok "podman API service on a private socket" || notok "podman service"
 
+# An exec session that began before the agent: its shell waits for /tmp/go, then runs cat.
+podman run -d --runtime runc --name "$name3" --label app=demo \
+	--label kubearmor.io/namespace=mu-demo "$image" /bin/sleep 60 >/dev/null ||
+	notok "podman run -d $name3"
+podman exec "$name3" /bin/sh -c 'while [ ! -e /tmp/go ]; do sleep 0.1; done; cat /etc/hostname' \
+	>/dev/null 2>&1 &
+pre_pid=$!
+for _ in $(seq 50); do
+	podman top "$name3" args 2>/dev/null | grep -q 'while' && break
+	sleep 0.1
+done
+
 cat >"$tmp/ward.yaml" <<YAML
 hostname: mu-ct-host
 runtime_sockets: [$tmp/podman.sock]
@@ -76,6 +90,9 @@ podman run -d --runtime runc --name "$name2" --label app=demo \
 	--label kubearmor.io/namespace=mu-demo "$image" /bin/sleep 60 >/dev/null &&
 	podman exec "$name2" /bin/sh -c 'cat /etc/hostname; echo done' >/dev/null &&
 	ok "podman exec into a running container" || notok "podman run -d / exec"
+podman exec "$name3" /bin/touch /tmp/go && wait "$pre_pid" && ok "session begun before the agent ran cat" ||
+	notok "podman exec touch / the waiting session"
+pre_pid=
 sleep 0.3
 kill -TERM "$agent_pid"; wait "$agent_pid"; agent_pid=
 
@@ -125,6 +142,19 @@ got=$(jq -c --arg n "$name2" 'select(.ContainerName == $n and .Type == "MatchedP
 	| [.Resource, .ExecEvent.ExecID, .ExecEvent.ExecutableName]' "$tmp/out.json")
 [ "$got" = "$(jq -cn --arg i "$ids" '["/etc/hostname", $i, "sh"]')" ] &&
 	ok "the alert of the exec'd cat carries the session" || notok "exec session alert: $got"
+# the session that began before the agent: found in /proc at start, so its cat carries it; the
+# touch that released it is a session of its own
+got=$(jq -c --arg n "$name3" 'select(.ContainerName == $n and .Operation == "Process" and .PID != 1)
+	| [.Resource, .ExecEvent.ExecID, .ExecEvent.ExecutableName]' "$tmp/out.json")
+cat_id=$(jq -r 'select(.[0] == "/bin/busybox /etc/hostname") | .[1]' <<<"$got" | sort -u)
+cat_name=$(jq -r 'select(.[0] == "/bin/busybox /etc/hostname") | .[2]' <<<"$got" | sort -u)
+touch_id=$(jq -r 'select(.[0] == "/bin/busybox /tmp/go") | .[1]' <<<"$got" | sort -u)
+if [[ "$cat_id" =~ ^[1-9][0-9]+$ ]] && [ "$cat_name" = sh ] && [[ "$touch_id" =~ ^[1-9][0-9]+$ ]] &&
+	[ "$cat_id" != "$touch_id" ]; then
+	ok "session begun before the agent: cat has ExecID $cat_id (sh), touch its own $touch_id"
+else
+	notok "pre-existing exec session: $got"
+fi
 n=$("$WARD_BIN" logs --store "$tmp/ward.db" --json --limit 0 --container-id "$cid" | grep -c .)
 m=$(jq -c --arg n "$name" 'select(.ContainerName == $n)' "$tmp/out.json" | grep -c .)
 [ "$n" = "$m" ] && ok "the store has the container's $n records" || notok "store: $n, json-out: $m"

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "monitor/enrich.h"
@@ -244,6 +245,107 @@ static void container_paths_and_pids_are_as_the_container_sees_them(void **state
 	free(tmp);
 }
 
+/*
+ * One fake /proc/PID: comm, parent, pid in its namespace, start time in clock ticks; @ns_of is
+ * the pid whose ns/pid file it shares (a hard link: the same inode is the same namespace).
+ */
+static void fake_proc(const char *proc, uint32_t pid, const char *comm, uint32_t ppid,
+		      uint32_t nspid, unsigned long long start_ticks, uint32_t ns_of)
+{
+	char dir[PATH_MAX / 2], path[PATH_MAX], target[PATH_MAX], text[512];
+	snprintf(dir, sizeof(dir), "%.1000s/%u", proc, pid);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(path, sizeof(path), "%s/ns", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	write_file(dir, "ns/mnt", "", 0);
+	if (ns_of == pid) {
+		write_file(dir, "ns/pid", "", 0);
+	} else {
+		snprintf(target, sizeof(target), "%.1000s/%u/ns/pid", proc, ns_of);
+		snprintf(path, sizeof(path), "%s/ns/pid", dir);
+		assert_int_equal(link(target, path), 0);
+	}
+	int n = snprintf(text, sizeof(text),
+			 "%u (%s) S %u %u %u 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 %llu 0 0\n", pid,
+			 comm, ppid, pid, pid, start_ticks);
+	write_file(dir, "stat", text, (size_t)n);
+	n = nspid == pid
+		    ? snprintf(text, sizeof(text), "Name:\t%s\nUid:\t0\t0\t0\t0\nNSpid:\t%u\n",
+			       comm, pid)
+		    : snprintf(text, sizeof(text), "Name:\t%s\nUid:\t0\t0\t0\t0\nNSpid:\t%u\t%u\n",
+			       comm, pid, nspid);
+	write_file(dir, "status", text, (size_t)n);
+	n = snprintf(text, sizeof(text), "%s", comm);
+	write_file(dir, "cmdline", text, (size_t)n + 1);
+	snprintf(path, sizeof(path), "%s/exe", dir);
+	snprintf(target, sizeof(target), "/bin/%s", comm);
+	assert_int_equal(symlink(target, path), 0);
+	snprintf(path, sizeof(path), "%s/cwd", dir);
+	assert_int_equal(symlink("/", path), 0);
+}
+
+static int64_t boot_to_real_ns(void)
+{
+	struct timespec rt, bt;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	return ((int64_t)rt.tv_sec - bt.tv_sec) * 1000000000LL + (rt.tv_nsec - bt.tv_nsec);
+}
+
+/*
+ * An exec session that began before the agent: found when the table is seeded. Host: conmon
+ * (3990). Container (pid namespace of 4000): its init (ns pid 1) and init's child are in no
+ * session; the shell podman exec started (5000, parent conmon) starts one, and its child cat
+ * (5001) and grandchild (4500, a pid that wrapped below its parent's) inherit it.
+ */
+static void sessions_begun_before_the_agent_are_found_when_seeding(void **state)
+{
+	(void)state;
+	char *proc = ward_test_tmpdir();
+	fake_proc(proc, 3990, "conmon", 1, 3990, 100, 3990);
+	fake_proc(proc, 4000, "sleep", 3990, 1, 200, 4000);
+	fake_proc(proc, 4100, "worker", 4000, 5, 250, 4000);
+	fake_proc(proc, 5000, "sh", 3990, 7, 12345, 4000);
+	fake_proc(proc, 5001, "cat", 5000, 8, 12400, 4000);
+	fake_proc(proc, 4500, "tail", 5001, 9, 12500, 4000);
+
+	struct mon_proc_table *t;
+	assert_int_equal(mon_proc_table_new(proc, &t), 0);
+	int64_t before = boot_to_real_ns();
+	assert_int_equal(mon_proc_seed(t), 6);
+	int64_t after = boot_to_real_ns();
+	/* the live form: wall-clock ns of the start (tick 12345 after boot) ORed with the pid */
+	uint64_t start = 12345ULL * (uint64_t)(1000000000L / sysconf(_SC_CLK_TCK));
+	uint64_t id = mon_proc_find(t, 5000)->exec_id;
+	assert_true(id >= start + (uint64_t)before && id <= ((start + (uint64_t)after) | 8191u));
+	assert_int_equal(id & 5000u, 5000u);
+	assert_int_equal(mon_proc_find(t, 3990)->exec_id, 0);
+	assert_int_equal(mon_proc_find(t, 4000)->exec_id, 0);
+	assert_int_equal(mon_proc_find(t, 4100)->exec_id, 0);
+	static const uint32_t in_session[] = { 5000, 5001, 4500 };
+	for (size_t i = 0; i < 3; i++) {
+		struct mon_proc *p = mon_proc_find(t, in_session[i]);
+		assert_non_null(p);
+		assert_int_equal(p->exec_id, id);
+		assert_string_equal(p->exec_name, "sh");
+		assert_int_equal(p->exec_pid_ns, mon_proc_find(t, 4000)->pid_ns);
+	}
+	/* the shell's next exec keeps the session, as for a session seen live */
+	struct ward_event ev = { .host_pid = 5000,
+				 .host_ppid = 3990,
+				 .pid = 7,
+				 .ppid = 0,
+				 .pid_ns = mon_proc_find(t, 5000)->pid_ns,
+				 .ts_ns = 99999999,
+				 .exe = "/bin/ls",
+				 .comm = "ls" };
+	assert_int_equal(mon_proc_exec(t, &ev), 0);
+	assert_int_equal(mon_proc_find(t, 5000)->exec_id, id);
+	mon_proc_table_free(t);
+	ward_test_rm_rf(proc);
+	free(proc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +353,7 @@ int main(void)
 		cmocka_unit_test(fork_exec_exit_events_keep_the_table),
 		cmocka_unit_test(exec_into_a_container_starts_a_session_its_children_inherit),
 		cmocka_unit_test(container_paths_and_pids_are_as_the_container_sees_them),
+		cmocka_unit_test(sessions_begun_before_the_agent_are_found_when_seeding),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
