@@ -140,7 +140,7 @@ void agent_get_stats(const struct agent *a, struct agent_stats *ret);
 
 /*
  * agent_run() - the event loop: polls @src, reloads on SIGHUP and policy-directory changes
- * (inotify), reports drops, flushes sinks at least every 50 ms, returns on SIGTERM/SIGINT or
+ * (inotify), reports drops, flushes sinks at least every 25 ms, returns on SIGTERM/SIGINT or
  * when @stop_fd (an eventfd, or -1) becomes readable. The caller blocks those signals first
  * (agent_block_signals()). @on_ready is called once when monitoring has started.
  * Return: 0 on a clean stop, -errno on a fatal error.
