@@ -242,6 +242,15 @@ static int blocked_phase(const struct enforce_hooks *h, const struct enforce_opt
 	qsort(latc, nc, sizeof(uint32_t), cmp_u);
 	qsort(e2e, (size_t)n_blocked, sizeof(double), cmp_d);
 	qsort(lat, nl, sizeof(uint32_t), cmp_u);
+	if (getenv("WARD_BENCH_RAW")) {
+		/* every sample, for pooling runs (bench/enforce_ab.sh): "label ns" per line */
+		FILE *raw = fopen(getenv("WARD_BENCH_RAW"), "a");
+
+		for (size_t k = 0; raw && k < nl; k++)
+			fprintf(raw, "%s %u\n", label[0] ? label + 2 : "-", lat[k]);
+		if (raw)
+			fclose(raw);
+	}
 	printf("blocked exec%s, in the enforcer, wall (%zu events): p50 %.1f us, p99 %.1f us, "
 	       "p99.9 %.1f us, max %.1f us\n",
 	       label, nl, lat[nl / 2] / 1e3, lat[nl * 99 / 100] / 1e3, lat[nl * 999 / 1000] / 1e3,
