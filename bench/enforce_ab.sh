@@ -5,7 +5,8 @@
 # bench/enforce (say main's library and a branch's, linked with the same bench source) in one
 # run: ROUNDS (10) short runs of each, alternating, N (1000) blocked execs per phase and run,
 # every sample pooled per build and phase (WARD_BENCH_RAW). Short alternating runs spread the
-# other users' load over both builds alike. Each run holds /tmp/ward-e2e.lock (root: fanotify).
+# other users' load over both builds alike. Run it under /tmp/ward-e2e.lock (root: fanotify):
+#   flock /tmp/ward-e2e.lock bench/enforce_ab.sh OLD NEW
 set -eu
 old=${1:?usage: enforce_ab.sh OLD NEW [ROUNDS [N]]}
 new=${2:?usage: enforce_ab.sh OLD NEW [ROUNDS [N]]}
@@ -19,7 +20,7 @@ for r in $(seq 1 "$rounds"); do
 		bin=$old
 		[ "$b" = new ] && bin=$new
 		l0=$(cut -d' ' -f1 /proc/loadavg)
-		WARD_BENCH_RAW=$tmp/$b flock /tmp/ward-e2e.lock "$bin" 0 "$n" >/dev/null
+		WARD_BENCH_RAW=$tmp/$b "$bin" 0 "$n" >/dev/null
 		echo "round $r $b: load $l0 -> $(cut -d' ' -f1 /proc/loadavg) $(date -u +%H:%M:%S)"
 	done
 done
