@@ -3,15 +3,21 @@
  * enforce.c - the cost of the fanotify enforcer on a workload its rules never touch, and the
  * latency of a blocked exec.
  *
- *   build/bench/enforce [rounds]
+ *   build/bench/enforce [rounds [blocked]]
+ *
+ * rounds 0 skips the overhead rounds (only the blocked-exec phases run); blocked is the number
+ * of blocked execs per phase (default 2000, at most ENFORCE_LATENCY_SAMPLES).
  *
  * 100 Block rules (50 exec, 50 open) on test-owned files the workload never touches. Rounds
  * alternate "no enforcer" and "enforcer running" so machine noise hits both alike; the ratio
  * is of the medians. Workloads: open+close of another file (200k times), fork+exec of a copy
  * of /bin/true (1000 times). Then 2000 execs of a blocked copy: time in the enforcer (event
- * read → response written) and end-to-end around the execve() call in the child; then the
- * same with folding off, so that every block is a first of its kind and emits its record; then
- * folded again with the enforcer thread at SCHED_FIFO (opts.rt_priority).
+ * read → response written; with WARD_BENCH_CPU_TIME set, also the enforcer thread's CPU time
+ * over it) and end-to-end around the execve() call in the child: repeats of a
+ * pending block (a retry storm, folded into the first record); then the same with folding off,
+ * so that every block is a first of its kind (what it reads before the answer is what the first
+ * block of a new kind reads) and emits its record; then the repeats again with the enforcer
+ * thread at SCHED_FIFO (opts.rt_priority).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -236,12 +242,22 @@ static int blocked_phase(const struct enforce_hooks *h, const struct enforce_opt
 	qsort(latc, nc, sizeof(uint32_t), cmp_u);
 	qsort(e2e, (size_t)n_blocked, sizeof(double), cmp_d);
 	qsort(lat, nl, sizeof(uint32_t), cmp_u);
+	if (getenv("WARD_BENCH_RAW")) {
+		/* every sample, for pooling runs (bench/enforce_ab.sh): "label ns" per line */
+		FILE *raw = fopen(getenv("WARD_BENCH_RAW"), "a");
+
+		for (size_t k = 0; raw && k < nl; k++)
+			fprintf(raw, "%s %u\n", label[0] ? label + 2 : "-", lat[k]);
+		if (raw)
+			fclose(raw);
+	}
 	printf("blocked exec%s, in the enforcer, wall (%zu events): p50 %.1f us, p99 %.1f us, "
 	       "p99.9 %.1f us, max %.1f us\n",
 	       label, nl, lat[nl / 2] / 1e3, lat[nl * 99 / 100] / 1e3, lat[nl * 999 / 1000] / 1e3,
 	       lat[nl - 1] / 1e3);
-	printf("blocked exec%s, enforcer thread CPU time: p50 %.1f us, p99 %.1f us\n", label,
-	       latc[nc / 2] / 1e3, latc[nc * 99 / 100] / 1e3);
+	if (opts->cpu_latency)
+		printf("blocked exec%s, enforcer thread CPU time: p50 %.1f us, p99 %.1f us\n",
+		       label, latc[nc / 2] / 1e3, latc[nc * 99 / 100] / 1e3);
 	printf("blocked exec%s, end-to-end execve() (%d calls): p50 %.1f us, p99 %.1f us\n", label,
 	       n_blocked, e2e[n_blocked / 2] * 1e6, e2e[n_blocked * 99 / 100] * 1e6);
 	free(e2e);
@@ -262,10 +278,14 @@ int main(int argc, char **argv)
 	struct enf_child ec;
 	double base_open_cpu[16], enf_open_cpu[16];
 	double base_open[16], enf_open[16], base_exec[16], enf_exec[16];
-	int i, r, n_blocked = 2000;
+	int i, r, n_blocked = argc > 2 ? atoi(argv[2]) : 2000;
 
 	if (rounds > 16)
 		rounds = 16;
+	if (rounds < 0)
+		rounds = 0;
+	if (n_blocked < 100 || n_blocked > ENFORCE_LATENCY_SAMPLES)
+		n_blocked = n_blocked < 100 ? 100 : ENFORCE_LATENCY_SAMPLES;
 	if (!mkdtemp(dir))
 		return 1;
 	for (i = 0; i < N_RULES; i++) {
@@ -287,6 +307,9 @@ int main(int argc, char **argv)
 	h = thooks(&pol);
 	enforce_opts_init(&opts);
 	opts.no_network = 1;
+	/* the thread CPU clock costs two system calls per event: only when asked (the agent
+	 * does not sample it; with it on, the wall figures include its cost) */
+	opts.cpu_latency = getenv("WARD_BENCH_CPU_TIME") != NULL;
 
 	for (r = 0; r < rounds; r++) {
 		base_open[r] = work_open(other, 200000, &base_open_cpu[r]);
@@ -299,6 +322,8 @@ int main(int argc, char **argv)
 		enf_exec[r] = work_exec(prog, 1000);
 		enf_child_stop(&ec, NULL, NULL, NULL, NULL);
 	}
+	if (rounds == 0)
+		goto blocked;
 	qsort(base_open, (size_t)rounds, sizeof(double), cmp_d);
 	qsort(enf_open, (size_t)rounds, sizeof(double), cmp_d);
 	qsort(base_open_cpu, (size_t)rounds, sizeof(double), cmp_d);
@@ -322,6 +347,7 @@ int main(int argc, char **argv)
 	       base_exec[rounds / 2], enf_exec[rounds / 2],
 	       enf_exec[rounds / 2] / base_exec[rounds / 2]);
 
+blocked:
 	/* blocked exec latency */
 	rules[N_RULES] = (struct trule){ .op = POLICY_OP_PROCESS,
 					 .kind = POLICY_INTEREST_PATH,
@@ -329,16 +355,17 @@ int main(int argc, char **argv)
 					 .action = POLICY_ACTION_BLOCK,
 					 .info = { .policy_name = "bench-blocked" } };
 	pol.n = N_RULES + 1;
-	if (blocked_phase(&h, &opts, blocked, n_blocked, "") < 0)
+	if (blocked_phase(&h, &opts, blocked, n_blocked, ", repeats of a pending block") < 0)
 		return 1;
 	/* every block a first of its kind: no folding, each one reads and emits its record */
 	opts.fold_ms = 0;
-	if (blocked_phase(&h, &opts, blocked, n_blocked, ", folding off (a record per block)") < 0)
+	if (blocked_phase(&h, &opts, blocked, n_blocked, ", first of a kind (folding off)") < 0)
 		return 1;
 	/* the option for busy machines: the enforcer thread at SCHED_FIFO 10 */
 	opts.fold_ms = 1000;
 	opts.rt_priority = 10;
-	if (blocked_phase(&h, &opts, blocked, n_blocked, ", enforcer thread SCHED_FIFO") < 0)
+	if (blocked_phase(&h, &opts, blocked, n_blocked, ", repeats, enforcer thread SCHED_FIFO") <
+	    0)
 		return 1;
 	for (i = 0; i < N_RULES; i++)
 		unlink(p[i]);

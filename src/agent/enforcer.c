@@ -160,7 +160,17 @@ static int resolve(void *ctx, pid_t tgid, struct enforce_workload *ret)
 {
 	struct agent_enforcer *ae = ctx;
 	uint32_t pid_ns, mnt_ns;
-	int r = -ENOENT;
+	int r = -ENOENT, none;
+	/*
+	 * No container known: no pair can match, so no task's namespaces are read. This runs
+	 * before the answer to every permission event, and the stat of /proc/TID/ns/pid is the
+	 * first lookup of the task's /proc entry (a new task's costs the most).
+	 */
+	pthread_mutex_lock(&ae->lock);
+	none = ae->n_ctrs == 0;
+	pthread_mutex_unlock(&ae->lock);
+	if (none)
+		return -ENOENT;
 	if (ns_ino((uint32_t)tgid, "pid", &pid_ns) < 0 || pid_ns == ae->host_pid_ns ||
 	    ns_ino((uint32_t)tgid, "mnt", &mnt_ns) < 0)
 		return -ENOENT;

@@ -138,6 +138,11 @@ struct enforce_opts {
 	 * policy. Needs CAP_SYS_NICE; a refusal is counted in stats.rt_refused.
 	 */
 	int rt_priority;
+	/*
+	 * Also sample the enforcer thread's CPU time over each decision (enforce_get_latencies()
+	 * with cpu): two more system calls per permission event, so off by default (benches).
+	 */
+	int cpu_latency;
 };
 
 /* enforce_opts_init() - defaults: fail-open, 1 s folding, root cgroup, "/" for any-marks. */
@@ -228,7 +233,8 @@ void enforce_get_stats(struct enforce *e, struct enforce_stats *ret);
  * enforce_get_latencies() - the decision times (fanotify event read → response written, ns)
  * of the last up to ENFORCE_LATENCY_SAMPLES denied events, oldest first, into @out (room for
  * @max): wall-clock time, or with @cpu the enforcer thread's CPU time over the same span
- * (what the work costs without the waits of a loaded machine). Return: the number written.
+ * (what the work costs without the waits of a loaded machine; 0 unless opts.cpu_latency).
+ * Return: the number written.
  */
 #define ENFORCE_LATENCY_SAMPLES 4096
 size_t enforce_get_latencies(struct enforce *e, int cpu, uint32_t *out, size_t max);

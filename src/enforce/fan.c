@@ -671,11 +671,12 @@ static void tty_name(long tty_nr, char *buf, size_t size)
 		snprintf(buf, size, "tty%u", minor);
 }
 
-static int is_self(pid_t tid)
+static int is_self(const struct enforce *e, pid_t tid)
 {
 	/* signal 0 to thread @tid of our thread group: it exists only if the thread is ours
-	 * (no path walk, unlike a lookup of /proc/self/task/TID) */
-	return syscall(SYS_tgkill, getpid(), tid, 0) == 0;
+	 * (no path walk, unlike a lookup of /proc/self/task/TID; e->self is our getpid(), so
+	 * this is one system call) */
+	return syscall(SYS_tgkill, e->self, tid, 0) == 0;
 }
 
 /* The acting program of an exec (the old image): Parent and Source of its record. */
@@ -695,33 +696,32 @@ static void strip_root(char *path, const char *root);
 
 /*
  * An exec that is not a repeat of a pending block: its record will be built, so what it
- * needs from the task is read while the task surely still has it (blocked in execve()):
- * the pin, the effective uid, the acting program.
+ * needs from the task and cannot get once the task is gone is read while the task surely
+ * still has it (blocked in execve()): the acting program and the effective uid. Two system
+ * calls by path: the first one pays the lookup of the new task's /proc entry, the second
+ * finds it cached. The pin (/proc/TID, O_PATH) is opened after the answer (pin_task()), as
+ * for a repeat: a task reaped in between leaves the record with what was read here.
  */
-static int pin_early(struct perm *pm)
+static int read_task_early(struct perm *pm)
 {
 	char link[64];
 	struct stat tst;
 	ssize_t n;
 
-	if (pm->dirfd < 0) {
-		snprintf(link, sizeof(link), "/proc/%d", (int)pm->tid);
-		pm->dirfd = open(link, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (pm->dirfd < 0)
-			return -errno;
-	}
-	if (pm->late_uid) {
-		if (fstat(pm->dirfd, &tst) < 0)
-			return -errno;
-		pm->uid = pm->euid = tst.st_uid;
-		pm->late_uid = 0;
-	}
 	if (pm->late_exe) {
-		n = readlinkat(pm->dirfd, "exe", pm->exe, sizeof(pm->exe) - 1);
+		snprintf(link, sizeof(link), "/proc/%d/exe", (int)pm->tid);
+		n = readlink(link, pm->exe, sizeof(pm->exe) - 1);
 		pm->exe[n > 0 ? n : 0] = '\0';
 		enf_copy(pm->parent, sizeof(pm->parent), pm->exe);
 		enf_copy(pm->source, sizeof(pm->source), pm->exe);
 		pm->late_exe = 0;
+	}
+	if (pm->late_uid) {
+		snprintf(link, sizeof(link), "/proc/%d", (int)pm->tid);
+		if (stat(link, &tst) < 0)
+			return -errno;
+		pm->uid = pm->euid = tst.st_uid; /* the task's effective uid */
+		pm->late_uid = 0;
 	}
 	return 0;
 }
@@ -902,7 +902,7 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 	if (!pm->is_exec && ev.is_write) {
 		for (i = 0; e->opts.protect_dirs && e->opts.protect_dirs[i]; i++) {
 			if (!pm->w.root && under_dir(pm->path, e->opts.protect_dirs[i])) {
-				if (is_self(pm->tid)) {
+				if (is_self(e, pm->tid)) {
 					e->stats.self_allowed++;
 					return 1;
 				}
@@ -986,7 +986,7 @@ static int decide_event(struct enforce *e, const struct fanotify_event_metadata 
 	 * its record is the first attempt's. Otherwise it is read now, for the record's
 	 * Parent/Source, while the task surely still has it. */
 	if (pm->is_exec && !(pm->v.deny && enf_fold_pending(e, perm_fold_key(pm, 0))))
-		return pin_early(pm);
+		return read_task_early(pm);
 	return 0;
 }
 
@@ -1296,12 +1296,15 @@ static int is_own_exe(const char *exe)
 static void handle_one(struct enforce *e, const struct fanotify_event_metadata *md)
 {
 	static _Thread_local struct perm pm;
-	struct timespec c0, c1;
+	struct timespec c0 = { 0 }, c1 = { 0 };
 	int64_t t0, dt;
 	int folded, r, allow, want_record;
 
-	/* the thread CPU clock is a system call (not vDSO): read it outside the wall window */
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+	/* the thread CPU clock is a system call (not vDSO), and on a kernel with page-table
+	 * isolation and no PCID each one flushes the TLB the decision then refills: read only
+	 * when asked (opts.cpu_latency), and outside the wall window */
+	if (e->opts.cpu_latency)
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
 	t0 = enf_mono_ns();
 
 	memset(&pm.w, 0, sizeof(pm.w));
@@ -1320,7 +1323,7 @@ static void handle_one(struct enforce *e, const struct fanotify_event_metadata *
 	}
 	/* a thread of ours is never blocked (it runs our program: only then is it looked up) */
 	if (r == 0 && pm.v.deny &&
-	    (pm.tgid == e->self || ((pm.late_exe || is_own_exe(pm.exe)) && is_self(pm.tid)))) {
+	    (pm.tgid == e->self || ((pm.late_exe || is_own_exe(pm.exe)) && is_self(e, pm.tid)))) {
 		e->stats.self_allowed++;
 		allow = 1;
 		r = 1;
@@ -1345,7 +1348,8 @@ static void handle_one(struct enforce *e, const struct fanotify_event_metadata *
 	/* measured up to the answer's write(): the write itself wakes the task, which may run
 	 * on this CPU before write() returns, and that is the task's time, not ours */
 	dt = enf_mono_ns() - t0;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+	if (e->opts.cpu_latency)
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
 	respond(e, md->fd, allow);
 	e->stats.perm_events++;
 	if ((uint64_t)dt > e->stats.decide_ns_max)
@@ -1364,8 +1368,9 @@ static void handle_one(struct enforce *e, const struct fanotify_event_metadata *
 		read_exe_late(&pm);
 	}
 	if (r == 0 && pm.v.deny) {
-		int64_t cpu =
-			(int64_t)(c1.tv_sec - c0.tv_sec) * 1000000000 + (c1.tv_nsec - c0.tv_nsec);
+		int64_t cpu = e->opts.cpu_latency ? (int64_t)(c1.tv_sec - c0.tv_sec) * 1000000000 +
+							    (c1.tv_nsec - c0.tv_nsec)
+						  : 0;
 
 		e->lat_cpu[e->n_lat % ENFORCE_LATENCY_SAMPLES] =
 			cpu > UINT32_MAX ? UINT32_MAX : (uint32_t)cpu;

@@ -652,6 +652,42 @@ static void probe_reports_fanotify_and_cgroup_bpf_backends(void **state)
 	assert_string_equal(enforce_backend_name(ENFORCE_BACKEND_FANOTIFY), "fanotify");
 }
 
+/*
+ * The decision-time samples: wall time always; the enforcer thread's CPU time (two more system
+ * calls per event) only with opts.cpu_latency, else 0.
+ */
+static void fanotify_cpu_latency_sampled_only_when_asked(void **state)
+{
+	struct fx *f = *state;
+	const char *prog = path(f, 0, "blocked");
+	uint32_t wall[4], cpu[4];
+	char out[256];
+	int on;
+
+	copy_file("/usr/bin/true", prog, 0755);
+	f->rules[0] = (struct trule){ .op = POLICY_OP_PROCESS,
+				      .kind = POLICY_INTEREST_PATH,
+				      .value = prog,
+				      .action = POLICY_ACTION_BLOCK,
+				      .info = { .policy_name = "latency" } };
+	f->pol.n = 1;
+	for (on = 0; on < 2; on++) {
+		f->opts.cpu_latency = on;
+		start(f);
+		assert_int_not_equal(run((char *[]){ (char *)prog, NULL }, -1, out, sizeof(out)),
+				     0);
+		assert_int_equal(enforce_get_latencies(f->e, 0, wall, 4), 1);
+		assert_int_equal(enforce_get_latencies(f->e, 1, cpu, 4), 1);
+		assert_true(wall[0] > 0);
+		if (on)
+			assert_true(cpu[0] > 0);
+		else
+			assert_int_equal(cpu[0], 0);
+		enforce_close(f->e);
+		f->e = NULL;
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -683,6 +719,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(fanotify_killed_enforcer_releases_blocked_program,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(fanotify_cpu_latency_sampled_only_when_asked, setup,
+						teardown),
 		cmocka_unit_test(probe_reports_fanotify_and_cgroup_bpf_backends),
 	};
 
