@@ -308,11 +308,12 @@ static void write_record(struct enforce *e, const struct enf_rec *r)
 	w.cwd = nz(r->cwd);
 	w.tty = nz(r->tty);
 	/*
-	 * ExecEvent as the monitor writes it for a host task: no exec session (sessions begin
-	 * only by entering a container), ExecID "0" and the comm. A container task's session is
-	 * known to the monitor's process table only: left out there.
+	 * ExecEvent as the monitor writes it outside an exec session: ExecID "0" and the comm.
+	 * A host task is never in a session (sessions begin by entering a container); a
+	 * container task's session is known to the monitor's process table only, so the agent
+	 * fills it in (agent_emit()).
 	 */
-	if (!r->container_id[0] && r->comm[0]) {
+	if (r->comm[0]) {
 		w.present |= RECORD_HAS_EXEC_EVENT;
 		w.exec_id = "0";
 		w.executable_name = r->comm;

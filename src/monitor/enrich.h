@@ -154,6 +154,14 @@ int mon_proc_fork(struct mon_proc_table *t, const struct ward_event *ev);
 int mon_proc_exec(struct mon_proc_table *t, const struct ward_event *ev);
 void mon_proc_exit(struct mon_proc_table *t, const struct ward_event *ev);
 /*
+ * mon_proc_session() - the exec session task @host_pid is in: from its entry, or for a task
+ * that exited lately (the last 256 that were in a session) from what it had, so records made
+ * after the task ended (the enforcer's folded blocks) still name it. Return: 1 with the id and
+ * ExecutableName, or 0 (no session, or unknown).
+ */
+int mon_proc_session(struct mon_proc_table *t, uint32_t host_pid, uint64_t *exec_id,
+		     char exec_name[16]);
+/*
  * mon_proc_sweep() - remove entries whose process is gone from /proc (its exit event was lost
  * or never came). Invalidates mon_proc pointers. Return: entries removed.
  */

@@ -28,11 +28,24 @@ struct proc_node {
 	struct proc_node *next;
 };
 
+/*
+ * What the last tasks that exited inside an exec session had: the enforcer's Block records
+ * reach the agent after their fold window (up to a second), when the blocked task is gone.
+ */
+#define GONE_SESSIONS 256u
+struct gone_session {
+	uint32_t host_pid; /* 0 = free */
+	uint64_t exec_id;
+	char exec_name[16];
+};
+
 struct mon_proc_table {
 	char *proc_root;
 	struct proc_node **buckets;
 	size_t n_buckets; /* power of two */
 	size_t count;
+	struct gone_session gone[GONE_SESSIONS];
+	size_t gone_next, gone_used;
 };
 
 #define INITIAL_BUCKETS 4096u
@@ -127,8 +140,18 @@ static void grow(struct mon_proc_table *t)
 }
 
 /* A new zeroed entry for @host_pid (replacing any old one's strings). */
+/* A new task with @host_pid: what an exited one of that pid had is no longer its. */
+static void gone_forget(struct mon_proc_table *t, uint32_t host_pid)
+{
+	for (size_t i = 0; i < t->gone_used; i++)
+		if (t->gone[i].host_pid == host_pid)
+			t->gone[i].host_pid = 0;
+}
+
 static struct mon_proc *insert(struct mon_proc_table *t, uint32_t host_pid)
 {
+	if (t->gone_used)
+		gone_forget(t, host_pid);
 	struct mon_proc *old = mon_proc_find(t, host_pid);
 	if (old) {
 		proc_strings_free(old);
@@ -649,7 +672,39 @@ void mon_proc_exit(struct mon_proc_table *t, const struct ward_event *ev)
 {
 	if (ev->host_tid && ev->host_tid != ev->host_pid)
 		return; /* a thread ended; the process lives on */
+	const struct mon_proc *p = mon_proc_find(t, ev->host_pid);
+	if (p && p->exec_id) {
+		struct gone_session *g = &t->gone[t->gone_next];
+		g->host_pid = p->host_pid;
+		g->exec_id = p->exec_id;
+		memcpy(g->exec_name, p->exec_name, sizeof(g->exec_name));
+		t->gone_next = (t->gone_next + 1) % GONE_SESSIONS;
+		if (t->gone_used < GONE_SESSIONS)
+			t->gone_used++;
+	}
 	remove_pid(t, ev->host_pid);
+}
+
+int mon_proc_session(struct mon_proc_table *t, uint32_t host_pid, uint64_t *exec_id,
+		     char exec_name[16])
+{
+	const struct mon_proc *p = mon_proc_find(t, host_pid);
+	if (p) {
+		if (!p->exec_id)
+			return 0;
+		*exec_id = p->exec_id;
+		memcpy(exec_name, p->exec_name, 16);
+		return 1;
+	}
+	for (size_t i = 0; i < t->gone_used; i++) {
+		const struct gone_session *g = &t->gone[i];
+		if (g->host_pid == host_pid) {
+			*exec_id = g->exec_id;
+			memcpy(exec_name, g->exec_name, 16);
+			return 1;
+		}
+	}
+	return 0;
 }
 
 size_t mon_proc_sweep(struct mon_proc_table *t)

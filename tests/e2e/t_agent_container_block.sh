@@ -158,6 +158,11 @@ jq -e --arg id "$cid" --arg n "$name" --arg i "$image" '.Action == "Block" and
 	.HostName == "ctr-host" and .ClusterName == "ctr-cluster"' <<<"${rec:-null}" >/dev/null &&
 	ok "alert: Block, fanotify, Operation not permitted, container identity, Data flags" ||
 	notok "alert fields: $rec"
+# `podman exec touch`: the touch began an exec session (ExecID from the monitor's process
+# table, kept after the task exited since the record comes after its fold window)
+jq -e '.ExecEvent.ExecutableName == "touch" and (.ExecEvent.ExecID | test("^[1-9][0-9]+$"))' \
+	<<<"${rec:-null}" >/dev/null && ok "ExecEvent: the exec session of podman exec touch" ||
+	notok "ExecEvent: $rec"
 # PID inside the container's namespace: small, and not the host's
 jq -e '.PID > 1 and .PID < 1000 and .HostPID != .PID' <<<"${rec:-null}" >/dev/null &&
 	ok "PID in the container's namespace" || notok "pids: $rec"

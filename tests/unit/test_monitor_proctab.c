@@ -330,6 +330,21 @@ static void sessions_begun_before_the_agent_are_found_when_seeding(void **state)
 		assert_string_equal(p->exec_name, "sh");
 		assert_int_equal(p->exec_pid_ns, mon_proc_find(t, 4000)->pid_ns);
 	}
+	/* a task that exited keeps answering for its session (records made after it ended) */
+	uint64_t got;
+	char name[16];
+	struct ward_event exit_ev = { .kind = WARD_EV_EXIT, .host_pid = 5001, .host_tid = 5001 };
+	mon_proc_exit(t, &exit_ev);
+	assert_null(mon_proc_find(t, 5001));
+	assert_int_equal(mon_proc_session(t, 5001, &got, name), 1);
+	assert_int_equal(got, id);
+	assert_string_equal(name, "sh");
+	assert_int_equal(mon_proc_session(t, 4100, &got, name), 0); /* alive, in no session */
+	/* ... until a new task takes its pid */
+	fork_of(t, 3990, 5001, mon_proc_find(t, 3990)->pid_ns);
+	assert_int_equal(mon_proc_session(t, 5001, &got, name), 0);
+	mon_proc_exit(t, &exit_ev);
+	assert_int_equal(mon_proc_session(t, 5001, &got, name), 0);
 	/* the shell's next exec keeps the session, as for a session seen live */
 	struct ward_event ev = { .host_pid = 5000,
 				 .host_ppid = 3990,
