@@ -12,6 +12,9 @@
 # first. The receivers run on the same 2 cores here; in production they are elsewhere.
 #   bench/agent_outputs_monitor.sh [ROUNDS]     (as root; needs `make bench`, rsyslogd,
 #                                                clickhouse-server)
+# WARD_BASE=/path/to/other/ward adds that binary's agent and agent+outputs runs to every round
+# (same receivers, same rounds): a before/after comparison in one session. VIS=full runs only
+# the full-visibility modes. Each round line also gives the agent's own CPU time (user+sys).
 set -u
 ROUNDS=${1:-3}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -48,41 +51,47 @@ workload() {
 }
 declare -A res
 for r in $(seq "$ROUNDS"); do
-	for vis in none full; do
-		for mode in none agent outputs; do
+	for vis in ${VIS:-none full}; do
+		for mode in none agent outputs ${WARD_BASE:+base-agent base-outputs}; do
 			ap=
 			if [ "$mode" != none ]; then
 				tag="$vis-$mode-$r"
+				bin=$ward
+				case $mode in base-*) bin=$WARD_BASE ;; esac
 				conf "$([ "$vis" = full ] && echo '[process, file, network, capabilities]' || echo none)" \
-					"$([ "$mode" = outputs ] && echo 1 || echo 0)" "$tag" >"$W/$tag.yaml"
-				"$ward" agent --config "$W/$tag.yaml" 2>"$W/err-$tag" &
+					"$(case $mode in *outputs) echo 1 ;; *) echo 0 ;; esac)" "$tag" >"$W/$tag.yaml"
+				"$bin" agent --config "$W/$tag.yaml" 2>"$W/err-$tag" &
 				ap=$!
 				for _ in $(seq 200); do grep -q 'monitoring' "$W/err-$tag" && break; sleep 0.05; done
 				grep -q 'monitoring' "$W/err-$tag" || { echo "agent did not start: $(cat "$W/err-$tag")"; exit 1; }
 			fi
 			v=$(workload)
 			res[$vis-$mode]+="$v;"
+			acpu=
 			if [ -n "$ap" ]; then
 				kill -0 "$ap" 2>/dev/null || { echo "the agent exited during the run: $(cat "$W/err-$tag")"; exit 1; }
+				acpu=", agent CPU $(awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f s", ($14 + $15) / hz}' "/proc/$ap/stat")"
 				kill -TERM "$ap"
 				wait "$ap"
 			fi
-			echo "round $r visibility $vis $mode: open/spawn/connect CPU ns/op $v, load $(cut -d' ' -f1 /proc/loadavg)"
+			echo "round $r visibility $vis $mode: open/spawn/connect CPU ns/op $v$acpu, load $(cut -d' ' -f1 /proc/loadavg)"
 		done
 	done
 done
 med() { # COLUMN (1..3) of the ';'-separated triples on stdin
 	tr ';' '\n' | grep . | awk -v k="$1" '{print $k}' | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'
 }
-for vis in none full; do
-	line="visibility $vis:"
-	for k in 1 2 3; do
-		b=$(echo "${res[$vis-none]}" | med "$k")
-		a=$(echo "${res[$vis-agent]}" | med "$k")
-		o=$(echo "${res[$vis-outputs]}" | med "$k")
-		name=$(echo "open+close spawn connect" | cut -d' ' -f"$k")
-		line+=$(python3 -c "print(' %s agent %.2fx, agent+2 outputs %.2fx;' % ('$name', $a/$b, $o/$b))")
+for vis in ${VIS:-none full}; do
+	for pre in "" ${WARD_BASE:+base-}; do
+		line="visibility $vis${pre:+ (WARD_BASE $WARD_BASE)}:"
+		for k in 1 2 3; do
+			b=$(echo "${res[$vis-none]}" | med "$k")
+			a=$(echo "${res[$vis-${pre}agent]}" | med "$k")
+			o=$(echo "${res[$vis-${pre}outputs]}" | med "$k")
+			name=$(echo "open+close spawn connect" | cut -d' ' -f"$k")
+			line+=$(python3 -c "print(' %s agent %.2fx, agent+2 outputs %.2fx;' % ('$name', $a/$b, $o/$b))")
+		done
+		echo "$line"
 	done
-	echo "$line"
 done
 echo "rsyslog lines: $(wc -l <"$W/rs.out"), ClickHouse rows: $(curl -s --data-binary 'SELECT count() FROM default.ward_records' "http://127.0.0.1:$CH/")"

@@ -25,8 +25,6 @@ struct fwd_sink {
 
 static int fs_write(void *ctx, const struct ward_record *r, const char *json, size_t len)
 {
-	(void)json;
-	(void)len;
 	struct fwd_sink *s = ctx;
 	/*
 	 * The forwarders' own SystemEvents go to the store and the other sinks, not back to the
@@ -36,7 +34,9 @@ static int fs_write(void *ctx, const struct ward_record *r, const char *json, si
 	    !strcmp(r->type, "SystemEvent"))
 		return 0;
 	/* queue-full drops are counted per output by fwd and reported as SystemEvent records */
-	return fwd_submit(s->f, r) == 0 ? 0 : -ENOSPC;
+	/* @json is record_to_json(r) (never empty): the JSON outputs (ClickHouse, json files) take
+	 * it instead of encoding the record again */
+	return fwd_submit_json(s->f, r, len ? json : NULL, len) == 0 ? 0 : -ENOSPC;
 }
 
 static void fs_destroy(void *ctx)

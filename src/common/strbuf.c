@@ -55,28 +55,6 @@ fail:
 	return -ENOMEM;
 }
 
-void strbuf_append(struct strbuf *sb, const char *s, size_t n)
-{
-	if (strbuf_reserve(sb, n) < 0)
-		return;
-	memcpy(sb->buf + sb->len, s, n);
-	sb->len += n;
-	sb->buf[sb->len] = '\0';
-}
-
-void strbuf_puts(struct strbuf *sb, const char *s)
-{
-	strbuf_append(sb, s, strlen(s));
-}
-
-void strbuf_putc(struct strbuf *sb, char c)
-{
-	if (strbuf_reserve(sb, 1) < 0)
-		return;
-	sb->buf[sb->len++] = c;
-	sb->buf[sb->len] = '\0';
-}
-
 void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
 {
 	va_list ap;
@@ -113,6 +91,16 @@ void strbuf_put_i64(struct strbuf *sb, int64_t v)
 	strbuf_put_u64(sb, (uint64_t)v);
 }
 
+/* Per byte: 0 copy as is, else the letter after the backslash ('u': \u00XX). */
+static const char json_esc[256] = {
+	['\0'] = 'u', [1] = 'u',    [2] = 'u',	  [3] = 'u',	 [4] = 'u',    [5] = 'u',
+	[6] = 'u',    [7] = 'u',    ['\b'] = 'u', ['\t'] = 't',	 ['\n'] = 'n', [11] = 'u',
+	['\f'] = 'u', ['\r'] = 'r', [14] = 'u',	  [15] = 'u',	 [16] = 'u',   [17] = 'u',
+	[18] = 'u',   [19] = 'u',   [20] = 'u',	  [21] = 'u',	 [22] = 'u',   [23] = 'u',
+	[24] = 'u',   [25] = 'u',   [26] = 'u',	  [27] = 'u',	 [28] = 'u',   [29] = 'u',
+	[30] = 'u',   [31] = 'u',   ['"'] = '"',  ['\\'] = '\\', [0x7f] = 'u',
+};
+
 void strbuf_put_json_string(struct strbuf *sb, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -125,38 +113,18 @@ void strbuf_put_json_string(struct strbuf *sb, const char *s, size_t n)
 	*o++ = '"';
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		switch (c) {
-		case '"':
-			*o++ = '\\';
-			*o++ = '"';
-			break;
-		case '\\':
-			*o++ = '\\';
-			*o++ = '\\';
-			break;
-		case '\n':
-			*o++ = '\\';
-			*o++ = 'n';
-			break;
-		case '\r':
-			*o++ = '\\';
-			*o++ = 'r';
-			break;
-		case '\t':
-			*o++ = '\\';
-			*o++ = 't';
-			break;
-		default:
-			if (c < 0x20 || c == 0x7f) {
-				*o++ = '\\';
-				*o++ = 'u';
-				*o++ = '0';
-				*o++ = '0';
-				*o++ = hex[c >> 4];
-				*o++ = hex[c & 15];
-			} else {
-				*o++ = (char)c;
-			}
+		char e = json_esc[c];
+		if (WARD_LIKELY(!e)) {
+			*o++ = (char)c;
+			continue;
+		}
+		*o++ = '\\';
+		*o++ = e;
+		if (e == 'u') {
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
 		}
 	}
 	*o++ = '"';

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "common/compiler.h"
 
@@ -26,9 +27,32 @@ void strbuf_done(struct strbuf *sb);
 void strbuf_reset(struct strbuf *sb);
 /* strbuf_reserve() - make room for @extra more bytes. Return: 0 or -ENOMEM. */
 int strbuf_reserve(struct strbuf *sb, size_t extra);
-void strbuf_append(struct strbuf *sb, const char *s, size_t n);
-void strbuf_puts(struct strbuf *sb, const char *s);
-void strbuf_putc(struct strbuf *sb, char c);
+/*
+ * The appenders below are inline: the formatters (record JSON, CEF, RFC 5424) call them a few
+ * dozen times per record on the forwarding and agent hot paths, where a call plus the reserve
+ * check cost more than the copy. Only growth goes out of line (strbuf_reserve).
+ */
+static inline void strbuf_append(struct strbuf *sb, const char *s, size_t n)
+{
+	if (WARD_UNLIKELY(sb->oom || n >= sb->cap - sb->len) && strbuf_reserve(sb, n) < 0)
+		return;
+	memcpy(sb->buf + sb->len, s, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+}
+
+static inline void strbuf_puts(struct strbuf *sb, const char *s)
+{
+	strbuf_append(sb, s, strlen(s));
+}
+
+static inline void strbuf_putc(struct strbuf *sb, char c)
+{
+	if (WARD_UNLIKELY(sb->oom || sb->len + 1 >= sb->cap) && strbuf_reserve(sb, 1) < 0)
+		return;
+	sb->buf[sb->len++] = c;
+	sb->buf[sb->len] = '\0';
+}
 void strbuf_printf(struct strbuf *sb, const char *fmt, ...) WARD_PRINTF(2, 3);
 void strbuf_put_u64(struct strbuf *sb, uint64_t v);
 void strbuf_put_i64(struct strbuf *sb, int64_t v);

@@ -63,8 +63,8 @@ const char *format_kind_name(enum format_kind k)
 /* ---- escapers ------------------------------------------------------------------------------- */
 
 /*
- * Append @s escaping the bytes of @special: runs of plain bytes are copied in one append (the
- * formatters are on the forwarding hot path). LF/CR/TAB become \\n \\r \\t when they are special.
+ * Append @s escaping the bytes of @special (the formatters are on the forwarding hot path:
+ * one reservation, then a byte loop). LF/CR/TAB become \\n \\r \\t when they are special.
  */
 static const unsigned char cef_header_special[256] = { ['\\'] = 1, ['|'] = 1 };
 static const unsigned char cef_ext_special[256] = { ['\\'] = 1, ['='] = 1, ['\n'] = 1, ['\r'] = 1 };
@@ -76,24 +76,23 @@ static const unsigned char leef_value_special[256] = {
 static void escape_set(struct strbuf *out, const char *s, size_t n,
 		       const unsigned char special[256])
 {
-	size_t start = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (!special[(unsigned char)s[i]])
-			continue;
-		if (i > start)
-			strbuf_append(out, s + start, i - start);
-		char esc[2] = { '\\', s[i] };
-		if (s[i] == '\n')
-			esc[1] = 'n';
-		else if (s[i] == '\r')
-			esc[1] = 'r';
-		else if (s[i] == '\t')
-			esc[1] = 't';
-		strbuf_append(out, esc, 2);
-		start = i + 1;
+	/* worst case every byte doubles: reserve once, then write without per-run appends */
+	if (n > (SIZE_MAX - out->len - 1) / 2 || strbuf_reserve(out, 2 * n) < 0) {
+		out->oom = 1;
+		return;
 	}
-	if (n > start)
-		strbuf_append(out, s + start, n - start);
+	char *o = out->buf + out->len;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (WARD_LIKELY(!special[(unsigned char)c])) {
+			*o++ = c;
+			continue;
+		}
+		*o++ = '\\';
+		*o++ = c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\t' ? 't' : c;
+	}
+	*o = '\0';
+	out->len = (size_t)(o - out->buf);
 }
 
 void format_cef_escape_header(struct strbuf *out, const char *s, size_t n)
@@ -258,8 +257,10 @@ int format_cef(const struct ward_record *r, struct strbuf *out)
 		strbuf_putc(out, ' ');
 		format_cef_escape_header(out, ty, strlen(ty));
 	}
-	strbuf_printf(out, "|%d|", severity_num(r));
-	strbuf_puts(out, "rt=");
+	/* no printf on this path: the forwarders encode every record through here */
+	strbuf_putc(out, '|');
+	strbuf_put_i64(out, severity_num(r));
+	strbuf_puts(out, "|rt=");
 	strbuf_put_i64(out, ts_ms(r));
 	cef_kv(out, "dvchost", r->host_name);
 	cef_kv(out, "cat", r->operation);
@@ -415,13 +416,19 @@ int format_rfc5424(const struct ward_record *r, const struct format_syslog_opts 
 	int fac = o && o->facility >= 0 && o->facility <= 23 ? o->facility : 10;
 	char ts[40];
 	record_format_time(r->ts_ns, ts, sizeof(ts));
-	strbuf_printf(out, "<%d>1 %s ", fac * 8 + format_syslog_severity(r), ts);
+	strbuf_putc(out, '<');
+	strbuf_put_i64(out, fac * 8 + format_syslog_severity(r));
+	strbuf_puts(out, ">1 ");
+	strbuf_puts(out, ts);
+	strbuf_putc(out, ' ');
 	header_field(out, o && set(o->hostname) ? o->hostname : r->host_name, 255);
 	strbuf_putc(out, ' ');
 	header_field(out, o && set(o->app_name) ? o->app_name : "ward", 48);
-	if (r->host_pid > 0)
-		strbuf_printf(out, " %d ", r->host_pid);
-	else
+	if (r->host_pid > 0) {
+		strbuf_putc(out, ' ');
+		strbuf_put_i64(out, r->host_pid);
+		strbuf_putc(out, ' ');
+	} else
 		strbuf_puts(out, " - ");
 	header_field(out, r->type, 32);
 	strbuf_puts(out, " [" FORMAT_SD_ID);

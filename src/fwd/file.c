@@ -91,6 +91,16 @@ static int file_encode(void *ctx, const struct ward_record *r, struct strbuf *it
 	return rc ? rc : strbuf_error(item);
 }
 
+static int file_encode_json(void *ctx, const char *json, size_t len, struct strbuf *item)
+{
+	struct file_sink *s = ctx;
+	if (s->format != FORMAT_JSON)
+		return 1;
+	strbuf_append(item, json, len);
+	strbuf_putc(item, '\n');
+	return strbuf_error(item);
+}
+
 static void file_rotate(struct file_sink *s)
 {
 	char from[4096], to[4096];
@@ -151,6 +161,7 @@ const struct fwd_ops fwd_file_ops = {
 	.create = file_create,
 	.destroy = file_destroy,
 	.encode = file_encode,
+	.encode_json = file_encode_json,
 	.send = file_send,
 	.reopen = file_reopen,
 };

@@ -118,6 +118,12 @@ struct fwd_ops {
 	/* encode() - one record -> one spool item (the bytes send() will need). */
 	int (*encode)(void *ctx, const struct ward_record *r, struct strbuf *item);
 	/*
+	 * encode_json() - optional: the item from @json, the record's record_to_json() text that
+	 * the submitter already built (fwd_submit_json). Return 0 when @item is done, 1 when this
+	 * sink needs encode() for it (its format is not that JSON), <0 on error.
+	 */
+	int (*encode_json)(void *ctx, const char *json, size_t len, struct strbuf *item);
+	/*
 	 * send() - deliver @n items. Return <0 when nothing is known to be delivered (all are
 	 * retried), else 0 with @status[i] set for each item.
 	 */
@@ -187,6 +193,12 @@ int fwd_start(const struct fwd_config *cfg, const struct fwd_start_opts *opts, s
  * full memory queue drops (counted). Thread-safe. Return: 0 or -ENOMEM.
  */
 int fwd_submit(struct fwd *f, const struct ward_record *r);
+/*
+ * fwd_submit_json() - fwd_submit() with @json = record_to_json(@r) (length @len) when the
+ * caller has it already (the agent builds it for every record): outputs whose items are that
+ * JSON (ClickHouse, a json file) copy it instead of encoding the record again.
+ */
+int fwd_submit_json(struct fwd *f, const struct ward_record *r, const char *json, size_t len);
 /* fwd_stats() - fill up to @max entries; return the number of outputs. */
 size_t fwd_stats(struct fwd *f, struct fwd_output_stats *out, size_t max);
 /*

@@ -141,6 +141,91 @@ static void file_output_writes_every_record_once_in_order(void **state)
 	fwd_config_free(c);
 }
 
+/*
+ * fwd_submit_json: one shared copy per record for every output that takes it; a JSON output
+ * writes the submitter's JSON as is, a CEF output encodes the record, an output whose filter
+ * leaves the record out never sees it. Enough records to cycle the copies' reuse pool.
+ */
+static void submitted_json_is_written_as_is_and_other_formats_still_encode(void **state)
+{
+	(void)state;
+	char pj[1024], pc[1024], ps[1024];
+	snprintf(pj, sizeof(pj), "%s/json.ndjson", tmp);
+	snprintf(pc, sizeof(pc), "%s/cef.log", tmp);
+	snprintf(ps, sizeof(ps), "%s/sev9.ndjson", tmp);
+	char y[4096];
+	snprintf(
+		y, sizeof(y),
+		"outputs:\n"
+		"  - {name: j, type: file, path: '%s', flush_ms: 5, spool_sync_ms: 0}\n"
+		"  - {name: c, type: file, path: '%s', format: cef, flush_ms: 5, spool_sync_ms: 0}\n"
+		"  - {name: s, type: file, path: '%s', flush_ms: 5, spool_sync_ms: 0,"
+		" filter: {min_severity: 9}}\n",
+		pj, pc, ps);
+	struct fwd_config *c = NULL;
+	struct diag d;
+	diag_init(&d);
+	assert_int_equal(fwd_config_parse_string(y, strlen(y), "test.yaml", &c, &d), 0);
+	diag_done(&d);
+	struct fwd *f = start(c, NULL, NULL);
+	enum {
+		N = 3000
+	};
+	struct strbuf want, js;
+	strbuf_init(&want);
+	strbuf_init(&js);
+	char msg[64];
+	for (int i = 0; i < N; i++) {
+		snprintf(msg, sizeof(msg), "alert %d", i);
+		struct ward_record r = { .ts_ns = 1724233502000000000LL + i,
+					 .host_name = "h1",
+					 .type = "MatchedPolicy",
+					 .operation = "File",
+					 .severity = "5",
+					 .resource = "/etc/shadow",
+					 .message = msg,
+					 .action = "Block" };
+		strbuf_reset(&js);
+		assert_int_equal(record_to_json(&r, &js), 0);
+		/* a marker only the submitted JSON has: proves the JSON output did not re-encode */
+		strbuf_puts(&js, " ");
+		strbuf_append(&want, js.buf, js.len);
+		strbuf_putc(&want, '\n');
+		assert_int_equal(fwd_submit_json(f, &r, js.buf, js.len), 0);
+	}
+	struct fwd_output_stats st[3];
+	for (int i = 0; i < 500; i++) {
+		assert_int_equal(fwd_stats(f, st, 3), 3);
+		if (st[0].sent == N && st[1].sent == N)
+			break;
+		usleep(10000);
+	}
+	fwd_stop(f, 5000);
+	assert_int_equal(st[0].sent, N);
+	assert_int_equal(st[1].sent, N);
+	assert_int_equal(st[2].submitted, 0);
+	assert_int_equal(st[2].filtered, N);
+	size_t len;
+	char *got = ward_test_read_file(pj, &len);
+	assert_non_null(got);
+	assert_int_equal(len, want.len);
+	assert_memory_equal(got, want.buf, len);
+	free(got);
+	got = ward_test_read_file(pc, &len);
+	assert_non_null(got);
+	int k = 0;
+	for (char *line = strtok(got, "\n"); line; line = strtok(NULL, "\n"), k++) {
+		snprintf(msg, sizeof(msg), "|alert %d|", k);
+		assert_non_null(strstr(line, "CEF:0|"));
+		assert_non_null(strstr(line, msg));
+	}
+	assert_int_equal(k, N);
+	free(got);
+	strbuf_done(&want);
+	strbuf_done(&js);
+	fwd_config_free(c);
+}
+
 static void records_wait_in_the_spool_while_the_output_fails_and_survive_a_restart(void **state)
 {
 	(void)state;
@@ -439,6 +524,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 			a_garbled_spool_state_resends_everything_rather_than_losing_it, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			submitted_json_is_written_as_is_and_other_formats_still_encode, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(file_output_writes_every_record_once_in_order,
 						setup, teardown),
