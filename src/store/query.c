@@ -50,6 +50,15 @@ int store_cursor_parse(const char *cursor, int64_t *ret_ts, int64_t *ret_id)
 	return 0;
 }
 
+/* the filter's SQL for this store's layout (see store_filter_sql_plain) */
+static int filter_sql(struct store *s, const struct store_filter *f, struct strbuf *sb,
+		      struct store_param *params, size_t *np)
+{
+	if (s->blocks)
+		return store_filter_sql_plain(f, 1, sb, params, MAX_PARAMS, np);
+	return store_filter_sql(f, STORE_DIALECT_SQLITE, 1, sb, params, MAX_PARAMS, np);
+}
+
 static void select_cols(struct strbuf *sb)
 {
 	const struct store_col *c = store_cols();
@@ -74,12 +83,15 @@ int store_query_begin(struct store *s, const struct store_filter *f, enum store_
 		return -EINVAL;
 	strbuf_init(&sb);
 	select_cols(&sb);
-	r = store_filter_sql(f, STORE_DIALECT_SQLITE, 1, &sb, params, MAX_PARAMS, &np);
+	r = filter_sql(s, f, &sb, params, &np);
 	if (r)
 		goto out;
 	if (order == STORE_NEWEST_FIRST) {
 		if (cursor && *cursor)
-			strbuf_puts(&sb, " AND (r.ts < ? OR (r.ts = ? AND r.id < ?))");
+			/* the plain bound lets the block layout prune by ts (an OR is not
+			 * offered to a virtual table) */
+			strbuf_puts(&sb,
+				    " AND r.ts <= ? AND (r.ts < ? OR (r.ts = ? AND r.id < ?))");
 		strbuf_puts(&sb, " ORDER BY r.ts DESC, r.id DESC");
 	} else {
 		strbuf_puts(&sb, " AND r.id > ? ORDER BY r.id");
@@ -105,6 +117,7 @@ int store_query_begin(struct store *s, const struct store_filter *f, enum store_
 	int p = (int)np + 1;
 	if (order == STORE_NEWEST_FIRST) {
 		if (cursor && *cursor) {
+			sqlite3_bind_int64(q->st, p++, cts);
 			sqlite3_bind_int64(q->st, p++, cts);
 			sqlite3_bind_int64(q->st, p++, cts);
 			sqlite3_bind_int64(q->st, p++, cid);
@@ -218,8 +231,11 @@ int store_last_id(struct store *s, int64_t *ret)
 {
 	sqlite3_stmt *st = NULL;
 	int r = -EIO;
-	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(id), 0) FROM records", -1, &st, NULL) ==
-		    SQLITE_OK &&
+	/* a virtual table has no max() shortcut: the newest block's last id is the answer */
+	const char *sql = s->blocks ? "SELECT coalesce((SELECT first_id + n - 1 FROM blocks ORDER "
+				      "BY first_id DESC LIMIT 1), 0)"
+				    : "SELECT coalesce(max(id), 0) FROM records";
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW) {
 		*ret = sqlite3_column_int64(st, 0);
 		r = 0;
@@ -280,7 +296,7 @@ int store_count(struct store *s, const struct store_filter *f, const char *const
 			strbuf_printf(&sb, "r.%s AS g%zu, ", gc[i]->name, i);
 	}
 	strbuf_puts(&sb, "count(*) AS n FROM records r WHERE ");
-	r = store_filter_sql(f, STORE_DIALECT_SQLITE, 1, &sb, params, MAX_PARAMS, &np);
+	r = filter_sql(s, f, &sb, params, &np);
 	if (r)
 		goto out;
 	strbuf_puts(&sb, " GROUP BY ");
@@ -370,7 +386,7 @@ int store_histogram(struct store *s, const struct store_filter *f, int64_t inter
 	strbuf_init(&sb);
 	strbuf_printf(&sb, "SELECT r.ts / %" PRId64 " AS b, count(*) FROM records r WHERE ",
 		      interval_s * (int64_t)1000000000);
-	r = store_filter_sql(f, STORE_DIALECT_SQLITE, 1, &sb, params, MAX_PARAMS, &np);
+	r = filter_sql(s, f, &sb, params, &np);
 	if (r)
 		goto out;
 	strbuf_puts(&sb, " GROUP BY b ORDER BY b");

@@ -35,7 +35,7 @@
 struct strbuf;
 
 #define STORE_DEFAULT_PATH   "/var/lib/ward/ward.db"
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_ERR_MAX	     256
 #define STORE_CURSOR_MAX     48
 
