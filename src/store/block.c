@@ -300,6 +300,36 @@ fail:
 	return -EIO;
 }
 
+int store_block_rebuild(const struct store_dblock *d, int from, struct store_block_builder *b)
+{
+	size_t nv = store_block_nvals();
+	int64_t vals[64];
+	const char *texts[64];
+	char *owned[64];
+	int r = 0;
+	store_block_begin(b, d->id[from]);
+	for (int i = from; i < d->n && !r; i++) {
+		memcpy(vals, d->vals + (size_t)i * nv, nv * sizeof(int64_t));
+		for (size_t k = 0; k < nv; k++) {
+			owned[k] = NULL;
+			if (store_block_slot_kind(k) == STORE_COL_TEXT && vals[k]) {
+				uint64_t u = (uint64_t)vals[k];
+				owned[k] = strndup((const char *)d->blob + (u >> 32) - 1,
+						   u & 0xffffffffu);
+				if (!owned[k])
+					r = -ENOMEM;
+			}
+			texts[k] = owned[k];
+		}
+		if (!r)
+			r = store_block_add(b, d->id[i], d->ts[i], vals, texts,
+					    d->hashes + (size_t)i * 32);
+		for (size_t k = 0; k < nv; k++)
+			free(owned[k]);
+	}
+	return r;
+}
+
 void store_dblock_free(struct store_dblock *d)
 {
 	free(d->blob);

@@ -102,9 +102,8 @@ static void dict_caches_reset(struct store_writer *w)
  * STORE_BLOCK_MAX records or with its transaction, so a committed batch is whole blocks and a
  * crash can only lose records that were never acknowledged.
  */
-static int block_write(struct store_writer *w)
+static int block_write_b(struct store_writer *w, struct store_block_builder *b)
 {
-	struct store_block_builder *b = &w->bb;
 	if (!b->n)
 		return 0;
 	size_t dlen = b->data.len;
@@ -138,6 +137,11 @@ static int block_write(struct store_writer *w)
 	}
 	b->n = 0;
 	return 0;
+}
+
+static int block_write(struct store_writer *w)
+{
+	return block_write_b(w, &w->bb);
 }
 
 static int txn_commit(struct store_writer *w)
@@ -443,67 +447,156 @@ fail:
 }
 
 /*
- * Block layout: delete whole blocks, oldest first: by age the blocks whose newest record is
- * older than the cutoff (stopping at the first that is not), by size blocks until about
- * @chunk records went, never the newest block. The anchor is the last deleted record, whose
- * hash is the tail of its block's data.
+ * Block layout: the same prefix of the chain (in id order) as the row layout deletes. Whole
+ * blocks go while they fit the chunk (by age: while every record in them is old); the block
+ * at the boundary is split: its leading old records (by age) or the rest of the chunk (by
+ * size, always leaving one record in the store) are cut off and the remainder is written
+ * back as a block starting at the first kept id. The anchor is the last deleted record.
  */
+struct retain_blk {
+	int64_t first, n, ts_max;
+};
+
 static int retain_chunk_blocks(struct store_writer *w, int64_t now, unsigned chunk, int by_size,
 			       int64_t *ret_n)
 {
 	sqlite3_stmt *q = NULL;
 	int64_t cutoff = w->o.max_age_s ? (now - w->o.max_age_s) * 1000000000LL : INT64_MIN;
-	int64_t last = 0, n = 0;
+	int64_t last = 0, n = 0, maxfirst = 0;
+	int64_t split_first = 0, split_want = 0; /* block to split, records to cut (by size) */
 	unsigned char last_hash[32];
+	struct retain_blk *bl = NULL;
+	size_t nb = 0;
+	struct store_dblock d = { 0 };
+	struct store_block_builder nbld = { 0 };
 	int r = -EIO, rc;
 
 	if (txn_begin(w))
 		return -EIO;
+	bl = calloc((size_t)chunk + 2, sizeof(*bl));
+	if (!bl) {
+		r = -ENOMEM;
+		goto fail;
+	}
 	if (sqlite3_prepare_v2(w->db,
-			       "SELECT first_id, n, ts_max, substr(data, -32) FROM blocks WHERE "
-			       "first_id < (SELECT max(first_id) FROM blocks) ORDER BY first_id "
-			       "LIMIT ?",
+			       "SELECT first_id, n, ts_max, (SELECT max(first_id) FROM blocks) "
+			       "FROM blocks ORDER BY first_id LIMIT ?",
 			       -1, &q, NULL) != SQLITE_OK)
 		goto fail;
-	sqlite3_bind_int64(q, 1, chunk / 64 + 2);
+	sqlite3_bind_int64(q, 1, (int64_t)chunk + 1);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		int64_t first = sqlite3_column_int64(q, 0), cnt = sqlite3_column_int64(q, 1);
-		if (!by_size && sqlite3_column_int64(q, 2) >= cutoff)
-			break;
-		/* about @chunk records a transaction, but at least one block */
-		if (n && n + cnt > (int64_t)chunk)
-			break;
-		last = first + cnt - 1;
-		n += cnt;
-		if (sqlite3_column_bytes(q, 3) == 32)
-			memcpy(last_hash, sqlite3_column_blob(q, 3), 32);
-		else
-			memset(last_hash, 0, 32);
-		if (n >= (int64_t)chunk)
-			break;
+		bl[nb].first = sqlite3_column_int64(q, 0);
+		bl[nb].n = sqlite3_column_int64(q, 1);
+		bl[nb].ts_max = sqlite3_column_int64(q, 2);
+		maxfirst = sqlite3_column_int64(q, 3);
+		nb++;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE)
 		goto fail;
 	sqlite3_finalize(q);
 	q = NULL;
-	if (last) {
+	size_t whole = 0;
+	for (; whole < nb; whole++) {
+		const struct retain_blk *b = &bl[whole];
+		int fits = n + b->n <= (int64_t)chunk;
+		if (!by_size && b->ts_max < cutoff && fits) {
+			n += b->n;
+			continue;
+		}
+		if (by_size && fits && b->first != maxfirst) {
+			n += b->n;
+			continue;
+		}
+		/* the boundary block */
+		if (by_size) {
+			int64_t want = (int64_t)chunk - n;
+			if (want > b->n - 1)
+				want = b->n - 1;
+			if (want > 0) {
+				split_first = b->first;
+				split_want = want;
+			}
+		} else {
+			split_first = b->first; /* cut its leading old records, if any */
+			split_want = (int64_t)chunk - n;
+		}
+		break;
+	}
+	if (whole) {
+		const struct retain_blk *b = &bl[whole - 1];
+		last = b->first + b->n - 1;
+		if (sqlite3_prepare_v2(w->db,
+				       "SELECT substr(data, -32) FROM blocks WHERE first_id = ?",
+				       -1, &q, NULL) != SQLITE_OK)
+			goto fail;
+		sqlite3_bind_int64(q, 1, b->first);
+		memset(last_hash, 0, 32);
+		if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_bytes(q, 0) == 32)
+			memcpy(last_hash, sqlite3_column_blob(q, 0), 32);
+		sqlite3_finalize(q);
+		q = NULL;
+	}
+	if (split_first && split_want > 0) {
+		if (sqlite3_prepare_v2(w->db, "SELECT n, data FROM blocks WHERE first_id = ?", -1,
+				       &q, NULL) != SQLITE_OK)
+			goto fail;
+		sqlite3_bind_int64(q, 1, split_first);
+		if (sqlite3_step(q) != SQLITE_ROW ||
+		    store_block_decode(sqlite3_column_blob(q, 1),
+				       (size_t)sqlite3_column_bytes(q, 1), split_first,
+				       sqlite3_column_int(q, 0), &d))
+			goto fail;
+		sqlite3_finalize(q);
+		q = NULL;
+		int cut = 0;
+		if (by_size)
+			cut = (int)split_want;
+		else
+			while (cut < d.n && cut < split_want && d.ts[cut] < cutoff)
+				cut++;
+		if (cut > 0) {
+			char sql[160];
+			r = store_block_rebuild(&d, cut, &nbld);
+			if (r)
+				goto fail;
+			r = -EIO;
+			snprintf(sql, sizeof(sql),
+				 "DELETE FROM blocks WHERE first_id = %lld; DELETE FROM postings "
+				 "WHERE blk = %lld",
+				 (long long)split_first, (long long)split_first);
+			if (wexec(w, sql) || block_write_b(w, &nbld))
+				goto fail;
+			last = d.id[cut - 1];
+			memcpy(last_hash, d.hashes + (size_t)(cut - 1) * 32, 32);
+			n += cut;
+		}
+	}
+	if (whole) {
 		char sql[160];
+		const struct retain_blk *b = &bl[whole - 1];
 		snprintf(
 			sql, sizeof(sql),
 			"DELETE FROM blocks WHERE first_id <= %lld; DELETE FROM postings WHERE blk "
 			"<= %lld",
-			(long long)last, (long long)last);
-		if (wexec(w, sql) || store_meta_set_int(w->db, "anchor_id", last) ||
-		    store_meta_set_blob(w->db, "anchor_hash", last_hash))
+			(long long)b->first, (long long)b->first);
+		if (wexec(w, sql))
 			goto fail;
 	}
+	if (last && (store_meta_set_int(w->db, "anchor_id", last) ||
+		     store_meta_set_blob(w->db, "anchor_hash", last_hash)))
+		goto fail;
 	r = txn_commit(w);
 	if (!r)
 		*ret_n = n;
-	return r;
+	goto out;
 fail:
 	sqlite3_finalize(q);
+	q = NULL;
 	rollback_locked(w);
+out:
+	store_dblock_free(&d);
+	store_block_done(&nbld);
+	free(bl);
 	return r;
 }
 
