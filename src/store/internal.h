@@ -99,7 +99,7 @@ int store_meta_set_blob(sqlite3 *db, const char *k, const unsigned char v[32]);
 
 /* records per block at most; blocks never span two transactions, so most commits end one */
 /* the layout of a store created without WARD_STORE_LAYOUT (1 = blocks) */
-#define STORE_BLOCKS_DEFAULT 0
+#define STORE_BLOCKS_DEFAULT 1
 #define STORE_BLOCK_MAX	     4096
 #define STORE_N_POSTING	     5
 
