@@ -300,14 +300,15 @@ fail:
 	return -EIO;
 }
 
-int store_block_rebuild(const struct store_dblock *d, int from, struct store_block_builder *b)
+int store_block_rebuild(const struct store_dblock *d, int from, int64_t id_add, int64_t ts_add,
+			struct store_block_builder *b)
 {
 	size_t nv = store_block_nvals();
 	int64_t vals[64];
 	const char *texts[64];
 	char *owned[64];
 	int r = 0;
-	store_block_begin(b, d->id[from]);
+	store_block_begin(b, d->id[from] + id_add);
 	for (int i = from; i < d->n && !r; i++) {
 		memcpy(vals, d->vals + (size_t)i * nv, nv * sizeof(int64_t));
 		for (size_t k = 0; k < nv; k++) {
@@ -322,7 +323,7 @@ int store_block_rebuild(const struct store_dblock *d, int from, struct store_blo
 			texts[k] = owned[k];
 		}
 		if (!r)
-			r = store_block_add(b, d->id[i], d->ts[i], vals, texts,
+			r = store_block_add(b, d->id[i] + id_add, d->ts[i] + ts_add, vals, texts,
 					    d->hashes + (size_t)i * 32);
 		for (size_t k = 0; k < nv; k++)
 			free(owned[k]);

@@ -138,8 +138,12 @@ size_t store_block_posting_values(struct store_block_builder *b, int p, const in
 void store_block_done(struct store_block_builder *b);
 int store_block_decode(const unsigned char *blob, size_t len, int64_t first_id, int n,
 		       struct store_dblock *d);
-/* store_block_rebuild() - start @b over with rows @from.. of @d (ids, hashes unchanged) */
-int store_block_rebuild(const struct store_dblock *d, int from, struct store_block_builder *b);
+/*
+ * store_block_rebuild() - start @b over with rows @from.. of @d, their ids and ts moved by
+ * @id_add and @ts_add (0 for retention's split; the benchmark's store copies move them)
+ */
+int store_block_rebuild(const struct store_dblock *d, int from, int64_t id_add, int64_t ts_add,
+			struct store_block_builder *b);
 void store_dblock_free(struct store_dblock *d);
 /* register the `ward_blocks` module on @db (every connection the store opens) */
 int store_blocks_register(sqlite3 *db);

@@ -556,7 +556,7 @@ static int retain_chunk_blocks(struct store_writer *w, int64_t now, unsigned chu
 				cut++;
 		if (cut > 0) {
 			char sql[160];
-			r = store_block_rebuild(&d, cut, &nbld);
+			r = store_block_rebuild(&d, cut, 0, 0, &nbld);
 			if (r)
 				goto fail;
 			r = -EIO;

@@ -3,6 +3,7 @@
  * store_edit - what `sqlite3 DB "UPDATE records ..."` is to a row store, for a block-layout
  * store (e2e tamper/retention/crash tests; see tests/support/store_edit.h):
  *   store_edit DB pid ID DELTA | delete ID | truncate ID | copy SRC NEWID | count
+ *   store_edit DB replicate K   (bench/store.sh: K copies of the records for a big store)
  * count prints "N MIN_ID MAX_ID".
  */
 #include <stdio.h>
@@ -22,6 +23,8 @@ int main(int argc, char **argv)
 		r = store_edit_count(db, &n, &lo, &hi);
 		if (!r)
 			printf("%lld %lld %lld\n", (long long)n, (long long)lo, (long long)hi);
+	} else if (!strcmp(op, "replicate") && argc == 4) {
+		r = store_edit_replicate(db, atoi(argv[3]));
 	} else if (!strcmp(op, "pid") && argc == 5) {
 		r = store_edit(db, STORE_EDIT_PID, atoll(argv[3]), atoll(argv[4]));
 	} else if (!strcmp(op, "delete") && argc == 4) {
@@ -40,6 +43,6 @@ int main(int argc, char **argv)
 	return 0;
 usage:
 	fprintf(stderr,
-		"usage: store_edit DB pid ID DELTA|delete ID|truncate ID|copy SRC NEWID|count\n");
+		"usage: store_edit DB pid ID DELTA|delete ID|truncate ID|copy SRC NEWID|count|replicate K\n");
 	return 2;
 }

@@ -171,3 +171,81 @@ int store_edit_count(const char *path, int64_t *ret_n, int64_t *ret_min, int64_t
 	sqlite3_close(db);
 	return r;
 }
+
+int store_edit_replicate(const char *path, int copies)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *q = NULL, *ins = NULL, *post = NULL;
+	struct store_block_builder b = { 0 };
+	int64_t n = 0, lo = 0, hi = 0, tlo = 0, thi = 0;
+	int r = -EIO, rc;
+
+	if (store_edit_count(path, &n, &lo, &hi) || !n)
+		return -EIO;
+	if (sqlite3_open(path, &db) != SQLITE_OK ||
+	    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; BEGIN", NULL,
+			 NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT min(ts_min), max(ts_max) FROM blocks", -1, &q, NULL) !=
+		    SQLITE_OK ||
+	    sqlite3_step(q) != SQLITE_ROW)
+		goto out;
+	tlo = sqlite3_column_int64(q, 0);
+	thi = sqlite3_column_int64(q, 1);
+	sqlite3_finalize(q);
+	q = NULL;
+	int64_t span = thi - tlo + 1000000000LL, ids = hi;
+	if (sqlite3_prepare_v2(db, "SELECT first_id, n, data FROM blocks WHERE first_id <= ?", -1,
+			       &q, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db,
+			       "INSERT INTO blocks(first_id, n, ts_min, ts_max, data) VALUES(?, ?, "
+			       "?, ?, ?)",
+			       -1, &ins, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db,
+			       "INSERT INTO postings(col, val, blk) SELECT col, val, ?2 FROM "
+			       "postings WHERE blk = ?1",
+			       -1, &post, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_int64(q, 1, hi);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct store_dblock d = { 0 };
+		int64_t first = sqlite3_column_int64(q, 0);
+		if (store_block_decode(sqlite3_column_blob(q, 2),
+				       (size_t)sqlite3_column_bytes(q, 2), first,
+				       sqlite3_column_int(q, 1), &d))
+			goto out;
+		for (int k = 1; k <= copies; k++) {
+			if (store_block_rebuild(&d, 0, k * ids, k * span, &b)) {
+				store_dblock_free(&d);
+				goto out;
+			}
+			strbuf_append(&b.data, b.hashes.buf, b.hashes.len);
+			sqlite3_bind_int64(ins, 1, b.first_id);
+			sqlite3_bind_int64(ins, 2, b.n);
+			sqlite3_bind_int64(ins, 3, b.ts_min);
+			sqlite3_bind_int64(ins, 4, b.ts_max);
+			sqlite3_bind_blob(ins, 5, b.data.buf, (int)b.data.len, SQLITE_STATIC);
+			rc = sqlite3_step(ins);
+			sqlite3_reset(ins);
+			sqlite3_bind_int64(post, 1, first);
+			sqlite3_bind_int64(post, 2, b.first_id);
+			if (rc != SQLITE_DONE || sqlite3_step(post) != SQLITE_DONE) {
+				store_dblock_free(&d);
+				goto out;
+			}
+			sqlite3_reset(post);
+		}
+		store_dblock_free(&d);
+	}
+	if (rc == SQLITE_DONE && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+		r = 0;
+out:
+	sqlite3_finalize(q);
+	sqlite3_finalize(ins);
+	sqlite3_finalize(post);
+	if (db) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_close(db);
+	}
+	store_block_done(&b);
+	return r;
+}

@@ -19,6 +19,13 @@ enum store_edit_op {
 /* store_edit() - apply @op to the block-layout store at @path. Return: 0 or -errno. */
 int store_edit(const char *path, enum store_edit_op op, int64_t id, int64_t arg);
 
+/*
+ * store_edit_replicate() - append @copies copies of the store's records (ids and ts moved
+ * past the originals, postings too) for the benchmark's big store. The copies are not on
+ * the hash chain: such a store is for query latency only.
+ */
+int store_edit_replicate(const char *path, int copies);
+
 /* store_edit_count() - records, smallest and largest id stored (block headers). */
 int store_edit_count(const char *path, int64_t *ret_n, int64_t *ret_min, int64_t *ret_max);
 
