@@ -235,6 +235,8 @@ const int *store_posting_cols(void)
 	return slots;
 }
 
+static const enum store_col_kind *slot_kinds(void);
+
 int store_block_decode(const unsigned char *blob, size_t len, int64_t first_id, int n,
 		       struct store_dblock *d)
 {
@@ -242,17 +244,30 @@ int store_block_decode(const unsigned char *blob, size_t len, int64_t first_id, 
 	if (n <= 0 || len < (size_t)n * 32)
 		return -EIO;
 	const unsigned char *p = blob, *end = blob + len - (size_t)n * 32;
-	d->blob = malloc(len);
-	d->id = malloc((size_t)n * sizeof(int64_t));
-	d->ts = malloc((size_t)n * sizeof(int64_t));
-	d->vals = malloc((size_t)n * nv * sizeof(int64_t));
-	d->order = NULL;
-	if (!d->blob || !d->id || !d->ts || !d->vals)
+	if (len > d->blob_cap) {
+		free(d->blob);
+		d->blob = malloc(len);
+		d->blob_cap = d->blob ? len : 0;
+	}
+	if (n > d->rows_cap) {
+		free(d->id);
+		free(d->ts);
+		free(d->vals);
+		free(d->order);
+		d->id = malloc((size_t)n * sizeof(int64_t));
+		d->ts = malloc((size_t)n * sizeof(int64_t));
+		d->vals = malloc((size_t)n * nv * sizeof(int64_t));
+		d->order = malloc((size_t)n * sizeof(int));
+		d->rows_cap = n;
+	}
+	d->ordered = 0;
+	if (!d->blob || !d->id || !d->ts || !d->vals || !d->order)
 		goto fail;
 	memcpy(d->blob, blob, len);
 	p = d->blob;
 	end = d->blob + len - (size_t)n * 32;
 	d->hashes = end;
+	const enum store_col_kind *kinds = slot_kinds();
 	d->n = n;
 	d->pos = 0;
 	int64_t prev_id = first_id - 1, prev_ts = 0;
@@ -270,7 +285,7 @@ int store_block_decode(const unsigned char *blob, size_t len, int64_t first_id, 
 		for (size_t k = 0; k < nv; k++) {
 			if (!(p = get_uv(p, end, &u)))
 				goto fail;
-			switch (store_block_slot_kind(k)) {
+			switch (kinds[k]) {
 			case STORE_COL_INT:
 				v[k] = unzz(u);
 				break;
@@ -344,13 +359,14 @@ void store_dblock_free(struct store_dblock *d)
 /* ---- the `records` virtual table -------------------------------------------------------------- */
 
 /* plan tokens in idxStr, one per argv value */
-#define TOK_POST 'P' /* followed by the posting column digit: EQ */
-#define TOK_TSLO 'a' /* ts >= */
-#define TOK_TSHI 'b' /* ts <= */
-#define TOK_TSEQ 'c'
-#define TOK_IDLO 'd'
-#define TOK_IDHI 'e'
-#define TOK_IDEQ 'f'
+#define TOK_POST  'P' /* followed by the posting column digit: EQ */
+#define TOK_TSLO  'a' /* ts >= */
+#define TOK_TSHI  'b' /* ts <= */
+#define TOK_TSEQ  'c'
+#define TOK_IDLO  'd'
+#define TOK_IDHI  'e'
+#define TOK_IDEQ  'f'
+#define TOK_ROWEQ 'E' /* followed by '0' + value slot: EQ tested on each row here */
 
 enum {
 	ORDER_NONE = 0,
@@ -375,6 +391,14 @@ struct bcur {
 	int done;	      /* blocks is exhausted */
 	struct store_dblock *open;
 	size_t nopen, capopen;
+	struct store_dblock spare[4]; /* exhausted blocks whose buffers the next decode reuses */
+	size_t nspare;
+	/* equalities on integer/dictionary slots, tested here so SQLite sees fewer rows */
+	struct {
+		size_t slot;
+		int64_t v;
+	} eq[16];
+	size_t neq;
 	struct store_dblock *cur; /* block of the current row */
 	int cur_row;		  /* row index in cur */
 	int eof;
@@ -438,10 +462,9 @@ static int posting_of(int col)
 
 static int vt_best_index(sqlite3_vtab *v, sqlite3_index_info *info)
 {
-	(void)v;
-	char plan[64];
+	char plan[96];
 	size_t np = 0;
-	int argv = 0, nposting = 0, nts = 0, nid = 0, ideq = 0;
+	int argv = 0, nposting = 0, nts = 0, nid = 0, ideq = 0, nroweq = 0;
 	for (int i = 0; i < info->nConstraint && np + 3 < sizeof(plan); i++) {
 		const struct sqlite3_index_constraint *c = &info->aConstraint[i];
 		if (!c->usable)
@@ -456,6 +479,13 @@ static int vt_best_index(sqlite3_vtab *v, sqlite3_index_info *info)
 			tok = TOK_POST;
 			arg = (char)('0' + p);
 			nposting++;
+		} else if (c->op == SQLITE_INDEX_CONSTRAINT_EQ && c->iColumn >= 2 &&
+			   c->iColumn < ((struct bvtab *)v)->ncols - 1 &&
+			   store_block_slot_kind((size_t)c->iColumn - 2) != STORE_COL_TEXT &&
+			   !sqlite3_vtab_in(info, i, -1) && nroweq < 16) {
+			tok = TOK_ROWEQ;
+			arg = (char)('0' + (c->iColumn - 2));
+			nroweq++;
 		} else if (c->iColumn == 1) {
 			switch (c->op) {
 			case SQLITE_INDEX_CONSTRAINT_EQ:
@@ -522,6 +552,8 @@ static int vt_best_index(sqlite3_vtab *v, sqlite3_index_info *info)
 		rows /= 8;
 	for (int i = 0; i < nts + nid; i++)
 		rows /= 4;
+	for (int i = 0; i < nroweq; i++)
+		rows /= 2;
 	if (rows < 1)
 		rows = 1;
 	info->estimatedRows = (sqlite3_int64)rows;
@@ -544,10 +576,20 @@ static int vt_open(sqlite3_vtab *v, sqlite3_vtab_cursor **ret)
 	return SQLITE_OK;
 }
 
+/* done with @d: keep its buffers for the next block, or free them */
+static void release(struct bcur *c, struct store_dblock *d)
+{
+	if (c->nspare < sizeof(c->spare) / sizeof(c->spare[0]))
+		c->spare[c->nspare++] = *d;
+	else
+		store_dblock_free(d);
+	memset(d, 0, sizeof(*d));
+}
+
 static void cur_reset(struct bcur *c)
 {
 	for (size_t i = 0; i < c->nopen; i++)
-		store_dblock_free(&c->open[i]);
+		release(c, &c->open[i]);
 	c->nopen = 0;
 	c->cur = NULL;
 	sqlite3_finalize(c->blocks);
@@ -560,6 +602,8 @@ static int vt_close(sqlite3_vtab_cursor *vc)
 {
 	struct bcur *c = (struct bcur *)vc;
 	cur_reset(c);
+	for (size_t i = 0; i < c->nspare; i++)
+		store_dblock_free(&c->spare[i]);
 	sqlite3_finalize(c->data);
 	free(c->open);
 	sqlite3_free(c);
@@ -615,18 +659,17 @@ static int open_pending(struct bcur *c)
 		c->capopen = ncap;
 	}
 	struct store_dblock *d = &c->open[c->nopen];
-	memset(d, 0, sizeof(*d));
+	if (c->nspare)
+		*d = c->spare[--c->nspare];
+	else
+		memset(d, 0, sizeof(*d));
 	int r = store_block_decode(sqlite3_column_blob(c->data, 0),
 				   (size_t)sqlite3_column_bytes(c->data, 0), first, n, d);
 	sqlite3_reset(c->data);
 	if (r)
 		return SQLITE_CORRUPT_VTAB;
 	if (c->mode == ORDER_TS_DESC) {
-		d->order = malloc((size_t)d->n * sizeof(int));
-		if (!d->order) {
-			store_dblock_free(d);
-			return SQLITE_NOMEM;
-		}
+		d->ordered = 1;
 		/* rows are usually in ts order already: reversing is the common case */
 		int sorted = 1;
 		for (int i = 1; i < d->n && sorted; i++)
@@ -643,7 +686,7 @@ static int open_pending(struct bcur *c)
 
 static int row_of(const struct store_dblock *d)
 {
-	return d->order ? d->order[d->pos] : d->pos;
+	return d->ordered ? d->order[d->pos] : d->pos;
 }
 
 /* a before b in (ts desc, id desc) */
@@ -663,7 +706,7 @@ static int settle(struct bcur *c)
 		/* drop exhausted blocks */
 		for (size_t i = 0; i < c->nopen;) {
 			if (c->open[i].pos >= c->open[i].n) {
-				store_dblock_free(&c->open[i]);
+				release(c, &c->open[i]);
 				c->open[i] = c->open[--c->nopen];
 			} else {
 				i++;
@@ -709,6 +752,24 @@ static int settle(struct bcur *c)
 	return SQLITE_OK;
 }
 
+/* settle() on the next row that passes the equalities this table tests itself */
+static int settle_match(struct bcur *c)
+{
+	size_t nv = c->vt->nv;
+	for (;;) {
+		int rc = settle(c);
+		if (rc || c->eof)
+			return rc;
+		const int64_t *v = c->cur->vals + (size_t)c->cur_row * nv;
+		size_t i = 0;
+		while (i < c->neq && v[c->eq[i].slot] == c->eq[i].v)
+			i++;
+		if (i == c->neq)
+			return SQLITE_OK;
+		c->cur->pos++;
+	}
+}
+
 static int vt_filter(sqlite3_vtab_cursor *vc, int idx_num, const char *idx_str, int argc,
 		     sqlite3_value **argv)
 {
@@ -722,8 +783,27 @@ static int vt_filter(sqlite3_vtab_cursor *vc, int idx_num, const char *idx_str, 
 	strbuf_init(&sb);
 	strbuf_puts(&sb, "SELECT first_id, n, ts_max FROM blocks WHERE 1");
 	int a = 0;
+	c->neq = 0;
 	for (const char *p = idx_str; p && *p; p++, a++) {
+		if (*p == TOK_POST || *p == TOK_ROWEQ) {
+			size_t slot = *p == TOK_POST ? (size_t)store_posting_cols()[p[1] - '0']
+						     : (size_t)(p[1] - '0');
+			int t = sqlite3_value_type(argv[a]);
+			/* NULL equals nothing; other types are left to SQLite's comparison */
+			if (t == SQLITE_NULL) {
+				c->eof = 1;
+				goto out;
+			}
+			if (t == SQLITE_INTEGER && c->neq < 16) {
+				c->eq[c->neq].slot = slot;
+				c->eq[c->neq].v = sqlite3_value_int64(argv[a]);
+				c->neq++;
+			}
+		}
 		switch (*p) {
+		case TOK_ROWEQ:
+			p++;
+			break;
 		case TOK_POST:
 			p++;
 			strbuf_printf(&sb,
@@ -757,7 +837,7 @@ static int vt_filter(sqlite3_vtab_cursor *vc, int idx_num, const char *idx_str, 
 	/* a lower id bound also bounds first_id (blocks hold at most STORE_BLOCK_MAX ids) */
 	a = 0;
 	for (const char *p = idx_str; p && *p; p++, a++) {
-		if (*p == TOK_POST)
+		if (*p == TOK_POST || *p == TOK_ROWEQ)
 			p++;
 		else if (*p == TOK_IDLO)
 			strbuf_printf(&sb, " AND first_id > ?%d - %d", a + 1, STORE_BLOCK_MAX);
@@ -775,7 +855,7 @@ static int vt_filter(sqlite3_vtab_cursor *vc, int idx_num, const char *idx_str, 
 		sqlite3_bind_value(c->blocks, i + 1, argv[i]);
 	rc = step_blocks(c);
 	if (!rc)
-		rc = settle(c);
+		rc = settle_match(c);
 out:
 	strbuf_done(&sb);
 	if (rc)
@@ -789,7 +869,7 @@ static int vt_next(sqlite3_vtab_cursor *vc)
 	if (!c->cur)
 		return SQLITE_OK;
 	c->cur->pos++;
-	return settle(c);
+	return settle_match(c);
 }
 
 static int vt_eof(sqlite3_vtab_cursor *vc)
@@ -848,10 +928,19 @@ static int vt_rowid(sqlite3_vtab_cursor *vc, sqlite_int64 *ret)
 	return SQLITE_OK;
 }
 
+static enum store_col_kind kinds_tab[64];
+static size_t kinds_n;
+
+static const enum store_col_kind *slot_kinds(void)
+{
+	(void)store_block_slot_kind(0);
+	return kinds_tab;
+}
+
 enum store_col_kind store_block_slot_kind(size_t slot)
 {
-	static enum store_col_kind kinds[64];
-	static size_t n;
+	enum store_col_kind *kinds = kinds_tab;
+	size_t n = kinds_n;
 	if (!n) {
 		const struct store_col *c = store_cols();
 		size_t k = 0;
@@ -860,7 +949,7 @@ enum store_col_kind store_block_slot_kind(size_t slot)
 			if (c[i].kind != STORE_COL_NONE && c[i].kind != STORE_COL_TS)
 				kinds[k++] = c[i].kind;
 		kinds[k++] = STORE_COL_SDICT; /* extra */
-		n = k;
+		n = kinds_n = k;
 	}
 	return slot < n ? kinds[slot] : STORE_COL_NONE;
 }

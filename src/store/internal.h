@@ -120,8 +120,13 @@ struct store_dblock {
 	unsigned char *blob;
 	const unsigned char *hashes;
 	int64_t *id, *ts, *vals;
-	int *order;
-	int n, pos;
+	int *order; /* row order when ordered (newest first), else id order */
+	int n, pos, ordered;
+	/* buffers are kept for the next decode into the same struct (a decoded block is ~1.5 MB:
+	 * fresh allocations of that size are mmap'd, and their page faults cost more than the
+	 * decoding) */
+	size_t blob_cap;
+	int rows_cap;
 };
 
 /* value slots per record: present, each column of store_cols() (not NONE/TS), extra */
