@@ -781,7 +781,16 @@ static int vt_filter(sqlite3_vtab_cursor *vc, int idx_num, const char *idx_str, 
 	c->eof = 0;
 	c->mode = idx_num;
 	strbuf_init(&sb);
-	strbuf_puts(&sb, "SELECT first_id, n, ts_max FROM blocks WHERE 1");
+	/*
+	 * Newest first walks the covering (ts_max, ts_min, n) index and tests postings as
+	 * membership: only the blocks the query reaches are looked at, whereas looking the
+	 * postings up first and sorting read the row of every block holding the value (all of
+	 * them, for a common host name).
+	 */
+	strbuf_puts(&sb,
+		    c->mode == ORDER_TS_DESC
+			    ? "SELECT first_id, n, ts_max FROM blocks INDEXED BY blocks_ts WHERE 1"
+			    : "SELECT first_id, n, ts_max FROM blocks WHERE 1");
 	int a = 0;
 	c->neq = 0;
 	for (const char *p = idx_str; p && *p; p++, a++) {

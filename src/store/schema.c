@@ -402,7 +402,7 @@ static int schema_migrate_v3(sqlite3 *db, char *err, size_t errsize)
 			 "DROP TABLE records;"
 			 "CREATE TABLE blocks(first_id INTEGER PRIMARY KEY, n INTEGER NOT NULL, "
 			 "ts_min INTEGER NOT NULL, ts_max INTEGER NOT NULL, data BLOB NOT NULL);"
-			 "CREATE INDEX blocks_ts_max ON blocks(ts_max);"
+			 "CREATE INDEX blocks_ts ON blocks(ts_max, ts_min, n);"
 			 "CREATE TABLE postings(col INTEGER NOT NULL, val INTEGER NOT NULL, "
 			 "blk INTEGER NOT NULL, PRIMARY KEY(col, val, blk)) WITHOUT ROWID;"
 			 "CREATE INDEX postings_blk ON postings(blk);"
