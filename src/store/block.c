@@ -202,7 +202,8 @@ static int cmp_i64(const void *a, const void *b)
 size_t store_block_posting_values(struct store_block_builder *b, int p, const int64_t **ret)
 {
 	/* sorted: the inserts walk the (col, val, blk) B-tree in order */
-	qsort(b->post[p], b->npost[p], sizeof(int64_t), cmp_i64);
+	if (b->npost[p])
+		qsort(b->post[p], b->npost[p], sizeof(int64_t), cmp_i64);
 	*ret = b->post[p];
 	return b->npost[p];
 }
