@@ -139,6 +139,12 @@ $(BUILD)/tests/kernel/%: tests/kernel/%.c $(LIBWARD) $(TEST_SUPPORT_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) -Itests $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(TEST_SUPPORT_OBJS) $(LIBWARD) $(PKG_LIBS) -lcmocka $(ALL_LDFLAGS)
 
+# store_edit works on the store's own block codec, so it links libward
+$(BUILD)/tests/helpers/store_edit: tests/helpers/store_edit.c $(BUILD)/tests/support/store_edit.o $(LIBWARD)
+	@echo '  HELPER  $@'
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) -Itests $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(BUILD)/tests/support/store_edit.o $(LIBWARD) $(PKG_LIBS) $(ALL_LDFLAGS)
+
 $(BUILD)/tests/helpers/%: tests/helpers/%.c
 	@echo '  HELPER  $@'
 	$(Q)mkdir -p $(@D)

@@ -655,13 +655,14 @@ static int index_rank(const struct cond *c)
 	return -1;
 }
 
-int store_filter_sql(const struct store_filter *f, enum store_dialect dialect, int first_param,
-		     struct strbuf *out, struct store_param *params, size_t max, size_t *ret_n)
+static int filter_sql(const struct store_filter *f, enum store_dialect dialect, int first_param,
+		      struct strbuf *out, struct store_param *params, size_t max, size_t *ret_n,
+		      int plain)
 {
 	struct sqlctx x = {
 		.d = dialect, .out = out, .params = params, .max = max, .first = first_param
 	};
-	if (f && dialect == STORE_DIALECT_SQLITE) {
+	if (f && dialect == STORE_DIALECT_SQLITE && !plain) {
 		int best = -1;
 		for (size_t i = 0; i < f->n; i++) {
 			int rk = index_rank(&f->c[i]);
@@ -688,4 +689,16 @@ int store_filter_sql(const struct store_filter *f, enum store_dialect dialect, i
 		return -ENOMEM;
 	*ret_n = x.n;
 	return 0;
+}
+
+int store_filter_sql(const struct store_filter *f, enum store_dialect dialect, int first_param,
+		     struct strbuf *out, struct store_param *params, size_t max, size_t *ret_n)
+{
+	return filter_sql(f, dialect, first_param, out, params, max, ret_n, 0);
+}
+
+int store_filter_sql_plain(const struct store_filter *f, int first_param, struct strbuf *out,
+			   struct store_param *params, size_t max, size_t *ret_n)
+{
+	return filter_sql(f, STORE_DIALECT_SQLITE, first_param, out, params, max, ret_n, 1);
 }

@@ -53,6 +53,7 @@ const char *strmap_put(struct strmap *m, int by_id, int64_t id, uint64_t h, cons
 
 struct store {
 	sqlite3 *db;
+	int blocks; /* block layout (meta layout = 'blocks'): `records` is the virtual table */
 	struct strmap sdict, tdict; /* id → string caches */
 	sqlite3_stmt *get_s, *get_t;
 };
@@ -93,6 +94,73 @@ int store_meta_get_int(sqlite3 *db, const char *k, int64_t *ret);
 int store_meta_get_blob(sqlite3 *db, const char *k, unsigned char out[32]);
 int store_meta_set_int(sqlite3 *db, const char *k, int64_t v);
 int store_meta_set_blob(sqlite3 *db, const char *k, const unsigned char v[32]);
+
+/* ---- block layout (block.c) ---- */
+
+/* records per block at most; blocks never span two transactions, so most commits end one */
+/* the layout of a store created without WARD_STORE_LAYOUT (1 = blocks) */
+#define STORE_BLOCKS_DEFAULT 1
+#define STORE_BLOCK_MAX	     4096
+#define STORE_N_POSTING	     5
+
+struct store_block_builder {
+	struct strbuf data, hashes;
+	int64_t first_id, prev_id, prev_ts, ts_min, ts_max;
+	int n;
+	int64_t *post[STORE_N_POSTING]; /* distinct values of each posting column */
+	size_t npost[STORE_N_POSTING], cappost[STORE_N_POSTING];
+	/* membership of post[] values: open addressing, a slot is used when its gen is the
+	 * block's (so starting a block clears nothing) */
+	int64_t *set_v;
+	uint32_t *set_gen, gen;
+};
+
+/* a decoded block: vals[row * store_block_nvals() + slot] */
+struct store_dblock {
+	unsigned char *blob;
+	const unsigned char *hashes;
+	int64_t *id, *ts, *vals;
+	int *order; /* row order when ordered (newest first), else id order */
+	int n, pos, ordered;
+	/* buffers are kept for the next decode into the same struct (a decoded block is ~1.5 MB:
+	 * fresh allocations of that size are mmap'd, and their page faults cost more than the
+	 * decoding) */
+	size_t blob_cap;
+	int rows_cap;
+};
+
+/* value slots per record: present, each column of store_cols() (not NONE/TS), extra */
+size_t store_block_nvals(void);
+enum store_col_kind store_block_slot_kind(size_t slot);
+/* value slot of each posting column (hostname, policyname, podname, containerid, processname) */
+const int *store_posting_cols(void);
+void store_block_begin(struct store_block_builder *b, int64_t first_id);
+/* @vals/@texts by value slot (texts only for STORE_COL_TEXT slots; NULL = NULL) */
+int store_block_add(struct store_block_builder *b, int64_t id, int64_t ts, const int64_t *vals,
+		    const char *const *texts, const unsigned char hash[32]);
+/* sorted distinct values of posting column @p in the block being built */
+size_t store_block_posting_values(struct store_block_builder *b, int p, const int64_t **ret);
+void store_block_done(struct store_block_builder *b);
+int store_block_decode(const unsigned char *blob, size_t len, int64_t first_id, int n,
+		       struct store_dblock *d);
+/*
+ * store_block_rebuild() - start @b over with rows @from.. of @d, their ids and ts moved by
+ * @id_add and @ts_add (0 for retention's split; the benchmark's store copies move them)
+ */
+int store_block_rebuild(const struct store_dblock *d, int from, int64_t id_add, int64_t ts_add,
+			struct store_block_builder *b);
+void store_dblock_free(struct store_dblock *d);
+/* register the `ward_blocks` module on @db (every connection the store opens) */
+int store_blocks_register(sqlite3 *db);
+/* 1 if the store on @db uses the block layout, 0 if rows, -EIO */
+int store_is_blocks(sqlite3 *db);
+/*
+ * store_filter_sql_plain() - store_filter_sql() without the unary + that keeps all but the
+ * most selective indexed equality off its index: the block layout's virtual table intersects
+ * the postings of every such equality instead.
+ */
+int store_filter_sql_plain(const struct store_filter *f, int first_param, struct strbuf *out,
+			   struct store_param *params, size_t max, size_t *ret_n);
 
 void store_seterr(char *err, size_t errsize, const char *fmt, ...) WARD_PRINTF(3, 4);
 

@@ -50,6 +50,15 @@ int store_cursor_parse(const char *cursor, int64_t *ret_ts, int64_t *ret_id)
 	return 0;
 }
 
+/* the filter's SQL for this store's layout (see store_filter_sql_plain) */
+static int filter_sql(struct store *s, const struct store_filter *f, struct strbuf *sb,
+		      struct store_param *params, size_t *np)
+{
+	if (s->blocks)
+		return store_filter_sql_plain(f, 1, sb, params, MAX_PARAMS, np);
+	return store_filter_sql(f, STORE_DIALECT_SQLITE, 1, sb, params, MAX_PARAMS, np);
+}
+
 static void select_cols(struct strbuf *sb)
 {
 	const struct store_col *c = store_cols();
@@ -74,12 +83,15 @@ int store_query_begin(struct store *s, const struct store_filter *f, enum store_
 		return -EINVAL;
 	strbuf_init(&sb);
 	select_cols(&sb);
-	r = store_filter_sql(f, STORE_DIALECT_SQLITE, 1, &sb, params, MAX_PARAMS, &np);
+	r = filter_sql(s, f, &sb, params, &np);
 	if (r)
 		goto out;
 	if (order == STORE_NEWEST_FIRST) {
 		if (cursor && *cursor)
-			strbuf_puts(&sb, " AND (r.ts < ? OR (r.ts = ? AND r.id < ?))");
+			/* the plain bound lets the block layout prune by ts (an OR is not
+			 * offered to a virtual table) */
+			strbuf_puts(&sb,
+				    " AND r.ts <= ? AND (r.ts < ? OR (r.ts = ? AND r.id < ?))");
 		strbuf_puts(&sb, " ORDER BY r.ts DESC, r.id DESC");
 	} else {
 		strbuf_puts(&sb, " AND r.id > ? ORDER BY r.id");
@@ -105,6 +117,7 @@ int store_query_begin(struct store *s, const struct store_filter *f, enum store_
 	int p = (int)np + 1;
 	if (order == STORE_NEWEST_FIRST) {
 		if (cursor && *cursor) {
+			sqlite3_bind_int64(q->st, p++, cts);
 			sqlite3_bind_int64(q->st, p++, cts);
 			sqlite3_bind_int64(q->st, p++, cts);
 			sqlite3_bind_int64(q->st, p++, cid);
@@ -218,8 +231,11 @@ int store_last_id(struct store *s, int64_t *ret)
 {
 	sqlite3_stmt *st = NULL;
 	int r = -EIO;
-	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(id), 0) FROM records", -1, &st, NULL) ==
-		    SQLITE_OK &&
+	/* a virtual table has no max() shortcut: the newest block's last id is the answer */
+	const char *sql = s->blocks ? "SELECT coalesce((SELECT first_id + n - 1 FROM blocks ORDER "
+				      "BY first_id DESC LIMIT 1), 0)"
+				    : "SELECT coalesce(max(id), 0) FROM records";
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW) {
 		*ret = sqlite3_column_int64(st, 0);
 		r = 0;
@@ -238,6 +254,225 @@ void store_counts_free(struct store_count *c, size_t n)
 		for (size_t j = 0; j < STORE_MAX_GROUP_BY; j++)
 			free(c[i].values[j]);
 	free(c);
+}
+
+/* a group's value as text ("" for NULL); malloc'd, NULL on ENOMEM */
+static char *group_value(struct store *s, enum store_col_kind kind, int null, int64_t iv,
+			 const char *tv)
+{
+	char num[32];
+	const char *v = "";
+	if (!null) {
+		switch (kind) {
+		case STORE_COL_SDICT:
+		case STORE_COL_TDICT:
+			v = store_resolve(s, kind, iv);
+			if (!v)
+				v = "";
+			break;
+		case STORE_COL_TEXT:
+			v = tv ? tv : "";
+			break;
+		default:
+			snprintf(num, sizeof(num), "%lld", (long long)iv);
+			v = num;
+			break;
+		}
+	}
+	return strdup(v);
+}
+
+/*
+ * Counting on the block layout: SQLite's GROUP BY sorts every matching row (a virtual table
+ * has no index to walk in group order), which cost 10x the row layout's covering-index scan.
+ * The rows are grouped here instead, in a hash table keyed by the raw column values; only the
+ * groups' values are turned into text.
+ */
+struct agg_group {
+	char *key;
+	size_t klen;
+	uint64_t h;
+	int64_t count;
+	int null[STORE_MAX_GROUP_BY];
+	int64_t iv[STORE_MAX_GROUP_BY];
+	char *tv[STORE_MAX_GROUP_BY];
+};
+
+struct agg {
+	struct agg_group *g;
+	size_t n, cap;
+	int32_t *slot; /* group index + 1, 0 = empty */
+	size_t nslot;
+};
+
+static void agg_free(struct agg *a)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		free(a->g[i].key);
+		for (size_t k = 0; k < STORE_MAX_GROUP_BY; k++)
+			free(a->g[i].tv[k]);
+	}
+	free(a->g);
+	free(a->slot);
+}
+
+static int agg_rehash(struct agg *a)
+{
+	size_t ns = a->nslot ? a->nslot * 2 : 1024;
+	int32_t *sl = calloc(ns, sizeof(*sl));
+	if (!sl)
+		return -ENOMEM;
+	for (size_t i = 0; i < a->n; i++) {
+		size_t j = a->g[i].h & (ns - 1);
+		while (sl[j])
+			j = (j + 1) & (ns - 1);
+		sl[j] = (int32_t)i + 1;
+	}
+	free(a->slot);
+	a->slot = sl;
+	a->nslot = ns;
+	return 0;
+}
+
+/* the group of the current row of @st (columns 0..@nf-1), created when new; NULL on ENOMEM */
+static struct agg_group *agg_find(struct agg *a, sqlite3_stmt *st, size_t nf, struct strbuf *key)
+{
+	strbuf_reset(key);
+	for (size_t i = 0; i < nf; i++) {
+		int t = sqlite3_column_type(st, (int)i);
+		char tag = t == SQLITE_NULL ? 'n' : t == SQLITE_TEXT ? 't' : 'i';
+		strbuf_putc(key, tag);
+		if (tag == 'i') {
+			int64_t v = sqlite3_column_int64(st, (int)i);
+			strbuf_append(key, (const char *)&v, sizeof(v));
+		} else if (tag == 't') {
+			uint32_t len = (uint32_t)sqlite3_column_bytes(st, (int)i);
+			strbuf_append(key, (const char *)&len, sizeof(len));
+			strbuf_append(key, (const char *)sqlite3_column_text(st, (int)i), len);
+		}
+	}
+	if (strbuf_error(key))
+		return NULL;
+	uint64_t h = store_fast_hash(key->buf, key->len);
+	if ((a->n + 1) * 2 > a->nslot && agg_rehash(a))
+		return NULL;
+	size_t j = h & (a->nslot - 1);
+	for (; a->slot[j]; j = (j + 1) & (a->nslot - 1)) {
+		struct agg_group *g = &a->g[a->slot[j] - 1];
+		if (g->h == h && g->klen == key->len && !memcmp(g->key, key->buf, key->len))
+			return g;
+	}
+	if (a->n == a->cap) {
+		size_t nc = a->cap ? a->cap * 2 : 64;
+		struct agg_group *ng = realloc(a->g, nc * sizeof(*ng));
+		if (!ng)
+			return NULL;
+		a->g = ng;
+		a->cap = nc;
+	}
+	struct agg_group *g = &a->g[a->n];
+	memset(g, 0, sizeof(*g));
+	g->key = malloc(key->len);
+	if (!g->key)
+		return NULL;
+	memcpy(g->key, key->buf, key->len);
+	g->klen = key->len;
+	g->h = h;
+	for (size_t i = 0; i < nf; i++) {
+		int t = sqlite3_column_type(st, (int)i);
+		g->null[i] = t == SQLITE_NULL;
+		g->iv[i] = sqlite3_column_int64(st, (int)i);
+		if (t == SQLITE_TEXT &&
+		    !(g->tv[i] = strdup((const char *)sqlite3_column_text(st, (int)i)))) {
+			free(g->key);
+			return NULL;
+		}
+	}
+	a->n++;
+	a->slot[j] = (int32_t)a->n;
+	return g;
+}
+
+static int cmp_group_count(const void *x, const void *y)
+{
+	const struct agg_group *a = x, *b = y;
+	return a->count < b->count ? 1 : a->count > b->count ? -1 : 0;
+}
+
+static int count_blocks(struct store *s, const struct store_filter *f,
+			const struct store_col *const *gc, size_t n_fields, int64_t limit,
+			struct store_count **ret, size_t *ret_n, char *err, size_t errsize)
+{
+	struct store_param params[MAX_PARAMS];
+	size_t np = 0, n = 0;
+	struct store_count *out = NULL;
+	sqlite3_stmt *st = NULL;
+	struct strbuf sb, key;
+	struct agg a = { 0 };
+	int r, rc;
+
+	strbuf_init(&sb);
+	strbuf_init(&key);
+	strbuf_puts(&sb, "SELECT ");
+	for (size_t i = 0; i < n_fields; i++) {
+		if (gc[i]->kind == STORE_COL_TS || gc[i]->kind == STORE_COL_NONE)
+			strbuf_printf(&sb, "%sr.ts / 1000000000", i ? ", " : "");
+		else
+			strbuf_printf(&sb, "%sr.%s", i ? ", " : "", gc[i]->name);
+	}
+	strbuf_puts(&sb, " FROM records r WHERE ");
+	r = filter_sql(s, f, &sb, params, &np);
+	if (r)
+		goto out;
+	r = -ENOMEM;
+	if (strbuf_error(&sb))
+		goto out;
+	r = -EIO;
+	if (sqlite3_prepare_v2(s->db, sb.buf, -1, &st, NULL) != SQLITE_OK ||
+	    bind_params(st, params, np, 1)) {
+		store_seterr(err, errsize, "%s", sqlite3_errmsg(s->db));
+		goto out;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct agg_group *g = agg_find(&a, st, n_fields, &key);
+		if (!g) {
+			r = -ENOMEM;
+			goto out;
+		}
+		g->count++;
+	}
+	if (rc != SQLITE_DONE)
+		goto out;
+	/* largest first (equal counts in no particular order, as with SQL's ORDER BY n DESC) */
+	if (a.n)
+		qsort(a.g, a.n, sizeof(*a.g), cmp_group_count);
+	size_t want = limit > 0 && (size_t)limit < a.n ? (size_t)limit : a.n;
+	out = calloc(want ? want : 1, sizeof(*out));
+	r = -ENOMEM;
+	if (!out)
+		goto out;
+	for (; n < want; n++) {
+		out[n].count = a.g[n].count;
+		for (size_t i = 0; i < n_fields; i++) {
+			out[n].values[i] = group_value(s, gc[i]->kind, a.g[n].null[i], a.g[n].iv[i],
+						       a.g[n].tv[i]);
+			if (!out[n].values[i]) {
+				n++;
+				goto out;
+			}
+		}
+	}
+	*ret = out;
+	*ret_n = n;
+	out = NULL;
+	r = 0;
+out:
+	store_counts_free(out, n);
+	agg_free(&a);
+	sqlite3_finalize(st);
+	strbuf_done(&sb);
+	strbuf_done(&key);
+	return r;
 }
 
 int store_count(struct store *s, const struct store_filter *f, const char *const *fields,
@@ -271,6 +506,8 @@ int store_count(struct store *s, const struct store_filter *f, const char *const
 		}
 		gc[i] = &cols[rf - record_fields];
 	}
+	if (s->blocks)
+		return count_blocks(s, f, gc, n_fields, limit, ret, ret_n, err, errsize);
 	strbuf_init(&sb);
 	strbuf_puts(&sb, "SELECT ");
 	for (size_t i = 0; i < n_fields; i++) {
@@ -280,7 +517,7 @@ int store_count(struct store *s, const struct store_filter *f, const char *const
 			strbuf_printf(&sb, "r.%s AS g%zu, ", gc[i]->name, i);
 	}
 	strbuf_puts(&sb, "count(*) AS n FROM records r WHERE ");
-	r = store_filter_sql(f, STORE_DIALECT_SQLITE, 1, &sb, params, MAX_PARAMS, &np);
+	r = filter_sql(s, f, &sb, params, &np);
 	if (r)
 		goto out;
 	strbuf_puts(&sb, " GROUP BY ");
@@ -313,28 +550,10 @@ int store_count(struct store *s, const struct store_filter *f, const char *const
 		struct store_count *e = &out[n++];
 		memset(e, 0, sizeof(*e));
 		for (size_t i = 0; i < n_fields; i++) {
-			char num[32];
-			const char *v = "";
-			if (sqlite3_column_type(st, (int)i) != SQLITE_NULL) {
-				switch (gc[i]->kind) {
-				case STORE_COL_SDICT:
-				case STORE_COL_TDICT:
-					v = store_resolve(s, gc[i]->kind,
-							  sqlite3_column_int64(st, (int)i));
-					if (!v)
-						v = "";
-					break;
-				case STORE_COL_TEXT:
-					v = (const char *)sqlite3_column_text(st, (int)i);
-					break;
-				default:
-					snprintf(num, sizeof(num), "%lld",
-						 (long long)sqlite3_column_int64(st, (int)i));
-					v = num;
-					break;
-				}
-			}
-			e->values[i] = strdup(v);
+			int null = sqlite3_column_type(st, (int)i) == SQLITE_NULL;
+			e->values[i] =
+				group_value(s, gc[i]->kind, null, sqlite3_column_int64(st, (int)i),
+					    (const char *)sqlite3_column_text(st, (int)i));
 			if (!e->values[i]) {
 				r = -ENOMEM;
 				goto out;
@@ -355,6 +574,47 @@ out:
 	return r;
 }
 
+static int cmp_bucket(const void *x, const void *y)
+{
+	const struct store_bucket *a = x, *b = y;
+	return a->t < b->t ? -1 : a->t > b->t;
+}
+
+/* count the bucket numbers @st yields; on success *ret (sorted by t) and *ret_n are set */
+static int hist_blocks(sqlite3_stmt *st, int64_t interval_s, struct store_bucket **ret,
+		       size_t *ret_n)
+{
+	struct agg a = { 0 };
+	struct strbuf key;
+	int r = -ENOMEM, rc;
+	strbuf_init(&key);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct agg_group *g = agg_find(&a, st, 1, &key);
+		if (!g)
+			goto out;
+		g->count++;
+	}
+	r = -EIO;
+	if (rc != SQLITE_DONE)
+		goto out;
+	r = -ENOMEM;
+	struct store_bucket *b = malloc((a.n ? a.n : 1) * sizeof(*b));
+	if (!b)
+		goto out;
+	for (size_t i = 0; i < a.n; i++) {
+		b[i].t = a.g[i].iv[0] * interval_s;
+		b[i].count = a.g[i].count;
+	}
+	qsort(b, a.n, sizeof(*b), cmp_bucket);
+	*ret = b;
+	*ret_n = a.n;
+	r = 0;
+out:
+	agg_free(&a);
+	strbuf_done(&key);
+	return r;
+}
+
 int store_histogram(struct store *s, const struct store_filter *f, int64_t interval_s,
 		    struct store_bucket **ret, size_t *ret_n)
 {
@@ -368,12 +628,14 @@ int store_histogram(struct store *s, const struct store_filter *f, int64_t inter
 	if (interval_s <= 0)
 		return -EINVAL;
 	strbuf_init(&sb);
-	strbuf_printf(&sb, "SELECT r.ts / %" PRId64 " AS b, count(*) FROM records r WHERE ",
-		      interval_s * (int64_t)1000000000);
-	r = store_filter_sql(f, STORE_DIALECT_SQLITE, 1, &sb, params, MAX_PARAMS, &np);
+	/* on blocks the buckets are counted here (see count_blocks): no sort of every row */
+	strbuf_printf(&sb, "SELECT r.ts / %" PRId64 " AS b%s FROM records r WHERE ",
+		      interval_s * (int64_t)1000000000, s->blocks ? "" : ", count(*)");
+	r = filter_sql(s, f, &sb, params, &np);
 	if (r)
 		goto out;
-	strbuf_puts(&sb, " GROUP BY b ORDER BY b");
+	if (!s->blocks)
+		strbuf_puts(&sb, " GROUP BY b ORDER BY b");
 	r = -ENOMEM;
 	if (strbuf_error(&sb))
 		goto out;
@@ -382,6 +644,10 @@ int store_histogram(struct store *s, const struct store_filter *f, int64_t inter
 	    bind_params(st, params, np, 1))
 		goto out;
 	int rc;
+	if (s->blocks) {
+		r = hist_blocks(st, interval_s, ret, ret_n);
+		goto out;
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 64;

@@ -7,11 +7,13 @@
  * struct store_writer; readers (CLI, HTTP routes, SSE follow) compile a struct store_filter
  * and iterate records newest first with a stable (ts, id) cursor.
  *
- * Storage: one `records` row per record with a column per field of record_fields[]; repeated
- * strings live once in dictionary tables (sdict: names/ids/labels/paths, tdict: Message,
- * Resource, Source with an FTS5 index). Each row carries hash = SHA-256(prev hash ‖ canonical
- * form) so `ward logs verify` finds edits, insertions and deletions; retention deletes a prefix
- * of the chain and moves the anchor (meta table) so it is not a false alarm.
+ * Storage: `records` has a column per field of record_fields[]; repeated strings live once in
+ * dictionary tables (sdict: names/ids/labels/paths, tdict: Message, Resource, Source with an
+ * FTS5 index). New stores (schema 3) keep records in blocks of up to 4096 with per-block
+ * postings, and `records` is a virtual table over them (block.c); older stores keep one row
+ * per record. Each record carries hash = SHA-256(prev hash ‖ canonical form) so `ward logs
+ * verify` finds edits, insertions and deletions; retention deletes a prefix of the chain and
+ * moves the anchor (meta table) so it is not a false alarm.
  *
  * Thread-safety: a struct store (reader handle) owns one SQLite connection and must be used by
  * one thread at a time; open one per thread (WAL lets any number of readers run while the
@@ -35,7 +37,7 @@
 struct strbuf;
 
 #define STORE_DEFAULT_PATH   "/var/lib/ward/ward.db"
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_ERR_MAX	     256
 #define STORE_CURSOR_MAX     48
 

@@ -22,7 +22,7 @@ acked=$(sed -n 's/^committed //p' "$D/progress" | tail -n 1)
 grep -q 'records imported' "$D/progress" && nok "the import finished before the kill (data set too small)" || ok "the import was killed mid-way"
 ic=$(sqlite3 "$S" 'PRAGMA integrity_check')
 [ "$ic" = ok ] && ok "integrity_check ok after kill -9" || nok "integrity_check: $ic"
-n=$(sqlite3 "$S" 'SELECT count(*) FROM records')
+n=$(st_count "$S")
 [ "$n" -ge "${acked:-1}" ] && ok "all $acked acknowledged records present ($n stored)" || nok "acknowledged records lost: $n < $acked"
 "$W" logs --store "$S" --json --limit 0 >"$D/got"
 head -n "$n" "$D/src.ndjson" >"$D/want"

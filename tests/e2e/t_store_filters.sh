@@ -74,7 +74,7 @@ check "--where >=" '.UID >= 1000' -- --where 'UID >= 1000'
 check "--where < on strings" '.ProcessName != null and .ProcessName < "/usr/bin/c"' -- --where 'ProcessName < /usr/bin/c'
 check "--where = empty (field absent)" '.ContainerID == null' -- --where 'ContainerID ='
 check "--where twice ANDed" '.Operation == "Network" and (.Resource | contains("sin_port=53"))' -- --where 'Operation = Network' --where 'Resource ~ sin_port=53'
-n=$(sqlite3 "$S" 'SELECT count(*) FROM records')
+n=$(st_count "$S")
 [ "$n" = 3000 ] && ok "the records table is intact after the SQL-text filters" || nok "records table intact ($n)"
 
 # --limit and order

@@ -24,7 +24,7 @@ rss=$(max_rss "$D/time1")
 [ "$rc" = 0 ] && ok "import of $N records from a file exits 0" || { nok "import exit $rc"; head -3 "$D/err1"; }
 [ -n "$rss" ] && [ "$rss" -lt "$bound_kb" ] && ok "file import: max RSS ${rss} KiB < ${bound_kb} KiB" ||
 	nok "file import: max RSS ${rss:-?} KiB (bound ${bound_kb} KiB)"
-n=$(sqlite3 "$S" 'SELECT count(*) FROM records')
+n=$(st_count "$S")
 [ "$n" = "$N" ] && ok "all $N records stored" || nok "$n records stored, want $N"
 
 cat "$D/recs.ndjson" | "$TIME" -v -o "$D/time2" "$W" import --store "$D/pipe.db" - 2>"$D/err2"
@@ -33,7 +33,7 @@ rss=$(max_rss "$D/time2")
 [ "$rc" = 0 ] && ok "import from a pipe exits 0" || { nok "pipe import exit $rc"; head -3 "$D/err2"; }
 [ -n "$rss" ] && [ "$rss" -lt "$bound_kb" ] && ok "pipe import: max RSS ${rss} KiB < ${bound_kb} KiB" ||
 	nok "pipe import: max RSS ${rss:-?} KiB (bound ${bound_kb} KiB)"
-n=$(sqlite3 "$D/pipe.db" 'SELECT count(*) FROM records')
+n=$(st_count "$D/pipe.db")
 [ "$n" = "$N" ] && ok "all $N records stored from the pipe" || nok "$n records from the pipe, want $N"
 "$W" logs verify --store "$S" >/dev/null && ok "chain verifies" || nok "chain does not verify"
 
@@ -47,7 +47,7 @@ n=$(sqlite3 "$D/pipe.db" 'SELECT count(*) FROM records')
 } >"$D/long.ndjson"
 "$W" import --store "$D/long.db" "$D/long.ndjson" 2>"$D/err3"
 rc=$?
-n=$(sqlite3 "$D/long.db" 'SELECT count(*) FROM records')
+n=$(st_count "$D/long.db")
 [ "$rc" = 1 ] && grep -q "long.ndjson:2: error: record longer than 16 MiB" "$D/err3" && [ "$n" = 2 ] &&
 	ok "a 17 MiB line is reported as FILE:2 and skipped, the records around it imported" ||
 	{ nok "over-long line: exit $rc, $n records, stderr: $(head -c 200 "$D/err3")"; }

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # t_store_migrate: a store written by schema version 1 (tests/e2e/data/store_v1.db.gz, made by
 # `ward import` of `gen_records 50 7 --start 1764547200` before version 2) opens with this ward:
-# it is migrated to version 2 (the Type/Operation indexes dropped), its records read back
+# it is migrated to version 3 (the Type/Operation indexes dropped; a store holding records
+# keeps the row layout), its records read back
 # unchanged, its hash chain (format 1, JSON) still verifies, new records extend that chain in
 # format 1, and a tampered migrated store is still caught. A new store uses hash format 2.
 set -u
@@ -13,7 +14,8 @@ gzip -dc "$TOP/tests/e2e/data/store_v1.db.gz" >"$S"
 [ "$(sqlite3 "$S" 'PRAGMA user_version')" = 1 ] && ok "fixture is a version 1 store" || nok "fixture version"
 "$W" logs --store "$S" --json --limit 1000 >"$D/got" 2>/dev/null
 same_set "version 1 records read back after migration" "$D/v1.ndjson" "$D/got"
-[ "$(sqlite3 "$S" 'PRAGMA user_version')" = 2 ] && ok "store migrated to version 2" || nok "not migrated"
+[ "$(sqlite3 "$S" 'PRAGMA user_version')" = 3 ] && ok "store migrated to version 3" || nok "not migrated"
+is_blocks "$S" && nok "a store holding records changed layout" || ok "the migrated store keeps its rows"
 idx=$(sqlite3 "$S" "SELECT count(*) FROM sqlite_master WHERE name IN ('records_type', 'records_operation')")
 [ "$idx" = 0 ] && ok "Type and Operation indexes dropped" || nok "indexes left: $idx"
 [ -z "$(sqlite3 "$S" "SELECT v FROM meta WHERE k = 'hash_format'")" ] && ok "migrated chain keeps hash format 1" || nok "hash_format set on a started chain"

@@ -12,8 +12,8 @@ for round in 1 2 3 4 5 6; do
 	"$W" import --store "$S" --max-size 1536KiB "$D/r$round.ndjson" 2>/dev/null
 	used=$(sqlite3 "$S" 'SELECT (SELECT page_count FROM pragma_page_count()) - (SELECT freelist_count FROM pragma_freelist_count())')
 	used=$((used * 4096))
-	first=$(sqlite3 "$S" 'SELECT min(id) FROM records')
-	last=$(sqlite3 "$S" 'SELECT max(id) FROM records')
+	first=$(st_min_id "$S")
+	last=$(st_max_id "$S")
 	if [ "$used" -le "$bound" ] && [ "$last" = $((round * 4000)) ] && [ "$first" -ge "$prev_first" ]; then
 		ok "round $round: used $used <= $bound bytes, ids $first..$last"
 	else
@@ -30,10 +30,10 @@ same_set "the newest record is kept" "$D/want" "$D/got"
 now=$(date +%s)
 "$GEN" 300 7 --start $((now - 7200)) --step-ms 20000 >"$D/age.ndjson"
 "$W" import --store "$D/a.db" --max-age 1h "$D/age.ndjson" 2>/dev/null
-oldest=$(sqlite3 "$D/a.db" 'SELECT min(ts) / 1000000000 FROM records')
+oldest=$(st_min_ts_s "$D/a.db")
 cutoff=$((now - 3600))
 want=$(jq -c "select(.Timestamp >= $((cutoff + 5)))" "$D/age.ndjson" | wc -l)
-n=$(sqlite3 "$D/a.db" 'SELECT count(*) FROM records')
+n=$(st_count "$D/a.db")
 [ "$oldest" -ge $((cutoff - 5)) ] && [ "$n" -ge "$want" ] && ok "--max-age 1h: oldest kept record is $((now - oldest)) s old, $n records kept" || nok "--max-age: oldest $oldest cutoff $cutoff n=$n want>=$want"
 "$W" logs verify --store "$D/a.db" >/dev/null && ok "chain verifies after age retention" || nok "verify after age retention"
 exit $((FAILS > 0))

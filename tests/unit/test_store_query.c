@@ -12,7 +12,12 @@
 #include "common/diag.h"
 #include "common/strbuf.h"
 #include "record/record.h"
+#include "store/internal.h"
 #include "store/store.h"
+#include "support/store_edit.h"
+
+/* the suite runs once per layout: rows (schema 2's table) and blocks (block.c) */
+static int blocks;
 
 #define NREC 600
 
@@ -55,7 +60,10 @@ static int setup(void **state)
 	snprintf(fx->path, sizeof(fx->path), "%s/w.db", fx->dir);
 	struct store_writer *w;
 	char err[STORE_ERR_MAX];
-	assert_int_equal(store_writer_open(fx->path, NULL, &w, err, sizeof(err)), 0);
+	/* on blocks, small batches make many blocks whose ts ranges overlap (ts = i % 97), so
+	 * every query below also exercises the newest-first merge across blocks */
+	struct store_writer_opts o = { .batch_records = blocks ? 64 : 0 };
+	assert_int_equal(store_writer_open(fx->path, &o, &w, err, sizeof(err)), 0);
 	struct ward_record recs[NREC];
 	for (int i = 0; i < NREC; i++)
 		make_record(&recs[i], i);
@@ -413,7 +421,10 @@ static void verify_names_an_edited_record(void **state)
 	struct store_verify_result v = verify(fx);
 	assert_int_equal(v.problem, STORE_VERIFY_OK);
 	assert_int_equal(v.checked, NREC);
-	exec_on(fx->path, "UPDATE records SET pid = pid + 1 WHERE id = 123");
+	if (blocks)
+		assert_int_equal(store_edit(fx->path, STORE_EDIT_PID, 123, 1), 0);
+	else
+		exec_on(fx->path, "UPDATE records SET pid = pid + 1 WHERE id = 123");
 	v = verify(fx);
 	assert_int_equal(v.problem, STORE_VERIFY_EDITED);
 	assert_int_equal(v.bad_id, 123);
@@ -422,7 +433,10 @@ static void verify_names_an_edited_record(void **state)
 static void verify_names_a_deleted_record(void **state)
 {
 	struct fixture *fx = *state;
-	exec_on(fx->path, "DELETE FROM records WHERE id = 300");
+	if (blocks)
+		assert_int_equal(store_edit(fx->path, STORE_EDIT_DELETE, 300, 0), 0);
+	else
+		exec_on(fx->path, "DELETE FROM records WHERE id = 300");
 	struct store_verify_result v = verify(fx);
 	assert_int_equal(v.problem, STORE_VERIFY_DELETED);
 	assert_int_equal(v.bad_id, 300);
@@ -432,12 +446,18 @@ static void verify_names_a_deleted_record(void **state)
 static void verify_notices_a_dropped_tail_and_an_appended_record(void **state)
 {
 	struct fixture *fx = *state;
-	exec_on(fx->path, "DELETE FROM records WHERE id > 590");
+	if (blocks)
+		assert_int_equal(store_edit(fx->path, STORE_EDIT_TRUNCATE, 590, 0), 0);
+	else
+		exec_on(fx->path, "DELETE FROM records WHERE id > 590");
 	struct store_verify_result v = verify(fx);
 	assert_int_equal(v.problem, STORE_VERIFY_TRUNCATED);
 	assert_int_equal(v.bad_id, 591);
-	exec_on(fx->path, "INSERT INTO records(id, ts, hash) SELECT 1000, ts, hash FROM records "
-			  "WHERE id = 5");
+	if (blocks)
+		assert_int_equal(store_edit(fx->path, STORE_EDIT_COPY, 1000, 5), 0);
+	else
+		exec_on(fx->path, "INSERT INTO records(id, ts, hash) SELECT 1000, ts, hash FROM "
+				  "records WHERE id = 5");
 	v = verify(fx);
 	assert_int_equal(v.problem, STORE_VERIFY_INSERTED);
 	assert_int_equal(v.bad_id, 1000);
@@ -448,7 +468,8 @@ static void retention_by_size_keeps_the_bound_and_the_chain(void **state)
 	struct fixture *fx = *state;
 	struct store_writer *w;
 	char err[STORE_ERR_MAX];
-	struct store_writer_opts o = { .max_bytes = 600 * 1024 };
+	/* blocks take about a third of the rows' space: a bound the 5400 records exceed */
+	struct store_writer_opts o = { .max_bytes = blocks ? 300 * 1024 : 600 * 1024 };
 	assert_int_equal(store_writer_open(fx->path, &o, &w, err, sizeof(err)), 0);
 	struct ward_record recs[NREC];
 	for (int round = 0; round < 8; round++) {
@@ -462,7 +483,7 @@ static void retention_by_size_keeps_the_bound_and_the_chain(void **state)
 	struct store *s = open_ro(fx);
 	struct store_stats st;
 	assert_int_equal(store_get_stats(s, &st), 0);
-	assert_true(st.bytes_used <= 600 * 1024);
+	assert_true(st.bytes_used <= o.max_bytes);
 	assert_true(st.first_id > 1);
 	assert_int_equal(st.last_id, 9 * NREC);
 	store_close(s);
@@ -478,6 +499,7 @@ static void retention_by_age_deletes_only_old_records(void **state)
 	char err[STORE_ERR_MAX];
 	/* records span 97 s from t0 = 1764547200; keep those younger than t0 + 50 */
 	int64_t now = time(NULL);
+	/* on blocks too: whole blocks (64 records here) and a split of the boundary block */
 	struct store_writer_opts o = { .max_age_s = now - (1764547200 + 50) };
 	assert_int_equal(store_writer_open(fx->path, &o, &w, err, sizeof(err)), 0);
 	int64_t del = -1;
@@ -553,6 +575,9 @@ static void json_parser_reads_both_forms_and_keeps_unknown_keys(void **state)
 static void tiny_store_statistics_do_not_make_lookups_scan(void **state)
 {
 	struct fixture *fx = *state;
+	/* blocks have no (field, ts) index to mislead: see block_plans_use_postings... */
+	if (blocks)
+		skip();
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
 	sqlite3_stmt *st;
@@ -596,7 +621,159 @@ static void tiny_store_statistics_do_not_make_lookups_scan(void **state)
 	sqlite3_close(db);
 }
 
+/*
+ * The plan of `SELECT ... WHERE <filter> ORDER BY ts DESC, id DESC LIMIT 100` on a connection
+ * opened like the store's (the virtual table's module registered); @plain: the filter as
+ * query.c sends it to a block store (store_filter_sql_plain).
+ */
+static void plan_of(struct fixture *fx, struct store_filter *f, int plain, char *out, size_t outlen)
+{
+	sqlite3 *db;
+	char err[STORE_ERR_MAX];
+	struct strbuf sql;
+	strbuf_init(&sql);
+	strbuf_puts(&sql, "EXPLAIN QUERY PLAN SELECT r.id FROM records r WHERE ");
+	struct store_param p[16];
+	size_t np;
+	if (plain)
+		assert_int_equal(store_filter_sql_plain(f, 1, &sql, p, 16, &np), 0);
+	else
+		assert_int_equal(store_filter_sql(f, STORE_DIALECT_SQLITE, 1, &sql, p, 16, &np), 0);
+	strbuf_puts(&sql, " ORDER BY r.ts DESC, r.id DESC LIMIT 100");
+	assert_int_equal(store_db_open(fx->path, 0, &db, err, sizeof(err)), 0);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, sql.buf, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql.buf, sqlite3_errmsg(db));
+	out[0] = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		strncat(out, (const char *)sqlite3_column_text(st, 3), outlen - strlen(out) - 2);
+		strcat(out, ";");
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	strbuf_done(&sql);
+}
+
+/*
+ * On blocks the plan must use what the layout has instead of indexes: the postings of every
+ * indexed equality (P<n> in the virtual table's plan), block pruning by ts (a/b) and the
+ * newest-first order produced by the table itself (index 1, no temp B-tree for the ORDER BY).
+ */
+static void block_plans_use_postings_and_ts_pruning(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_filter *f;
+	char err[STORE_ERR_MAX], plan[1024];
+	if (!blocks)
+		skip();
+	assert_int_equal(store_filter_new(&f), 0);
+	assert_int_equal(store_filter_add(f, "hostname", "h1", 0, err, sizeof(err)), 0);
+	plan_of(fx, f, 0, plan, sizeof(plan));
+	assert_non_null(strstr(plan, "VIRTUAL TABLE INDEX 1:P0;"));
+	assert_null(strstr(plan, "TEMP B-TREE"));
+	/* a second indexed equality and a time bound: what query.c sends (no unary + on the
+	 * second equality) intersects both postings and prunes blocks by ts */
+	assert_int_equal(store_filter_add(f, "pod", "p", 0, err, sizeof(err)), 0);
+	assert_int_equal(store_filter_add(f, "since", "2025-12-01T00:00:10Z", 0, err, sizeof(err)),
+			 0);
+	plan_of(fx, f, 1, plan, sizeof(plan));
+	char *idx = strstr(plan, "VIRTUAL TABLE INDEX 1:");
+	assert_non_null(idx);
+	idx += strlen("VIRTUAL TABLE INDEX 1:");
+	*strchrnul(idx, ';') = 0;
+	assert_non_null(strstr(idx, "P0"));
+	assert_non_null(strstr(idx, "P2"));
+	assert_non_null(strchr(idx, 'a'));
+	assert_null(strstr(plan, "TEMP B-TREE"));
+	/* and the answer is direct evaluation's: nobody has pod p */
+	struct store *s = open_ro(fx);
+	assert_int_equal(count_matching(s, f), 0);
+	store_close(s);
+	store_filter_free(f);
+}
+
+/* blocks whose ts ranges overlap merge into one (ts desc, id desc) order, filtered or not */
+static void newest_first_merges_overlapping_blocks(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *s = open_ro(fx);
+	static int64_t want_ts[NREC], want_id[NREC];
+	for (int pass = 0; pass < 2; pass++) {
+		/* pass 1: HostName h2 through the postings */
+		struct store_filter *f = NULL;
+		char err[STORE_ERR_MAX];
+		int nw = 0;
+		if (pass) {
+			assert_int_equal(store_filter_new(&f), 0);
+			assert_int_equal(store_filter_add(f, "hostname", "h2", 0, err, sizeof(err)),
+					 0);
+		}
+		/* the expected order, by selection sort over make_record() */
+		static char used[NREC];
+		memset(used, 0, sizeof(used));
+		for (;;) {
+			int best = -1;
+			for (int i = 0; i < NREC; i++) {
+				struct ward_record r;
+				if (used[i] || (pass && i % 4 != 1))
+					continue;
+				make_record(&r, i);
+				if (best < 0 || r.ts_ns > want_ts[nw] ||
+				    (r.ts_ns == want_ts[nw] && i + 1 > want_id[nw])) {
+					best = i;
+					want_ts[nw] = r.ts_ns;
+					want_id[nw] = i + 1;
+				}
+			}
+			if (best < 0)
+				break;
+			used[best] = 1;
+			nw++;
+		}
+		struct store_query *q;
+		const struct store_row *row;
+		int n = 0;
+		assert_int_equal(store_query_begin(s, f, STORE_NEWEST_FIRST, NULL, 0, 0, &q), 0);
+		while (store_next(q, &row) == 1) {
+			assert_true(n < nw);
+			assert_int_equal(row->id, want_id[n]);
+			assert_int_equal(row->rec.ts_ns, want_ts[n]);
+			n++;
+		}
+		store_query_end(q);
+		assert_int_equal(n, nw);
+		store_filter_free(f);
+	}
+	/* follow order: ids after 123, ascending */
+	struct store_query *q;
+	const struct store_row *row;
+	int64_t next = 124;
+	assert_int_equal(store_query_begin(s, NULL, STORE_ID_ASCENDING, NULL, 123, 0, &q), 0);
+	while (store_next(q, &row) == 1)
+		assert_int_equal(row->id, next++);
+	store_query_end(q);
+	assert_int_equal(next, NREC + 1);
+	int64_t last = 0;
+	assert_int_equal(store_last_id(s, &last), 0);
+	assert_int_equal(last, NREC);
+	store_close(s);
+}
+
+static int run_suite(void);
+
 int main(void)
+{
+	int r;
+	setenv("WARD_STORE_LAYOUT", "rows", 1);
+	blocks = 0;
+	r = run_suite();
+	setenv("WARD_STORE_LAYOUT", "blocks", 1);
+	blocks = 1;
+	r |= run_suite();
+	return r;
+}
+
+static int run_suite(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(stored_records_read_back_as_the_same_json, setup,
@@ -621,6 +798,10 @@ int main(void)
 		cmocka_unit_test(json_parser_reads_both_forms_and_keeps_unknown_keys),
 		cmocka_unit_test_setup_teardown(tiny_store_statistics_do_not_make_lookups_scan,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(block_plans_use_postings_and_ts_pruning, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(newest_first_merges_overlapping_blocks, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
