@@ -250,10 +250,23 @@ struct prog_stat {
 };
 static struct prog_stat pstats[M_COUNT][MAX_PROGS];
 
-/* Add the run counts of every loaded program named ward_* (the monitor's, loaded per round). */
-static void collect_prog_stats(enum mode m)
+/* The highest BPF program id now: programs loaded after it are this round's. */
+static __u32 last_prog_id(void)
 {
 	__u32 id = 0;
+
+	while (bpf_prog_get_next_id(id, &id) == 0)
+		;
+	return id;
+}
+
+/*
+ * Add the run counts of the programs named ward_* loaded after @after: this round's monitor,
+ * not the ward agents and tests other engineers run on the same machine.
+ */
+static void collect_prog_stats(enum mode m, __u32 after)
+{
+	__u32 id = after;
 
 	while (bpf_prog_get_next_id(id, &id) == 0) {
 		struct bpf_prog_info info = { 0 };
@@ -379,6 +392,7 @@ int main(int argc, char **argv)
 	struct counts cnt[M_COUNT] = { { 0 } };
 	int use[M_COUNT] = { 1, 1, 1, 1, 1 };
 	int rounds = 5, i, r, round, wl, workload_only = 0, prog_stats = 0, stats_fd = -1;
+	__u32 prog_id0 = 0;
 	char file[] = "/tmp/ward-bench-XXXXXX";
 	int fd;
 
@@ -444,6 +458,7 @@ int main(int argc, char **argv)
 
 			if (!use[i])
 				continue;
+			prog_id0 = prog_stats ? last_prog_id() : 0;
 			if (i != M_BASE && (r = open_mode(i, &m, &e)) < 0) {
 				fprintf(stderr, "monitor_open (%s): %s\n", mode_names[i],
 					strerror(-r));
@@ -471,7 +486,7 @@ int main(int argc, char **argv)
 					(unsigned long long)es.errors);
 			}
 			if (m && prog_stats)
-				collect_prog_stats(i);
+				collect_prog_stats(i, prog_id0);
 			enforce_close(e);
 			monitor_close(m);
 			if (r < 0) {
