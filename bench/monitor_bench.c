@@ -10,7 +10,11 @@
  * of them; the minimum and the median round are reported.
  *
  *   monitor_bench [--rounds N] [--modes baseline,policy,policy-file,policy-file-tp,full]
- *                 [--workload-only]
+ *                 [--workload-only] [--prog-stats]
+ *
+ * --prog-stats turns on the kernel's BPF run-time statistics (they add two clock reads to every
+ * program run, so ratios from such a run are not the figures) and prints, per mode, each ward
+ * program's runs and nanoseconds per run, summed over the rounds.
  *
  * policy-file is the agent's configuration for file Audit rules on paths and directories: the
  * fanotify enforcer marks them (enforce opts.audit_files) and the monitor attaches no syscall
@@ -30,6 +34,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <bpf/bpf.h>
 
 #include "common/diag.h"
 #include "enforce/enforce.h"
@@ -235,6 +241,57 @@ static int count_cb(void *ctx, const struct ward_event *e)
 
 static uint64_t fan_records;
 
+/* ---- BPF program statistics (--prog-stats) ------------------------------------------------ */
+
+#define MAX_PROGS 16
+struct prog_stat {
+	char name[BPF_OBJ_NAME_LEN];
+	unsigned long long cnt, ns;
+};
+static struct prog_stat pstats[M_COUNT][MAX_PROGS];
+
+/* The highest BPF program id now: programs loaded after it are this round's. */
+static __u32 last_prog_id(void)
+{
+	__u32 id = 0;
+
+	while (bpf_prog_get_next_id(id, &id) == 0)
+		;
+	return id;
+}
+
+/*
+ * Add the run counts of the programs named ward_* loaded after @after: this round's monitor,
+ * not the ward agents and tests other engineers run on the same machine.
+ */
+static void collect_prog_stats(enum mode m, __u32 after)
+{
+	__u32 id = after;
+
+	while (bpf_prog_get_next_id(id, &id) == 0) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+		int fd = bpf_prog_get_fd_by_id(id);
+
+		if (fd < 0)
+			continue;
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
+		    !strncmp(info.name, "ward_", 5)) {
+			for (int i = 0; i < MAX_PROGS; i++) {
+				struct prog_stat *p = &pstats[m][i];
+
+				if (p->name[0] && strcmp(p->name, info.name))
+					continue;
+				snprintf(p->name, sizeof(p->name), "%s", info.name);
+				p->cnt += info.run_cnt;
+				p->ns += info.run_time_ns;
+				break;
+			}
+		}
+		close(fd);
+	}
+}
+
 static int open_mode(enum mode m, struct monitor **ret, struct enforce **ret_e)
 {
 	struct monitor_config cfg;
@@ -334,7 +391,8 @@ int main(int argc, char **argv)
 	double res[M_COUNT][MAX_ROUNDS][2 * WL_COUNT];
 	struct counts cnt[M_COUNT] = { { 0 } };
 	int use[M_COUNT] = { 1, 1, 1, 1, 1 };
-	int rounds = 5, i, r, round, wl, workload_only = 0;
+	int rounds = 5, i, r, round, wl, workload_only = 0, prog_stats = 0, stats_fd = -1;
+	__u32 prog_id0 = 0;
 	char file[] = "/tmp/ward-bench-XXXXXX";
 	int fd;
 
@@ -357,16 +415,23 @@ int main(int argc, char **argv)
 			use[M_BASE] = 1;
 		} else if (!strcmp(argv[i], "--workload-only")) {
 			workload_only = 1;
+		} else if (!strcmp(argv[i], "--prog-stats")) {
+			prog_stats = 1;
 		} else {
 			fprintf(stderr,
 				"usage: %s [--rounds N] [--modes "
-				"baseline,policy,policy-file,policy-file-tp,full] [--workload-only]\n",
+				"baseline,policy,policy-file,policy-file-tp,full] [--workload-only] "
+				"[--prog-stats]\n",
 				argv[0]);
 			return 2;
 		}
 	}
 	if (rounds < 1 || rounds > MAX_ROUNDS)
 		rounds = 5;
+	if (prog_stats && (stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME)) < 0) {
+		fprintf(stderr, "bpf_enable_stats: %s\n", strerror(errno));
+		return 1;
+	}
 	if (use[M_POLICY_FILE] && (r = compile_file_set()) < 0) {
 		fprintf(stderr, "policy: %s\n", strerror(-r));
 		return 1;
@@ -393,6 +458,7 @@ int main(int argc, char **argv)
 
 			if (!use[i])
 				continue;
+			prog_id0 = prog_stats ? last_prog_id() : 0;
 			if (i != M_BASE && (r = open_mode(i, &m, &e)) < 0) {
 				fprintf(stderr, "monitor_open (%s): %s\n", mode_names[i],
 					strerror(-r));
@@ -419,6 +485,8 @@ int main(int argc, char **argv)
 					(unsigned long long)es.records,
 					(unsigned long long)es.errors);
 			}
+			if (m && prog_stats)
+				collect_prog_stats(i, prog_id0);
 			enforce_close(e);
 			monitor_close(m);
 			if (r < 0) {
@@ -473,6 +541,16 @@ int main(int argc, char **argv)
 			printf(" %7llu/%-6llu", (unsigned long long)cnt[i].events,
 			       (unsigned long long)cnt[i].lost);
 	printf("\nfanotify records (policy-file): %llu", (unsigned long long)fan_records);
+	if (prog_stats) {
+		printf("\nBPF programs (runs, ns per run; summed over the rounds):");
+		for (i = 0; i < M_COUNT; i++)
+			for (int k = 0; k < MAX_PROGS && pstats[i][k].name[0]; k++)
+				printf("\n  %-14s %-16s %12llu runs %8.1f ns/run", mode_names[i],
+				       pstats[i][k].name, pstats[i][k].cnt,
+				       pstats[i][k].cnt ? (double)pstats[i][k].ns / pstats[i][k].cnt
+							: 0.0);
+		close(stats_fd);
+	}
 	printf("\n(iterations per round: open %d, spawn %d, connect %d, %s %d; %d rounds)\n",
 	       wl_iters[0], wl_iters[1], wl_iters[2], MARKED, wl_iters[3], rounds);
 	return 0;

@@ -130,8 +130,9 @@ struct ward_kev_exit {
  * One syscall, from entry (arguments, user strings) and exit (return value). The record is
  * emitted with a variable size: the fixed part and `path`, then `base` when the path was
  * relative (the dentry walk of the directory it is relative to: cwd or dirfd), then `path2`
- * when the syscall has a second path (rename target, mount target). Sizes:
- * WARD_KEV_SYS_SIZE_PATH, _BASE, _FULL.
+ * when the syscall has a second path (rename target, mount target). Sizes: _BASE, _FULL, or,
+ * with neither, anything from WARD_KEV_SYS_SIZE_NOPATH (no path) to _PATH: the fixed part and
+ * the bytes of `path` that were read, its NUL included (a full-size `path` may lack the NUL).
  */
 struct ward_kev_syscall {
 	struct ward_kev_hdr hdr;
@@ -148,9 +149,10 @@ struct ward_kev_syscall {
 	char path2[WARD_PATH_MAX]; /* rename/renameat target, mount target */
 };
 
-#define WARD_KEV_SYS_SIZE_PATH __builtin_offsetof(struct ward_kev_syscall, base)
-#define WARD_KEV_SYS_SIZE_BASE __builtin_offsetof(struct ward_kev_syscall, path2)
-#define WARD_KEV_SYS_SIZE_FULL sizeof(struct ward_kev_syscall)
+#define WARD_KEV_SYS_SIZE_NOPATH __builtin_offsetof(struct ward_kev_syscall, path)
+#define WARD_KEV_SYS_SIZE_PATH	 __builtin_offsetof(struct ward_kev_syscall, base)
+#define WARD_KEV_SYS_SIZE_BASE	 __builtin_offsetof(struct ward_kev_syscall, path2)
+#define WARD_KEV_SYS_SIZE_FULL	 sizeof(struct ward_kev_syscall)
 
 /* struct ward_kev_sock.hook */
 enum ward_ksock_hook {

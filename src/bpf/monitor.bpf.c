@@ -75,7 +75,15 @@ struct {
 /* Records are too big for the 512-byte stack: build them here. */
 union ward_scratch {
 	struct ward_kev_exec exec;
-	struct ward_kev_syscall sys;
+	struct {
+		struct ward_kev_syscall sys;
+		/*
+		 * Bytes of sys.path read. Kept in map memory, not a register, on purpose: the
+		 * record's size derives from it, and a size argument is tracked precisely by the
+		 * verifier, which then cannot prune the syscall switch's paths (E2BIG).
+		 */
+		__u32 sys_path_n;
+	};
 };
 
 struct {
@@ -422,14 +430,18 @@ static __noinline int ward_path_interesting(const char *path)
 	return v && (*v & (WARD_KINT_EXACT | WARD_KINT_DIR | WARD_KINT_DIR_REC));
 }
 
+/*
+ * The file of descriptor @fd of @t, a trusted BTF task pointer (tracing programs): the chain to
+ * the fd array is plain (inline, fault-safe) loads; only the variable-index slot needs a read.
+ */
 static __always_inline struct file *ward_fd_file(struct task_struct *t, long fd)
 {
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct fdtable *fdt = t->files->fdt;
 	struct file **fds, *f = NULL;
 
-	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+	if (fd < 0 || fd >= fdt->max_fds)
 		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
+	fds = fdt->fd;
 	bpf_core_read(&f, sizeof(f), &fds[fd]);
 	return f;
 }
@@ -452,35 +464,39 @@ static __always_inline __u32 ward_read_path(char *buf, const void *uptr, __u32 *
 	return n;
 }
 
-/* Decode a user sockaddr (connect/bind) into the record. */
-static __always_inline void ward_read_sockaddr(struct ward_kev_syscall *e, const void *uaddr)
+/* Decode a user sockaddr (connect/bind) into the record; returns the bytes put in e->path. */
+static __always_inline __u32 ward_read_sockaddr(struct ward_kev_syscall *e, const void *uaddr)
 {
 	struct sockaddr_in6 sa = {};
 
 	if (!uaddr || bpf_probe_read_user(&sa, sizeof(sa.sin6_family), uaddr))
-		return;
+		return 0;
 	e->family = sa.sin6_family;
 	if (e->family == AF_INET_VAL) {
 		struct sockaddr_in *in = (struct sockaddr_in *)&sa;
 
 		if (bpf_probe_read_user(in, sizeof(*in), uaddr))
-			return;
+			return 0;
 		e->port = bpf_ntohs(in->sin_port);
 		__builtin_memcpy(e->addr, &in->sin_addr, 4);
 		e->flags |= WARD_KSYS_HAS_ADDR;
 	} else if (e->family == AF_INET6_VAL) {
 		if (bpf_probe_read_user(&sa, sizeof(sa), uaddr))
-			return;
+			return 0;
 		e->port = bpf_ntohs(sa.sin6_port);
 		__builtin_memcpy(e->addr, &sa.sin6_addr, 16);
 		e->flags |= WARD_KSYS_HAS_ADDR;
 	} else if (e->family == AF_UNIX_VAL) {
 		long n = bpf_probe_read_user_str(e->path, 108, (const char *)uaddr + 2);
 
-		if (n <= 0)
-			e->path[0] = 0;
 		e->flags |= WARD_KSYS_HAS_ADDR;
+		if (n <= 0) {
+			e->path[0] = 0;
+			return 0;
+		}
+		return n;
 	}
+	return 0;
 }
 
 /* The directory a relative path is resolved against: the cwd or the dirfd's file. */
@@ -558,6 +574,7 @@ int BPF_PROG(ward_sys_exit, struct pt_regs *regs, long ret)
 	e->base_len = 0;
 	e->path2_len = 0;
 	e->path[0] = 0;
+	s->sys_path_n = 0;
 	e->base[0] = 0;
 	e->path2[0] = 0;
 #pragma unroll
@@ -605,7 +622,7 @@ int BPF_PROG(ward_sys_exit, struct pt_regs *regs, long ret)
 		break;
 	case 42: /* connect(fd, addr, len) */
 	case 49: /* bind(fd, addr, len) */
-		ward_read_sockaddr(e, (const void *)a[1]);
+		s->sys_path_n = ward_read_sockaddr(e, (const void *)a[1]);
 		if (nr == 42 && (e->family == AF_INET_VAL || e->family == AF_INET6_VAL) &&
 		    rt->cgroup_connect)
 			return 0;
@@ -616,7 +633,7 @@ int BPF_PROG(ward_sys_exit, struct pt_regs *regs, long ret)
 
 	t = bpf_get_current_task_btf();
 	if (p) {
-		ward_read_path(e->path, p, &e->flags);
+		s->sys_path_n = ward_read_path(e->path, p, &e->flags);
 		if (!(*w & WARD_WANT_ALL) && !ward_path_interesting(e->path)) {
 			if (!p2 || nr == 165)
 				return 0;
@@ -680,8 +697,17 @@ int BPF_PROG(ward_sys_exit, struct pt_regs *regs, long ret)
 		ward_fill_hdr_btf(&e->hdr, WARD_KEV_SYSCALL, WARD_KEV_SYS_SIZE_BASE, t);
 		ward_emit(e, WARD_KEV_SYS_SIZE_BASE);
 	} else {
-		ward_fill_hdr_btf(&e->hdr, WARD_KEV_SYSCALL, WARD_KEV_SYS_SIZE_PATH, t);
-		ward_emit(e, WARD_KEV_SYS_SIZE_PATH);
+		/*
+		 * Only the bytes of the path that were read (NUL included) go out: an open's
+		 * record is ~200 bytes instead of 432, less to copy here and to read in user
+		 * space. The decoder takes any size from the path's start to its full length.
+		 */
+		__u32 size = WARD_KEV_SYS_SIZE_NOPATH + (s->sys_path_n & (WARD_PATH_MAX * 2 - 1));
+
+		if (size > WARD_KEV_SYS_SIZE_PATH)
+			size = WARD_KEV_SYS_SIZE_PATH;
+		ward_fill_hdr_btf(&e->hdr, WARD_KEV_SYSCALL, size, t);
+		ward_emit(e, size);
 	}
 	return 0;
 }

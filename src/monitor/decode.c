@@ -209,6 +209,8 @@ static int decode_syscall(struct monitor_decoder *d, const struct ward_kev_sysca
 	uint32_t kind = monitor_event_kind_of_syscall(k->nr);
 	const __s64 *a = k->args;
 	int has_base = size >= WARD_KEV_SYS_SIZE_BASE, has_p2 = size == WARD_KEV_SYS_SIZE_FULL;
+	/* a path-only record carries just the bytes of the path that were read */
+	size_t path_n = has_base ? sizeof(k->path) : size - WARD_KEV_SYS_SIZE_NOPATH;
 
 	if (!kind)
 		return -EPROTO;
@@ -219,7 +221,7 @@ static int decode_syscall(struct monitor_decoder *d, const struct ward_kev_sysca
 	e->syscall_nr = (int32_t)k->nr;
 	e->retval = k->retval;
 	e->path_truncated = !!(k->flags & WARD_KSYS_PATH_TRUNC);
-	e->path = copy_str(d->path, sizeof(d->path), k->path, sizeof(k->path));
+	e->path = copy_str(d->path, sizeof(d->path), k->path, path_n);
 	if (has_p2)
 		e->path2 = copy_str(d->path2, sizeof(d->path2), k->path2, sizeof(k->path2));
 	if (k->flags & WARD_KSYS_HAS_OWNER) {
@@ -407,8 +409,8 @@ int monitor_decode(struct monitor_decoder *d, const void *data, size_t size, str
 		break;
 	}
 	case WARD_KEV_SYSCALL:
-		if (size != WARD_KEV_SYS_SIZE_PATH && size != WARD_KEV_SYS_SIZE_BASE &&
-		    size != WARD_KEV_SYS_SIZE_FULL)
+		if ((size < WARD_KEV_SYS_SIZE_NOPATH || size > WARD_KEV_SYS_SIZE_PATH) &&
+		    size != WARD_KEV_SYS_SIZE_BASE && size != WARD_KEV_SYS_SIZE_FULL)
 			return -EINVAL;
 		r = decode_syscall(d, data, size, &e);
 		break;

@@ -216,52 +216,217 @@ void record_format_time(int64_t ts_ns, char *buf, size_t size)
 	}
 }
 
-/* Append `,"Key":` (or `"Key":` for the first member). */
-static void put_key(struct strbuf *sb, int *first, const char *key)
+/*
+ * The JSON writer below is the largest part of the agent's per-event cost (it was ~80% of the
+ * instructions of bench/monitor_user_pipeline when it went through strbuf_putc/puts/put_json
+ * per piece): each member now reserves its worst case once and is written with memcpy, the
+ * key and its `,"…":` punctuation are one literal, and strings are copied 8 bytes at a time
+ * when no byte of the word needs escaping. The bytes written are the same as before.
+ */
+
+/* Room for @extra more bytes at the end of @sb, or NULL (then sb->oom is set). */
+static inline char *room(struct strbuf *sb, size_t extra)
 {
-	if (!*first)
-		strbuf_putc(sb, ',');
-	*first = 0;
-	strbuf_putc(sb, '"');
-	strbuf_puts(sb, key);
-	strbuf_puts(sb, "\":");
+	if (sb->cap && extra < sb->cap && sb->len + extra < sb->cap)
+		return sb->buf + sb->len;
+	if (strbuf_reserve(sb, extra) < 0)
+		return NULL;
+	return sb->buf + sb->len;
 }
 
-static void put_str(struct strbuf *sb, int *first, const char *key, const char *v)
+static inline void commit(struct strbuf *sb, char *o)
+{
+	*o = '\0';
+	sb->len = (size_t)(o - sb->buf);
+}
+
+/* Bytes JSON must escape (RFC 8259) and DEL, which this writer also writes as \u007f. */
+static inline int word_needs_escape(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	/* the classic "has a byte below n" / "has a zero byte" tests: exact for the word */
+	uint64_t ctl = (w - ones * 0x20) & ~w & highs;
+	uint64_t q = w ^ (ones * '"');
+	uint64_t b = w ^ (ones * '\\');
+	uint64_t d = w ^ (ones * 0x7f);
+	q = (q - ones) & ~q & highs;
+	b = (b - ones) & ~b & highs;
+	d = (d - ones) & ~d & highs;
+	return (ctl | q | b | d) != 0;
+}
+
+static inline char *escape_byte(char *o, unsigned char c)
+{
+	static const char hex[] = "0123456789abcdef";
+	switch (c) {
+	case '"':
+		*o++ = '\\';
+		*o++ = '"';
+		return o;
+	case '\\':
+		*o++ = '\\';
+		*o++ = '\\';
+		return o;
+	case '\n':
+		*o++ = '\\';
+		*o++ = 'n';
+		return o;
+	case '\r':
+		*o++ = '\\';
+		*o++ = 'r';
+		return o;
+	case '\t':
+		*o++ = '\\';
+		*o++ = 't';
+		return o;
+	default:
+		if (c < 0x20 || c == 0x7f) {
+			*o++ = '\\';
+			*o++ = 'u';
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
+		} else {
+			*o++ = (char)c;
+		}
+		return o;
+	}
+}
+
+/* Write @s (@n bytes) as a quoted JSON string at @o (room for 6n+2 bytes); return the end. */
+static char *put_json_string_at(char *o, const char *s, size_t n)
+{
+	*o++ = '"';
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		if (!word_needs_escape(w)) {
+			memcpy(o, &w, 8);
+			o += 8;
+			continue;
+		}
+		for (size_t j = 0; j < 8; j++)
+			o = escape_byte(o, (unsigned char)s[i + j]);
+	}
+	if (i < n && n >= 8) {
+		/* the tail is the end of the last (overlapping) word: copy it whole if it is clean */
+		uint64_t w;
+		memcpy(&w, s + n - 8, 8);
+		if (!word_needs_escape(w)) {
+			memcpy(o, s + i, n - i);
+			o += n - i;
+			i = n;
+		}
+	}
+	for (; i < n; i++)
+		o = escape_byte(o, (unsigned char)s[i]);
+	*o++ = '"';
+	return o;
+}
+
+/* @key is `,"Key":`; the first member of an object is written without its comma. */
+static inline char *put_key_at(char *o, int *first, const char *key, size_t klen)
+{
+	if (*first) {
+		key++;
+		klen--;
+		*first = 0;
+	}
+	memcpy(o, key, klen);
+	return o + klen;
+}
+
+static void put_str_n(struct strbuf *sb, int *first, const char *key, size_t klen, const char *v)
 {
 	if (!is_set(v))
 		return;
-	put_key(sb, first, key);
-	strbuf_put_json_string(sb, v, strlen(v));
+	size_t n = strlen(v);
+	if (n > (SIZE_MAX - 64 - klen) / 6) {
+		sb->oom = 1;
+		return;
+	}
+	char *o = room(sb, klen + n * 6 + 2);
+	if (!o)
+		return;
+	o = put_key_at(o, first, key, klen);
+	commit(sb, put_json_string_at(o, v, n));
 }
 
-static void put_int(struct strbuf *sb, int *first, const char *key, int64_t v, int always)
+static void put_int_n(struct strbuf *sb, int *first, const char *key, size_t klen, int64_t v,
+		      int always)
 {
 	if (!v && !always)
 		return;
-	put_key(sb, first, key);
-	strbuf_put_i64(sb, v);
+	char *o = room(sb, klen + 21);
+	if (!o)
+		return;
+	o = put_key_at(o, first, key, klen);
+	/* -(INT64_MIN) overflows: go through unsigned arithmetic */
+	uint64_t u = (uint64_t)v;
+	if (v < 0) {
+		*o++ = '-';
+		u = (uint64_t)0 - u;
+	}
+	char tmp[20];
+	size_t i = sizeof(tmp);
+	do {
+		tmp[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	memcpy(o, tmp + i, sizeof(tmp) - i);
+	commit(sb, o + (sizeof(tmp) - i));
 }
+
+static void put_raw(struct strbuf *sb, const char *s, size_t n)
+{
+	char *o = room(sb, n);
+	if (!o)
+		return;
+	memcpy(o, s, n);
+	commit(sb, o + n);
+}
+
+/* the key literal `,"Key":` and its length, for put_str_n / put_int_n / put_key_at */
+#define KEY(k)				 ",\"" k "\":", sizeof(",\"" k "\":") - 1
+#define put_str(sb, first, k, v)	 put_str_n(sb, first, KEY(k), v)
+#define put_int(sb, first, k, v, always) put_int_n(sb, first, KEY(k), v, always)
+
+/* Append `,"Key":` (or `"Key":` for the first member) of a composite member. */
+#define put_key(sb, first, k)                                      \
+	do {                                                       \
+		char *o_ = room(sb, sizeof(",\"" k "\":"));        \
+		if (o_)                                            \
+			commit(sb, put_key_at(o_, first, KEY(k))); \
+	} while (0)
 
 static void put_atags(struct strbuf *sb, int *first, const char *tags)
 {
 	if (!is_set(tags))
 		return;
 	put_key(sb, first, "ATags");
-	strbuf_putc(sb, '[');
+	put_raw(sb, "[", 1);
 	const char *p = tags;
 	int n = 0;
 	for (;;) {
 		const char *comma = strchr(p, ',');
 		size_t len = comma ? (size_t)(comma - p) : strlen(p);
 		if (n++)
-			strbuf_putc(sb, ',');
-		strbuf_put_json_string(sb, p, len);
+			put_raw(sb, ",", 1);
+		if (len > (SIZE_MAX - 64) / 6) {
+			sb->oom = 1;
+			return;
+		}
+		char *o = room(sb, len * 6 + 2);
+		if (!o)
+			return;
+		commit(sb, put_json_string_at(o, p, len));
 		if (!comma)
 			break;
 		p = comma + 1;
 	}
-	strbuf_putc(sb, ']');
+	put_raw(sb, "]", 1);
 }
 
 int record_to_json(const struct ward_record *r, struct strbuf *sb)
@@ -270,7 +435,7 @@ int record_to_json(const struct ward_record *r, struct strbuf *sb)
 	uint32_t present =
 		r->present ? r->present : (RECORD_HAS_TIMESTAMP | RECORD_HAS_UPDATED_TIME);
 
-	strbuf_putc(sb, '{');
+	put_raw(sb, "{", 1);
 	if (present & RECORD_HAS_TIMESTAMP) {
 		int64_t secs = r->ts_ns / 1000000000LL;
 		put_int(sb, &first, "Timestamp", secs, 0);
@@ -286,11 +451,11 @@ int record_to_json(const struct ward_record *r, struct strbuf *sb)
 	if (is_set(r->owner_ref) || is_set(r->owner_name) || is_set(r->owner_namespace)) {
 		int ofirst = 1;
 		put_key(sb, &first, "Owner");
-		strbuf_putc(sb, '{');
+		put_raw(sb, "{", 1);
 		put_str(sb, &ofirst, "Ref", r->owner_ref);
 		put_str(sb, &ofirst, "Name", r->owner_name);
 		put_str(sb, &ofirst, "Namespace", r->owner_namespace);
-		strbuf_putc(sb, '}');
+		put_raw(sb, "}", 1);
 	}
 	put_str(sb, &first, "PodName", r->pod_name);
 	put_str(sb, &first, "Labels", r->labels);
@@ -325,10 +490,10 @@ int record_to_json(const struct ward_record *r, struct strbuf *sb)
 	if ((present & RECORD_HAS_EXEC_EVENT) || is_set(r->exec_id) || is_set(r->executable_name)) {
 		int efirst = 1;
 		put_key(sb, &first, "ExecEvent");
-		strbuf_putc(sb, '{');
+		put_raw(sb, "{", 1);
 		put_str(sb, &efirst, "ExecID", r->exec_id);
 		put_str(sb, &efirst, "ExecutableName", r->executable_name);
-		strbuf_putc(sb, '}');
+		put_raw(sb, "}", 1);
 	}
 	put_str(sb, &first, "KubeArmorVersion", r->kubearmor_version);
 	put_str(sb, &first, "NodeID", r->node_id);
@@ -341,10 +506,10 @@ int record_to_json(const struct ward_record *r, struct strbuf *sb)
 		put_int(sb, &first, "Count", r->count, 0);
 	if (is_set(r->extra_json)) {
 		if (!first)
-			strbuf_putc(sb, ',');
+			put_raw(sb, ",", 1);
 		first = 0;
-		strbuf_puts(sb, r->extra_json);
+		put_raw(sb, r->extra_json, strlen(r->extra_json));
 	}
-	strbuf_putc(sb, '}');
+	put_raw(sb, "}", 1);
 	return strbuf_error(sb);
 }

@@ -217,6 +217,42 @@ static void openat_of_a_relative_path_is_joined_with_the_walked_directory(void *
 	free(k);
 }
 
+/*
+ * The kernel sends a path-only record cut after the path's NUL: the decoder must read no byte
+ * past the record (an exact-size copy lets ASan check) and take every size from "no path" to
+ * the full path field, but none between that and the sizes with a base.
+ */
+static void path_only_records_end_at_the_path(void **state)
+{
+	struct ward_kev_syscall *k = new_sys(257, 0);
+	const char *p = "/tmp/ward-bench-file";
+	struct ward_event e;
+	size_t sizes[] = { WARD_KEV_SYS_SIZE_NOPATH + strlen(p) + 1, WARD_KEV_SYS_SIZE_NOPATH + 4,
+			   WARD_KEV_SYS_SIZE_NOPATH };
+	const char *want[] = { p, "/tmp", "" };
+
+	(void)state;
+	k->args[0] = -100;
+	k->retval = 3;
+	strcpy(k->path, p);
+	for (size_t i = 0; i < 3; i++) {
+		void *exact = malloc(sizes[i]);
+
+		assert_non_null(exact);
+		k->hdr.size = (uint32_t)sizes[i];
+		memcpy(exact, k, sizes[i]);
+		assert_int_equal(monitor_decode(&dec, exact, sizes[i], &e), 0);
+		assert_int_equal(e.syscall_nr, 257);
+		assert_string_equal(e.path, want[i]);
+		free(exact);
+	}
+	k->hdr.size = WARD_KEV_SYS_SIZE_PATH + 8;
+	assert_int_equal(monitor_decode(&dec, k, WARD_KEV_SYS_SIZE_PATH + 8, &e), -EINVAL);
+	k->hdr.size = WARD_KEV_SYS_SIZE_NOPATH - 8;
+	assert_int_equal(monitor_decode(&dec, k, WARD_KEV_SYS_SIZE_NOPATH - 8, &e), -EINVAL);
+	free(k);
+}
+
 static void absolute_paths_need_no_base_and_failures_keep_errno(void **state)
 {
 	struct ward_kev_syscall *k = new_sys(2, WARD_KEV_SYS_SIZE_PATH);
@@ -403,6 +439,7 @@ int main(void)
 		cmocka_unit_test(malformed_records_are_rejected),
 		cmocka_unit_test(openat_of_a_relative_path_is_joined_with_the_walked_directory),
 		cmocka_unit_test(absolute_paths_need_no_base_and_failures_keep_errno),
+		cmocka_unit_test(path_only_records_end_at_the_path),
 		cmocka_unit_test(rename_and_chown_and_mount_map_their_arguments),
 		cmocka_unit_test(setuid_ptrace_and_unix_connect_map_their_arguments),
 		cmocka_unit_test(syscall_lengths_that_do_not_fit_the_record_size_are_rejected),

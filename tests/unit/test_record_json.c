@@ -114,6 +114,47 @@ static void extra_without_drops_one_key_and_keeps_the_rest(void **state)
 	strbuf_done(&out);
 }
 
+/*
+ * The writer escapes strings 8 bytes at a time: every byte value, at every position of words
+ * and tails of every length, must come out as the byte-at-a-time escaper (strbuf's) writes it.
+ */
+static void strings_escape_like_the_reference_at_every_position(void **state)
+{
+	(void)state;
+	struct strbuf got, want;
+	strbuf_init(&got);
+	strbuf_init(&want);
+	char v[40];
+	for (int c = 1; c < 256; c++) {
+		for (size_t len = 1; len < sizeof(v); len++) {
+			for (size_t pos = 0; pos < len; pos += (len > 20 ? 7 : 1)) {
+				memset(v, 'a', len);
+				v[len] = '\0';
+				v[pos] = (char)c;
+				struct ward_record r = { .present = RECORD_NO_ATAGS,
+							 .resource = v };
+				strbuf_reset(&got);
+				assert_int_equal(record_to_json(&r, &got), 0);
+				strbuf_reset(&want);
+				strbuf_puts(&want, "{\"PPID\":0,\"UID\":0,\"Resource\":");
+				strbuf_put_json_string(&want, v, len);
+				strbuf_putc(&want, '}');
+				assert_string_equal(got.buf, want.buf);
+				assert_int_equal(got.len, want.len);
+			}
+		}
+	}
+	/* ATags are escaped the same way, element by element */
+	struct ward_record r = { .present = RECORD_NO_ATAGS, .tags = "a\"b,\x01zzzzzzzzzz\x7f" };
+	r.present = 0;
+	r.ts_ns = 0;
+	strbuf_reset(&got);
+	assert_int_equal(record_to_json(&r, &got), 0);
+	assert_non_null(strstr(got.buf, "\"ATags\":[\"a\\\"b\",\"\\u0001zzzzzzzzzz\\u007f\"]"));
+	strbuf_done(&got);
+	strbuf_done(&want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -122,6 +163,7 @@ int main(void)
 		cmocka_unit_test(field_lookup_accepts_both_forms_and_suggests),
 		cmocka_unit_test(updated_time_is_exact_across_second_boundaries),
 		cmocka_unit_test(extra_without_drops_one_key_and_keeps_the_rest),
+		cmocka_unit_test(strings_escape_like_the_reference_at_every_position),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
