@@ -312,17 +312,19 @@ void agent_emit(struct agent *a, const struct ward_record *r)
 		return;
 	}
 	/*
-	 * The enforcer's container records say ExecID "0": the exec session a task is in is
-	 * known to the monitor's process table only (and kept a while after the task exits,
-	 * since a Block record comes after its fold window).
+	 * The enforcer's container records say ExecID "0" (or carry no ExecEvent when the task
+	 * was gone before its comm was read): the exec session a task is in is known to the
+	 * monitor's process table only (and kept a while after the task exits, since a Block
+	 * record comes after its fold window).
 	 */
 	uint64_t exec_id;
 	char exec_name[16], id[24];
-	if (r->container_id && r->host_pid > 0 && (r->present & RECORD_HAS_EXEC_EVENT) &&
-	    r->exec_id && !strcmp(r->exec_id, "0") &&
+	if (r->container_id && r->host_pid > 0 &&
+	    (!(r->present & RECORD_HAS_EXEC_EVENT) || (r->exec_id && !strcmp(r->exec_id, "0"))) &&
 	    mon_proc_session(a->procs, (uint32_t)r->host_pid, &exec_id, exec_name)) {
 		struct ward_record c = *r;
 		snprintf(id, sizeof(id), "%" PRIu64, exec_id);
+		c.present |= RECORD_HAS_EXEC_EVENT;
 		c.exec_id = id;
 		c.executable_name = exec_name;
 		emit(a, &c);
