@@ -689,6 +689,41 @@ static int grow(void **p, size_t size)
 	return 0;
 }
 
+/* zero bytes after a block's data in the cursor's copy: a run of skipped varints that runs
+ * past the data (a malformed block) ends inside them (a run is at most 64 slots), and the
+ * word reads of skip_uv stay inside the buffer */
+#define PAD 80
+
+/*
+ * Skip @k varints at @p: the bytes that end a varint (high bit clear) are counted eight at a
+ * time (the buffer is padded, see PAD, so the word reads and a malformed run stay inside it;
+ * the caller checks the result against the data's end).
+ */
+static const unsigned char *skip_uv(const unsigned char *p, size_t k)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	for (;;) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		uint64_t t = ~w & 0x8080808080808080ULL;
+		/* terminators in the word: one bit per byte, summed by the multiply */
+		size_t c = (size_t)(((t >> 7) * 0x0101010101010101ULL) >> 56);
+		if (c < k) {
+			k -= c;
+			p += 8;
+			continue;
+		}
+		while (--k)
+			t &= t - 1;
+		return p + (__builtin_ctzll(t) >> 3) + 1;
+	}
+#else
+	while (k)
+		k -= !(*p++ & 0x80);
+	return p;
+#endif
+}
+
 /*
  * Read block @first (@nall records) into @d: the data bytes (and the hashes when the query
  * reads them) straight from the blob's pages, with no copy of the whole row; then one pass
@@ -705,10 +740,10 @@ static int load_block(struct bcur *c, struct vblk *d, int64_t first, int nall)
 	if (nall <= 0 || len < nall * 32)
 		return SQLITE_CORRUPT_VTAB;
 	size_t dlen = (size_t)len - (size_t)nall * 32;
-	if (dlen + 1 > d->blob_cap) {
+	if (dlen + PAD > d->blob_cap) {
 		free(d->blob);
-		d->blob = malloc(dlen + 1);
-		d->blob_cap = d->blob ? dlen + 1 : 0;
+		d->blob = malloc(dlen + PAD);
+		d->blob_cap = d->blob ? dlen + PAD : 0;
 		if (!d->blob)
 			return SQLITE_NOMEM;
 	}
@@ -741,10 +776,19 @@ static int load_block(struct bcur *c, struct vblk *d, int64_t first, int nall)
 	 * the data stops a runaway varint; every record is checked against the end once.
 	 */
 	const enum store_col_kind *kinds = slot_kinds();
-	unsigned char op[64];
-	for (size_t k = 0; k < nv; k++)
-		op[k] = kinds[k] == STORE_COL_TEXT ? 1 : c->eq_slot[k] ? 2 : 0;
-	d->blob[dlen] = 0;
+	/* a record's plan: runs of slots to skip, a text to step over, an equality to test */
+	struct step {
+		unsigned char op, k; /* k: the slot, or for a skip the number of slots */
+	} plan[64];
+	size_t npl = 0;
+	for (size_t k = 0; k < nv; k++) {
+		unsigned char o = kinds[k] == STORE_COL_TEXT ? 1 : c->eq_slot[k] ? 2 : 0;
+		if (!o && npl && plan[npl - 1].op == 0)
+			plan[npl - 1].k++;
+		else
+			plan[npl++] = (struct step){ o, o ? (unsigned char)k : 1 };
+	}
+	memset(d->blob + dlen, 0, PAD);
 	const unsigned char *p = d->blob, *end = d->blob + dlen;
 	int64_t prev_id = first - 1, prev_ts = 0;
 	int n = 0;
@@ -760,12 +804,11 @@ static int load_block(struct bcur *c, struct vblk *d, int64_t first, int nall)
 		prev_ts += unzz(u);
 		uint32_t off = (uint32_t)(p - d->blob);
 		int pass = 1;
-		for (size_t k = 0; k < nv; k++) {
-			switch (op[k]) {
+		for (size_t j = 0; j < npl; j++) {
+			size_t k = plan[j].k;
+			switch (plan[j].op) {
 			case 0:
-				while (*p & 0x80)
-					p++;
-				p++;
+				p = skip_uv(p, k);
 				break;
 			case 1:
 				if (!(p = get_uv(p, end, &u)) || (u && u - 1 > (uint64_t)(end - p)))
