@@ -759,6 +759,57 @@ static void newest_first_merges_overlapping_blocks(void **state)
 	store_close(s);
 }
 
+/*
+ * Several equalities ANDed (a posting column, dictionary columns, an integer column): the
+ * block layout tests them while scanning a block and decodes only the rows that pass, so the
+ * rows must be exactly those of direct evaluation, newest first, each with all its content.
+ */
+static void anded_equalities_return_whole_matching_records_newest_first(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *s = open_ro(fx);
+	struct store_filter *f;
+	char err[STORE_ERR_MAX];
+	assert_int_equal(store_filter_new(&f), 0);
+	assert_int_equal(store_filter_add(f, "hostname", "h2", 0, err, sizeof(err)), 0);
+	assert_int_equal(store_filter_add(f, "operation", "File", 0, err, sizeof(err)), 0);
+	assert_int_equal(store_filter_add(f, "action", "Block", 0, err, sizeof(err)), 0);
+	assert_int_equal(store_filter_where(f, "PPID = 3", 0, err, sizeof(err)), 0);
+	struct store_query *q;
+	const struct store_row *row;
+	struct strbuf got, want;
+	strbuf_init(&got);
+	strbuf_init(&want);
+	int64_t n = 0, prev_ts = INT64_MAX, prev_id = INT64_MAX;
+	assert_int_equal(store_query_begin(s, f, STORE_NEWEST_FIRST, NULL, 0, 0, &q), 0);
+	while (store_next(q, &row) == 1) {
+		int i = (int)row->id - 1;
+		struct ward_record x;
+		make_record(&x, i);
+		assert_true(i % 4 == 1 && i % 3 == 1 && i % 7 == 3);
+		assert_true(row->rec.ts_ns < prev_ts ||
+			    (row->rec.ts_ns == prev_ts && row->id < prev_id));
+		prev_ts = row->rec.ts_ns;
+		prev_id = row->id;
+		strbuf_reset(&got);
+		strbuf_reset(&want);
+		assert_int_equal(record_to_json(&row->rec, &got), 0);
+		assert_int_equal(record_to_json(&x, &want), 0);
+		assert_string_equal(got.buf, want.buf);
+		n++;
+	}
+	store_query_end(q);
+	int64_t expect = 0;
+	for (int i = 0; i < NREC; i++)
+		expect += i % 4 == 1 && i % 3 == 1 && i % 7 == 3;
+	assert_true(expect > 0);
+	assert_int_equal(n, expect);
+	strbuf_done(&got);
+	strbuf_done(&want);
+	store_filter_free(f);
+	store_close(s);
+}
+
 static int run_suite(void);
 
 int main(void)
@@ -783,6 +834,9 @@ static int run_suite(void)
 		cmocka_unit_test_setup_teardown(
 			where_operators_select_what_direct_evaluation_selects, setup, teardown),
 		cmocka_unit_test_setup_teardown(flag_words_filter_like_karmor, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			anded_equalities_return_whole_matching_records_newest_first, setup,
+			teardown),
 		cmocka_unit_test(unknown_field_is_refused_with_a_suggestion),
 		cmocka_unit_test(filters_compile_to_bound_parameters_in_both_dialects),
 		cmocka_unit_test_setup_teardown(counts_and_histogram_add_up, setup, teardown),
