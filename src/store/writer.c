@@ -99,9 +99,10 @@ static void dict_caches_reset(struct store_writer *w)
 }
 
 /*
- * Write the block being filled, and its postings, into the open transaction. A block ends at
- * STORE_BLOCK_MAX records or with its transaction, so a committed batch is whole blocks and a
- * crash can only lose records that were never acknowledged.
+ * Write the block being filled, and its postings, into the open transaction (replacing its
+ * row when a commit kept it open, see block_write_commit). The row is written whole inside
+ * each transaction, so a crash can only lose records that were never acknowledged. @keep:
+ * the builder keeps the records for the next transaction to append to.
  */
 static int block_write_b(struct store_writer *w, struct store_block_builder *b, int keep)
 {
