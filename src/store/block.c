@@ -737,7 +737,7 @@ static int load_block(struct bcur *c, struct vblk *d, int64_t first, int nall)
 	if (rc != SQLITE_OK)
 		return rc;
 	int len = sqlite3_blob_bytes(c->bh);
-	if (nall <= 0 || len < nall * 32)
+	if (nall <= 0 || (int64_t)len < (int64_t)nall * 32)
 		return SQLITE_CORRUPT_VTAB;
 	size_t dlen = (size_t)len - (size_t)nall * 32;
 	if (dlen + PAD > d->blob_cap) {
