@@ -7,16 +7,18 @@
 #   * bytes per record in the store vs the JSONL;
 #   * `ward logs` with one filter and with three (HostName + Operation + Action), p50 of 20
 #     runs, vs jq selecting the same newest 100 records from the JSONL;
+#   * the same two queries in process (bench/store_query) and `ward --help` (process start);
 #   * with BIG_N (e.g. 10000000): the same two queries on a store of BIG_N records.
 # Not part of CI (minutes, GBs). Prints key=value lines; docs/benchmarks/store.md has results.
 set -eu
 N=${1:-1000000}
 BIG=${2:-0}
 top=$(cd "$(dirname "$0")/.." && pwd)
-make -C "$top" -s build/ward build/tests/helpers/gen_records build/bench/store_ingest build/tests/helpers/store_edit >/dev/null
+make -C "$top" -s build/ward build/tests/helpers/gen_records build/bench/store_ingest build/tests/helpers/store_edit build/bench/store_query >/dev/null
 W=$top/build/ward
 GEN=$top/build/tests/helpers/gen_records
 ING=$top/build/bench/store_ingest
+SQ=$top/build/bench/store_query
 EDIT=$top/build/tests/helpers/store_edit
 T=$(mktemp -d "${TMPDIR:-/tmp}/ward-store-bench.XXXXXX")
 trap 'rm -rf "$T"' EXIT
@@ -86,6 +88,9 @@ w3=$(p50_ms 20 "$W" logs --store "$T/ward.db" --json --limit 100 "${q3[@]}")
 j1=$(p50_ms 3 sh -c "jq -c 'select(.HostName == \"$host\")' '$T/recs.ndjson' | tail -n 100")
 j3=$(p50_ms 3 sh -c "jq -c 'select(.HostName == \"$host\" and .Operation == \"File\" and .Action == \"Block\")' '$T/recs.ndjson' | tail -n 100")
 echo "query_1field_p50_ms=$w1 jq_ms=$j1 speedup=$(echo "$j1 / $w1" | bc)x"
+# the same queries in process (no process start), and what starting ward costs here
+echo "ward_help_p50_ms=$(p50_ms 20 "$W" --help)"
+"$SQ" -n 20 "$T/ward.db" -- "host:hostname=$host" "host3:hostname=$host:operation=File:action=Block" | sed 's/^/in_process: /'
 echo "query_3field_p50_ms=$w3 jq_ms=$j3 speedup=$(echo "$j3 / $w3" | bc)x"
 # same answers?
 "$W" logs --store "$T/ward.db" --json --limit 100 "${q3[@]}" 2>/dev/null | jq -c -S . >"$T/a"
@@ -113,6 +118,7 @@ if [ "$BIG" -gt 0 ] && [ "$layout" = blocks ]; then
 	echo "big_query_1field_p50_ms=$b1 big_query_3field_p50_ms=$b3"
 	bt=$(p50_ms 5 "$W" logs --store "$T/ward.db" --json --limit 100 --where 'Resource ~ passwd')
 	echo "big_query_substring_p50_ms=$bt"
+	"$SQ" -n 20 "$T/ward.db" -- "host:hostname=$host" "host3:hostname=$host:operation=File:action=Block" | sed 's/^/big_in_process: /'
 elif [ "$BIG" -gt 0 ]; then
 	cols=$(sqlite3 "$T/ward.db" "SELECT group_concat(name, ', ') FROM pragma_table_info('records') WHERE name NOT IN ('id', 'ts')")
 	span=$(sqlite3 "$T/ward.db" "SELECT max(ts) - min(ts) + 1000000000 FROM records")

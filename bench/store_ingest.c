@@ -4,7 +4,9 @@
  * maintained, separated from JSON parsing: records are parsed first (timed on their own),
  * then appended in batches the way the agent does (store_writer_append + periodic flush).
  *
- * usage: store_ingest FILE.ndjson STORE.db [BATCH]
+ * usage: store_ingest FILE.ndjson STORE.db [BATCH] [RATE]
+ *   RATE (records/s): pace the appends like a lightly loaded agent (its autoflush thread
+ *   commits every 50 ms), for the size of the blocks a slow stream makes
  * prints: parse_rate=N/s ingest_rate=N/s bytes_per_record=N
  */
 #include <errno.h>
@@ -36,10 +38,11 @@ static double now_s(void)
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: store_ingest FILE.ndjson STORE.db [BATCH]\n");
+		fprintf(stderr, "usage: store_ingest FILE.ndjson STORE.db [BATCH] [RATE]\n");
 		return 2;
 	}
 	size_t batch = argc > 3 ? (size_t)atol(argv[3]) : 1000;
+	double rate = argc > 4 ? atof(argv[4]) : 0;
 	FILE *in = fopen(argv[1], "r");
 	if (!in) {
 		perror(argv[1]);
@@ -85,6 +88,15 @@ int main(int argc, char **argv)
 		if (store_writer_append(w, b, m, NULL)) {
 			fprintf(stderr, "append failed\n");
 			return 1;
+		}
+		if (rate > 0) {
+			double due = t0 + (double)(i + m) / rate, wait = due - now_s();
+			if (wait > 0) {
+				struct timespec ts = {
+					(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9)
+				};
+				nanosleep(&ts, NULL);
+			}
 		}
 	}
 	if (store_writer_close(w)) {

@@ -374,6 +374,7 @@ enum {
 	ORDER_TS_DESC = 1,
 	ORDER_ID_ASC = 2
 };
+#define IDX_HASH 4 /* idxNum flag: the query reads the hash column */
 
 struct bvtab {
 	sqlite3_vtab base;
@@ -382,27 +383,55 @@ struct bvtab {
 	int ncols;
 };
 
+/*
+ * A block as the cursor holds it: the data part of the blob (the hashes only when the query
+ * reads the hash column), and for the rows that pass the equalities this table tests itself,
+ * their id, ts, the offset of their values in the data and their index in the block. A row's
+ * values are decoded only when SQLite asks for one of its columns (see row_vals): a page of
+ * 100 records decodes 100 rows, not every row of every block the merge opened.
+ */
+struct vblk {
+	unsigned char *blob; /* the block's data (records, no hashes) */
+	size_t blob_cap, dlen;
+	unsigned char *hashes; /* nall * 32 when the hash column is used */
+	size_t hash_cap;
+	int64_t *id, *ts;
+	uint32_t *off; /* offset of the row's first value slot in blob */
+	int *idx;      /* the row's index in the block (its hash) */
+	int *order;    /* row order when ordered (newest first) */
+	int rows_cap;
+	int n, pos, ordered, nall;
+	uint64_t gen; /* the cursor's open count when opened: keys the decoded-row cache */
+};
+
 struct bcur {
 	sqlite3_vtab_cursor base;
 	struct bvtab *vt;
 	int mode;
+	int want_hash;
 	sqlite3_stmt *blocks; /* candidate blocks: first_id, n, ts_max */
-	sqlite3_stmt *data;   /* SELECT data FROM blocks WHERE first_id = ? */
+	sqlite3_blob *bh;     /* incremental reads of blocks.data: only the bytes needed */
 	int pending;	      /* blocks has a row not opened yet */
 	int done;	      /* blocks is exhausted */
-	struct store_dblock *open;
+	struct vblk *open;
 	size_t nopen, capopen;
-	struct store_dblock spare[4]; /* exhausted blocks whose buffers the next decode reuses */
+	struct vblk spare[4]; /* exhausted blocks whose buffers the next open reuses */
 	size_t nspare;
-	/* equalities on integer/dictionary slots, tested here so SQLite sees fewer rows */
+	/* equalities on integer/dictionary slots, tested while scanning a block */
 	struct {
 		size_t slot;
 		int64_t v;
 	} eq[16];
 	size_t neq;
-	struct store_dblock *cur; /* block of the current row */
-	int cur_row;		  /* row index in cur */
+	unsigned char eq_slot[64]; /* 1 if some equality tests this value slot */
+	uint64_t gens;
+	struct vblk *cur; /* block of the current row */
+	int cur_row;	  /* row index in cur (into id/ts/off/idx) */
 	int eof;
+	/* the values of the current row, decoded on the first xColumn that needs one */
+	uint64_t dec_gen;
+	int dec_row;
+	int64_t dec[64];
 };
 
 static int vt_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **ret,
@@ -560,6 +589,10 @@ static int vt_best_index(sqlite3_vtab *v, sqlite3_index_info *info)
 	info->estimatedRows = (sqlite3_int64)rows;
 	/* decoding a row costs more than reading an index entry: keep cost above rows */
 	info->estimatedCost = rows * 2 + (mode == ORDER_TS_DESC ? rows / 16 : 0);
+	/* the hash column is the last; colUsed's top bit stands for every column from 63 on */
+	int hcol = ((struct bvtab *)v)->ncols - 1;
+	if (info->colUsed & ((sqlite3_uint64)1 << (hcol < 63 ? hcol : 63)))
+		mode |= IDX_HASH;
 	info->idxNum = mode;
 	info->idxStr = sqlite3_mprintf("%s", plan);
 	info->needToFreeIdxStr = 1;
@@ -577,13 +610,25 @@ static int vt_open(sqlite3_vtab *v, sqlite3_vtab_cursor **ret)
 	return SQLITE_OK;
 }
 
+static void vblk_free(struct vblk *d)
+{
+	free(d->blob);
+	free(d->hashes);
+	free(d->id);
+	free(d->ts);
+	free(d->off);
+	free(d->idx);
+	free(d->order);
+	memset(d, 0, sizeof(*d));
+}
+
 /* done with @d: keep its buffers for the next block, or free them */
-static void release(struct bcur *c, struct store_dblock *d)
+static void release(struct bcur *c, struct vblk *d)
 {
 	if (c->nspare < sizeof(c->spare) / sizeof(c->spare[0]))
 		c->spare[c->nspare++] = *d;
 	else
-		store_dblock_free(d);
+		vblk_free(d);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -595,6 +640,9 @@ static void cur_reset(struct bcur *c)
 	c->cur = NULL;
 	sqlite3_finalize(c->blocks);
 	c->blocks = NULL;
+	/* a blob handle must not outlive the read transaction of the statement it served */
+	sqlite3_blob_close(c->bh);
+	c->bh = NULL;
 	c->pending = c->done = 0;
 	c->eof = 1;
 }
@@ -604,8 +652,7 @@ static int vt_close(sqlite3_vtab_cursor *vc)
 	struct bcur *c = (struct bcur *)vc;
 	cur_reset(c);
 	for (size_t i = 0; i < c->nspare; i++)
-		store_dblock_free(&c->spare[i]);
-	sqlite3_finalize(c->data);
+		vblk_free(&c->spare[i]);
 	free(c->open);
 	sqlite3_free(c);
 	return SQLITE_OK;
@@ -627,49 +674,201 @@ static int step_blocks(struct bcur *c)
 static int cmp_ts_desc(const void *a, const void *b, void *arg)
 {
 	int x = *(const int *)a, y = *(const int *)b;
-	const struct store_dblock *d = arg;
+	const struct vblk *d = arg;
 	if (d->ts[x] != d->ts[y])
 		return d->ts[x] < d->ts[y] ? 1 : -1;
 	return d->id[x] < d->id[y] ? 1 : d->id[x] > d->id[y] ? -1 : 0;
 }
 
-/* open the pending block: decode it, order its rows for the mode, peek the next block */
+static int grow(void **p, size_t size)
+{
+	void *np = realloc(*p, size);
+	if (!np)
+		return -ENOMEM;
+	*p = np;
+	return 0;
+}
+
+/* zero bytes after a block's data in the cursor's copy: a run of skipped varints that runs
+ * past the data (a malformed block) ends inside them (a run is at most 64 slots), and the
+ * word reads of skip_uv stay inside the buffer */
+#define PAD 80
+
+/*
+ * Skip @k varints at @p: the bytes that end a varint (high bit clear) are counted eight at a
+ * time (the buffer is padded, see PAD, so the word reads and a malformed run stay inside it;
+ * the caller checks the result against the data's end).
+ */
+static const unsigned char *skip_uv(const unsigned char *p, size_t k)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	for (;;) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		uint64_t t = ~w & 0x8080808080808080ULL;
+		/* terminators in the word: one bit per byte, summed by the multiply */
+		size_t c = (size_t)(((t >> 7) * 0x0101010101010101ULL) >> 56);
+		if (c < k) {
+			k -= c;
+			p += 8;
+			continue;
+		}
+		while (--k)
+			t &= t - 1;
+		return p + (__builtin_ctzll(t) >> 3) + 1;
+	}
+#else
+	while (k)
+		k -= !(*p++ & 0x80);
+	return p;
+#endif
+}
+
+/*
+ * Read block @first (@nall records) into @d: the data bytes (and the hashes when the query
+ * reads them) straight from the blob's pages, with no copy of the whole row; then one pass
+ * over the records keeps those passing the cursor's equalities.
+ */
+static int load_block(struct bcur *c, struct vblk *d, int64_t first, int nall)
+{
+	size_t nv = c->vt->nv;
+	int rc = c->bh ? sqlite3_blob_reopen(c->bh, first)
+		       : sqlite3_blob_open(c->vt->db, "main", "blocks", "data", first, 0, &c->bh);
+	if (rc != SQLITE_OK)
+		return rc;
+	int len = sqlite3_blob_bytes(c->bh);
+	if (nall <= 0 || (int64_t)len < (int64_t)nall * 32)
+		return SQLITE_CORRUPT_VTAB;
+	size_t dlen = (size_t)len - (size_t)nall * 32;
+	if (dlen + PAD > d->blob_cap) {
+		free(d->blob);
+		d->blob = malloc(dlen + PAD);
+		d->blob_cap = d->blob ? dlen + PAD : 0;
+		if (!d->blob)
+			return SQLITE_NOMEM;
+	}
+	if (nall > d->rows_cap) {
+		size_t m = (size_t)nall;
+		if (grow((void **)&d->id, m * sizeof(*d->id)) ||
+		    grow((void **)&d->ts, m * sizeof(*d->ts)) ||
+		    grow((void **)&d->off, m * sizeof(*d->off)) ||
+		    grow((void **)&d->idx, m * sizeof(*d->idx)) ||
+		    grow((void **)&d->order, m * sizeof(*d->order)))
+			return SQLITE_NOMEM;
+		d->rows_cap = nall;
+	}
+	if (dlen && sqlite3_blob_read(c->bh, d->blob, (int)dlen, 0) != SQLITE_OK)
+		return SQLITE_IOERR;
+	if (c->want_hash) {
+		size_t hl = (size_t)nall * 32;
+		if (hl > d->hash_cap) {
+			free(d->hashes);
+			d->hashes = malloc(hl);
+			d->hash_cap = d->hashes ? hl : 0;
+			if (!d->hashes)
+				return SQLITE_NOMEM;
+		}
+		if (sqlite3_blob_read(c->bh, d->hashes, (int)hl, (int)dlen) != SQLITE_OK)
+			return SQLITE_IOERR;
+	}
+	/*
+	 * Per slot: skip it (most), skip a text's bytes, or test an equality. A zero byte after
+	 * the data stops a runaway varint; every record is checked against the end once.
+	 */
+	const enum store_col_kind *kinds = slot_kinds();
+	/* a record's plan: runs of slots to skip, a text to step over, an equality to test */
+	struct step {
+		unsigned char op, k; /* k: the slot, or for a skip the number of slots */
+	} plan[64];
+	size_t npl = 0;
+	for (size_t k = 0; k < nv; k++) {
+		unsigned char o = kinds[k] == STORE_COL_TEXT ? 1 : c->eq_slot[k] ? 2 : 0;
+		if (!o && npl && plan[npl - 1].op == 0)
+			plan[npl - 1].k++;
+		else
+			plan[npl++] = (struct step){ o, o ? (unsigned char)k : 1 };
+	}
+	memset(d->blob + dlen, 0, PAD);
+	const unsigned char *p = d->blob, *end = d->blob + dlen;
+	int64_t prev_id = first - 1, prev_ts = 0;
+	int n = 0;
+	d->nall = nall;
+	d->dlen = dlen;
+	for (int r = 0; r < nall; r++) {
+		uint64_t u;
+		if (!(p = get_uv(p, end, &u)))
+			return SQLITE_CORRUPT_VTAB;
+		prev_id += (int64_t)u;
+		if (!(p = get_uv(p, end, &u)))
+			return SQLITE_CORRUPT_VTAB;
+		prev_ts += unzz(u);
+		uint32_t off = (uint32_t)(p - d->blob);
+		int pass = 1;
+		for (size_t j = 0; j < npl; j++) {
+			size_t k = plan[j].k;
+			switch (plan[j].op) {
+			case 0:
+				p = skip_uv(p, k);
+				break;
+			case 1:
+				if (!(p = get_uv(p, end, &u)) || (u && u - 1 > (uint64_t)(end - p)))
+					return SQLITE_CORRUPT_VTAB;
+				p += u ? u - 1 : 0;
+				break;
+			default: {
+				if (!(p = get_uv(p, end, &u)))
+					return SQLITE_CORRUPT_VTAB;
+				int64_t v = kinds[k] == STORE_COL_INT ? unzz(u) : (int64_t)u;
+				for (size_t i = 0; i < c->neq; i++)
+					if (c->eq[i].slot == k && c->eq[i].v != v)
+						pass = 0;
+				break;
+			}
+			}
+		}
+		if (p > end)
+			return SQLITE_CORRUPT_VTAB;
+		if (!pass)
+			continue;
+		d->id[n] = prev_id;
+		d->ts[n] = prev_ts;
+		d->off[n] = off;
+		d->idx[n] = r;
+		n++;
+	}
+	if (p != end)
+		return SQLITE_CORRUPT_VTAB;
+	d->n = n;
+	d->pos = 0;
+	d->ordered = 0;
+	d->gen = ++c->gens;
+	return SQLITE_OK;
+}
+
+/* open the pending block: scan it, order its rows for the mode, peek the next block */
 static int open_pending(struct bcur *c)
 {
 	int64_t first = sqlite3_column_int64(c->blocks, 0);
 	int n = sqlite3_column_int(c->blocks, 1);
-	int rc;
-	if (!c->data &&
-	    sqlite3_prepare_v3(c->vt->db, "SELECT data FROM blocks WHERE first_id = ?", -1,
-			       SQLITE_PREPARE_PERSISTENT, &c->data, NULL) != SQLITE_OK)
-		return SQLITE_ERROR;
-	sqlite3_bind_int64(c->data, 1, first);
-	rc = sqlite3_step(c->data);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(c->data);
-		return rc == SQLITE_DONE ? step_blocks(c) : rc;
-	}
 	if (c->nopen == c->capopen) {
 		size_t ncap = c->capopen ? c->capopen * 2 : 4;
-		struct store_dblock *no = realloc(c->open, ncap * sizeof(*no));
-		if (!no) {
-			sqlite3_reset(c->data);
+		struct vblk *no = realloc(c->open, ncap * sizeof(*no));
+		if (!no)
 			return SQLITE_NOMEM;
-		}
 		c->open = no;
 		c->capopen = ncap;
 	}
-	struct store_dblock *d = &c->open[c->nopen];
+	struct vblk *d = &c->open[c->nopen];
 	if (c->nspare)
 		*d = c->spare[--c->nspare];
 	else
 		memset(d, 0, sizeof(*d));
-	int r = store_block_decode(sqlite3_column_blob(c->data, 0),
-				   (size_t)sqlite3_column_bytes(c->data, 0), first, n, d);
-	sqlite3_reset(c->data);
-	if (r)
-		return SQLITE_CORRUPT_VTAB;
-	if (c->mode == ORDER_TS_DESC) {
+	int rc = load_block(c, d, first, n);
+	if (rc) {
+		vblk_free(d);
+		return rc;
+	}
+	if (c->mode == ORDER_TS_DESC && d->n) {
 		d->ordered = 1;
 		/* rows are usually in ts order already: reversing is the common case */
 		int sorted = 1;
@@ -677,21 +876,20 @@ static int open_pending(struct bcur *c)
 			sorted = d->ts[i] >= d->ts[i - 1] && d->id[i] > d->id[i - 1];
 		for (int i = 0; i < d->n; i++)
 			d->order[i] = d->n - 1 - i;
-		if (!sorted) {
+		if (!sorted)
 			qsort_r(d->order, (size_t)d->n, sizeof(int), cmp_ts_desc, d);
-		}
 	}
 	c->nopen++;
 	return step_blocks(c);
 }
 
-static int row_of(const struct store_dblock *d)
+static int row_of(const struct vblk *d)
 {
 	return d->ordered ? d->order[d->pos] : d->pos;
 }
 
 /* a before b in (ts desc, id desc) */
-static int head_before(const struct store_dblock *a, const struct store_dblock *b)
+static int head_before(const struct vblk *a, const struct vblk *b)
 {
 	int ra = row_of(a), rb = row_of(b);
 	if (a->ts[ra] != b->ts[rb])
@@ -725,7 +923,7 @@ static int settle(struct bcur *c)
 		}
 		/* newest first: a block not opened yet may hold the next row while its
 		 * newest ts is at least the best head's */
-		struct store_dblock *best = NULL;
+		struct vblk *best = NULL;
 		for (size_t i = 0; i < c->nopen; i++)
 			if (!best || head_before(&c->open[i], best))
 				best = &c->open[i];
@@ -743,7 +941,7 @@ static int settle(struct bcur *c)
 		c->cur = NULL;
 		return SQLITE_OK;
 	}
-	struct store_dblock *best = &c->open[0];
+	struct vblk *best = &c->open[0];
 	if (c->mode == ORDER_TS_DESC)
 		for (size_t i = 1; i < c->nopen; i++)
 			if (head_before(&c->open[i], best))
@@ -751,24 +949,6 @@ static int settle(struct bcur *c)
 	c->cur = best;
 	c->cur_row = row_of(best);
 	return SQLITE_OK;
-}
-
-/* settle() on the next row that passes the equalities this table tests itself */
-static int settle_match(struct bcur *c)
-{
-	size_t nv = c->vt->nv;
-	for (;;) {
-		int rc = settle(c);
-		if (rc || c->eof)
-			return rc;
-		const int64_t *v = c->cur->vals + (size_t)c->cur_row * nv;
-		size_t i = 0;
-		while (i < c->neq && v[c->eq[i].slot] == c->eq[i].v)
-			i++;
-		if (i == c->neq)
-			return SQLITE_OK;
-		c->cur->pos++;
-	}
 }
 
 static int vt_filter(sqlite3_vtab_cursor *vc, int idx_num, const char *idx_str, int argc,
@@ -780,7 +960,8 @@ static int vt_filter(sqlite3_vtab_cursor *vc, int idx_num, const char *idx_str, 
 	(void)argc;
 	cur_reset(c);
 	c->eof = 0;
-	c->mode = idx_num;
+	c->mode = idx_num & ~IDX_HASH;
+	c->want_hash = !!(idx_num & IDX_HASH);
 	strbuf_init(&sb);
 	/*
 	 * Newest first walks the covering (ts_max, ts_min, n) index and tests postings as
@@ -794,6 +975,7 @@ static int vt_filter(sqlite3_vtab_cursor *vc, int idx_num, const char *idx_str, 
 			    : "SELECT first_id, n, ts_max FROM blocks WHERE 1");
 	int a = 0;
 	c->neq = 0;
+	memset(c->eq_slot, 0, sizeof(c->eq_slot));
 	for (const char *p = idx_str; p && *p; p++, a++) {
 		if (*p == TOK_POST || *p == TOK_ROWEQ) {
 			size_t slot = *p == TOK_POST ? (size_t)store_posting_cols()[p[1] - '0']
@@ -804,9 +986,10 @@ static int vt_filter(sqlite3_vtab_cursor *vc, int idx_num, const char *idx_str, 
 				c->eof = 1;
 				goto out;
 			}
-			if (t == SQLITE_INTEGER && c->neq < 16) {
+			if (t == SQLITE_INTEGER && c->neq < 16 && slot < sizeof(c->eq_slot)) {
 				c->eq[c->neq].slot = slot;
 				c->eq[c->neq].v = sqlite3_value_int64(argv[a]);
+				c->eq_slot[slot] = 1;
 				c->neq++;
 			}
 		}
@@ -865,7 +1048,7 @@ static int vt_filter(sqlite3_vtab_cursor *vc, int idx_num, const char *idx_str, 
 		sqlite3_bind_value(c->blocks, i + 1, argv[i]);
 	rc = step_blocks(c);
 	if (!rc)
-		rc = settle_match(c);
+		rc = settle(c);
 out:
 	strbuf_done(&sb);
 	if (rc)
@@ -879,7 +1062,7 @@ static int vt_next(sqlite3_vtab_cursor *vc)
 	if (!c->cur)
 		return SQLITE_OK;
 	c->cur->pos++;
-	return settle_match(c);
+	return settle(c);
 }
 
 static int vt_eof(sqlite3_vtab_cursor *vc)
@@ -887,10 +1070,42 @@ static int vt_eof(sqlite3_vtab_cursor *vc)
 	return ((struct bcur *)vc)->eof;
 }
 
+/* the value slots of the current row, decoded once per row (NULL on a malformed block) */
+static const int64_t *row_vals(struct bcur *c)
+{
+	const struct vblk *d = c->cur;
+	if (c->dec_gen == d->gen && c->dec_row == c->cur_row)
+		return c->dec;
+	const enum store_col_kind *kinds = slot_kinds();
+	const unsigned char *p = d->blob + d->off[c->cur_row], *end = d->blob + d->dlen;
+	for (size_t k = 0; k < c->vt->nv; k++) {
+		uint64_t u;
+		if (!(p = get_uv(p, end, &u)))
+			return NULL;
+		switch (kinds[k]) {
+		case STORE_COL_INT:
+			c->dec[k] = unzz(u);
+			break;
+		case STORE_COL_TEXT:
+			/* (offset of the bytes + 1) << 32 | length; 0 = NULL */
+			c->dec[k] =
+				u ? (int64_t)(((uint64_t)(p - d->blob) + 1) << 32 | (u - 1)) : 0;
+			p += u ? u - 1 : 0;
+			break;
+		default:
+			c->dec[k] = (int64_t)u;
+			break;
+		}
+	}
+	c->dec_gen = d->gen;
+	c->dec_row = c->cur_row;
+	return c->dec;
+}
+
 static int vt_column(sqlite3_vtab_cursor *vc, sqlite3_context *ctx, int col)
 {
 	struct bcur *c = (struct bcur *)vc;
-	const struct store_dblock *d = c->cur;
+	const struct vblk *d = c->cur;
 	int r = c->cur_row;
 	if (col == 0) {
 		sqlite3_result_int64(ctx, d->id[r]);
@@ -901,11 +1116,18 @@ static int vt_column(sqlite3_vtab_cursor *vc, sqlite3_context *ctx, int col)
 		return SQLITE_OK;
 	}
 	if (col == c->vt->ncols - 1) {
-		sqlite3_result_blob(ctx, d->hashes + (size_t)r * 32, 32, SQLITE_TRANSIENT);
+		if (d->hashes)
+			sqlite3_result_blob(ctx, d->hashes + (size_t)d->idx[r] * 32, 32,
+					    SQLITE_TRANSIENT);
+		else
+			sqlite3_result_null(ctx);
 		return SQLITE_OK;
 	}
+	const int64_t *vals = row_vals(c);
+	if (!vals)
+		return SQLITE_CORRUPT_VTAB;
 	size_t slot = (size_t)col - 2;
-	int64_t v = d->vals[(size_t)r * c->vt->nv + slot];
+	int64_t v = vals[slot];
 	enum store_col_kind kind = store_block_slot_kind(slot);
 	switch (kind) {
 	case STORE_COL_TEXT:

@@ -59,14 +59,17 @@ static int filter_sql(struct store *s, const struct store_filter *f, struct strb
 	return store_filter_sql(f, STORE_DIALECT_SQLITE, 1, sb, params, MAX_PARAMS, np);
 }
 
-static void select_cols(struct strbuf *sb)
+/* @with_hash: the chain hash is read only by verify (and follow, which walks by id): a page of
+ * newest records leaves it out, so the block layout does not read the hashes at all */
+static void select_cols(struct strbuf *sb, int with_hash)
 {
 	const struct store_col *c = store_cols();
 	strbuf_puts(sb, "SELECT r.id, r.ts, r.present");
 	for (size_t i = 0; i < record_n_fields; i++)
 		if (c[i].kind != STORE_COL_NONE && c[i].kind != STORE_COL_TS)
 			strbuf_printf(sb, ", r.%s", c[i].name);
-	strbuf_puts(sb, ", r.extra, r.hash FROM records r WHERE ");
+	strbuf_puts(sb, with_hash ? ", r.extra, r.hash FROM records r WHERE "
+				  : ", r.extra, NULL FROM records r WHERE ");
 }
 
 int store_query_begin(struct store *s, const struct store_filter *f, enum store_order order,
@@ -82,7 +85,7 @@ int store_query_begin(struct store *s, const struct store_filter *f, enum store_
 	if (cursor && *cursor && store_cursor_parse(cursor, &cts, &cid))
 		return -EINVAL;
 	strbuf_init(&sb);
-	select_cols(&sb);
+	select_cols(&sb, order == STORE_ID_ASCENDING);
 	r = filter_sql(s, f, &sb, params, &np);
 	if (r)
 		goto out;

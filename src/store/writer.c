@@ -41,6 +41,7 @@ struct store_writer {
 	int64_t head_id, durable_id;
 	unsigned char head_hash[32];
 	int64_t last_retain_ms;
+	int bb_written;	 /* records of bb already in its `blocks` row (a block kept open) */
 	int hash_format; /* the store's meta hash_format (store_canonical_hash) */
 	struct store_hasher hasher;
 	/* block layout: the block being filled (only records of the open transaction) */
@@ -98,11 +99,12 @@ static void dict_caches_reset(struct store_writer *w)
 }
 
 /*
- * Write the block being filled, and its postings, into the open transaction. A block ends at
- * STORE_BLOCK_MAX records or with its transaction, so a committed batch is whole blocks and a
- * crash can only lose records that were never acknowledged.
+ * Write the block being filled, and its postings, into the open transaction (replacing its
+ * row when a commit kept it open, see block_write_commit). The row is written whole inside
+ * each transaction, so a crash can only lose records that were never acknowledged. @keep:
+ * the builder keeps the records for the next transaction to append to.
  */
-static int block_write_b(struct store_writer *w, struct store_block_builder *b)
+static int block_write_b(struct store_writer *w, struct store_block_builder *b, int keep)
 {
 	if (!b->n)
 		return 0;
@@ -135,20 +137,43 @@ static int block_write_b(struct store_writer *w, struct store_block_builder *b)
 				return -EIO;
 		}
 	}
-	b->n = 0;
+	if (!keep)
+		b->n = 0;
 	return 0;
 }
 
 static int block_write(struct store_writer *w)
 {
-	return block_write_b(w, &w->bb);
+	return block_write_b(w, &w->bb, 0);
+}
+
+/*
+ * At a commit, a small block stays open in the builder: the next transaction appends to it
+ * and writes it again (the row replaced, only its new postings added) instead of starting a
+ * block of its own. The agent commits every 50 ms, so at a low record rate blocks would
+ * otherwise hold a handful of records, each with postings that cost like index entries.
+ * Retention drops the carried block (it may delete or split it).
+ */
+#define STORE_BLOCK_CARRY 256
+
+static int block_write_commit(struct store_writer *w)
+{
+	/* nothing new since it was written (e.g. retention's own transactions): its row, which
+	 * retention may be changing, is left alone */
+	if (w->bb.n == w->bb_written)
+		return 0;
+	int keep = w->bb.n < STORE_BLOCK_CARRY, r = block_write_b(w, &w->bb, keep);
+	if (!r && keep)
+		w->bb_written = w->bb.n;
+	return r;
 }
 
 static int txn_commit(struct store_writer *w)
 {
 	if (!w->in_txn)
 		return 0;
-	if ((w->blocks && block_write(w)) || store_meta_set_int(w->db, "head_id", w->head_id) ||
+	if ((w->blocks && block_write_commit(w)) ||
+	    store_meta_set_int(w->db, "head_id", w->head_id) ||
 	    store_meta_set_blob(w->db, "head_hash", w->head_hash) || wexec(w, "COMMIT")) {
 		wexec(w, "ROLLBACK");
 		w->in_txn = 0;
@@ -270,8 +295,10 @@ static int insert_one(struct store_writer *w, const struct ward_record *r)
 	if (hr)
 		return hr;
 	if (w->blocks) {
-		if (!w->bb.n)
+		if (!w->bb.n) {
 			store_block_begin(&w->bb, id);
+			w->bb_written = 0;
+		}
 		hr = store_block_add(&w->bb, id, r->ts_ns, w->vals, w->texts, h);
 		if (!hr && w->bb.n >= STORE_BLOCK_MAX)
 			hr = block_write(w);
@@ -564,7 +591,7 @@ static int retain_chunk_blocks(struct store_writer *w, int64_t now, unsigned chu
 				 "DELETE FROM blocks WHERE first_id = %lld; DELETE FROM postings "
 				 "WHERE blk = %lld",
 				 (long long)split_first, (long long)split_first);
-			if (wexec(w, sql) || block_write_b(w, &nbld))
+			if (wexec(w, sql) || block_write_b(w, &nbld, 0))
 				goto fail;
 			last = d.id[cut - 1];
 			memcpy(last_hash, d.hashes + (size_t)(cut - 1) * 32, 32);
@@ -813,6 +840,10 @@ static int retain_locked(struct store_writer *w, int64_t now, unsigned chunk, in
 			}
 		}
 	}
+	/* retention may have deleted or split the block a commit kept open: start a new one
+	 * (its records are all written: the commit above came first) */
+	if (total || r)
+		w->bb.n = 0;
 	if (!r && since_gc) {
 		int64_t anchor = 0;
 		r = store_meta_get_int(w->db, "anchor_id", &anchor);
@@ -1028,9 +1059,11 @@ int store_writer_open(const char *path, const struct store_writer_opts *opts,
 	r = -EIO;
 	if (w->blocks
 		    ? prep(w->db,
-			   "INSERT INTO blocks(first_id, n, ts_min, ts_max, data) VALUES(?, ?, ?, ?, ?)",
+			   "INSERT OR REPLACE INTO blocks(first_id, n, ts_min, ts_max, data) "
+			   "VALUES(?, ?, ?, ?, ?)",
 			   &w->blk_ins) ||
-			      prep(w->db, "INSERT INTO postings(col, val, blk) VALUES(?, ?, ?)",
+			      prep(w->db,
+				   "INSERT OR IGNORE INTO postings(col, val, blk) VALUES(?, ?, ?)",
 				   &w->post_ins)
 		    : prep(w->db, sql.buf, &w->ins))
 		goto fail_msg;

@@ -755,6 +755,158 @@ static void newest_first_merges_overlapping_blocks(void **state)
 	store_close(s);
 }
 
+/*
+ * Several equalities ANDed (a posting column, dictionary columns, an integer column): the
+ * block layout tests them while scanning a block and decodes only the rows that pass, so the
+ * rows must be exactly those of direct evaluation, newest first, each with all its content.
+ */
+static void anded_equalities_return_whole_matching_records_newest_first(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *s = open_ro(fx);
+	struct store_filter *f;
+	char err[STORE_ERR_MAX];
+	assert_int_equal(store_filter_new(&f), 0);
+	assert_int_equal(store_filter_add(f, "hostname", "h2", 0, err, sizeof(err)), 0);
+	assert_int_equal(store_filter_add(f, "operation", "File", 0, err, sizeof(err)), 0);
+	assert_int_equal(store_filter_add(f, "action", "Block", 0, err, sizeof(err)), 0);
+	assert_int_equal(store_filter_where(f, "PPID = 3", 0, err, sizeof(err)), 0);
+	struct store_query *q;
+	const struct store_row *row;
+	struct strbuf got, want;
+	strbuf_init(&got);
+	strbuf_init(&want);
+	int64_t n = 0, prev_ts = INT64_MAX, prev_id = INT64_MAX;
+	assert_int_equal(store_query_begin(s, f, STORE_NEWEST_FIRST, NULL, 0, 0, &q), 0);
+	while (store_next(q, &row) == 1) {
+		int i = (int)row->id - 1;
+		struct ward_record x;
+		make_record(&x, i);
+		assert_true(i % 4 == 1 && i % 3 == 1 && i % 7 == 3);
+		assert_true(row->rec.ts_ns < prev_ts ||
+			    (row->rec.ts_ns == prev_ts && row->id < prev_id));
+		prev_ts = row->rec.ts_ns;
+		prev_id = row->id;
+		strbuf_reset(&got);
+		strbuf_reset(&want);
+		assert_int_equal(record_to_json(&row->rec, &got), 0);
+		assert_int_equal(record_to_json(&x, &want), 0);
+		assert_string_equal(got.buf, want.buf);
+		n++;
+	}
+	store_query_end(q);
+	int64_t expect = 0;
+	for (int i = 0; i < NREC; i++)
+		expect += i % 4 == 1 && i % 3 == 1 && i % 7 == 3;
+	assert_true(expect > 0);
+	assert_int_equal(n, expect);
+	strbuf_done(&got);
+	strbuf_done(&want);
+	store_filter_free(f);
+	store_close(s);
+}
+
+static int64_t query_int(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int64_t v = -1;
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+/*
+ * Small commits (the agent at a low record rate) append to the block the previous commit
+ * left small instead of starting one each: the block is rewritten with its new postings,
+ * every record reads back whole and in order, the chain verifies, and retention, which may
+ * delete or split that block, leaves a writer that still appends correctly.
+ */
+static void small_commits_grow_one_block_and_keep_the_chain(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_writer *w;
+	char err[STORE_ERR_MAX];
+	char path[600];
+	snprintf(path, sizeof(path), "%s/small.db", fx->dir);
+	/* age retention that deletes nothing at the flushes (cutoff t0 - 100 s); the explicit
+	 * call below passes a clock 130 s later: cutoff t0 + 30 s */
+	int64_t now = time(NULL);
+	struct store_writer_opts o = { .max_age_s = now - (1764547200 - 100) };
+	assert_int_equal(store_writer_open(path, &o, &w, err, sizeof(err)), 0);
+	struct ward_record r[5];
+	int next = 0;
+	for (int c = 0; c < 40; c++) {
+		for (int i = 0; i < 5; i++)
+			make_record(&r[i], next++);
+		assert_int_equal(store_writer_append(w, r, 5, NULL), 0);
+		assert_int_equal(store_writer_flush(w), 0);
+	}
+	if (blocks) {
+		/* 200 records in 40 commits: one block, each distinct host once in postings */
+		assert_int_equal(query_int(path, "SELECT count(*) FROM blocks"), 1);
+		assert_int_equal(query_int(path, "SELECT n FROM blocks"), 200);
+		char sql[128];
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM postings WHERE col = %d",
+			 store_posting_cols()[0]);
+		assert_int_equal(query_int(path, sql), 4); /* hosts[i % 4] */
+	}
+	/* past the carry limit a new block starts */
+	for (int c = 0; c < 20; c++) {
+		for (int i = 0; i < 5; i++)
+			make_record(&r[i], next++);
+		assert_int_equal(store_writer_append(w, r, 5, NULL), 0);
+		assert_int_equal(store_writer_flush(w), 0);
+	}
+	if (blocks)
+		assert_int_equal(query_int(path, "SELECT count(*) FROM blocks"), 2);
+	/* retention can cut into the kept block; appends go on after it */
+	int64_t del = 0;
+	assert_int_equal(store_writer_retain(w, now + 130, 50, &del), 0);
+	assert_int_equal(del, 30); /* offsets 0..29 s: ids 1..30 */
+	for (int c = 0; c < 4; c++) {
+		for (int i = 0; i < 5; i++)
+			make_record(&r[i], next++);
+		assert_int_equal(store_writer_append(w, r, 5, NULL), 0);
+		assert_int_equal(store_writer_flush(w), 0);
+	}
+	assert_int_equal(store_writer_close(w), 0);
+
+	struct store *s;
+	assert_int_equal(store_open(path, STORE_OPEN_READONLY, &s, err, sizeof(err)), 0);
+	struct store_verify_result v;
+	assert_int_equal(store_verify(s, &v), 0);
+	assert_int_equal(v.problem, STORE_VERIFY_OK);
+	assert_int_equal(v.anchor_id, 30);
+	assert_int_equal(v.checked + v.anchor_id, next);
+	struct store_query *q;
+	const struct store_row *row;
+	struct strbuf got, want;
+	strbuf_init(&got);
+	strbuf_init(&want);
+	int64_t n = v.anchor_id;
+	assert_int_equal(store_query_begin(s, NULL, STORE_ID_ASCENDING, NULL, 0, 0, &q), 0);
+	while (store_next(q, &row) == 1) {
+		struct ward_record x;
+		make_record(&x, (int)row->id - 1);
+		strbuf_reset(&got);
+		strbuf_reset(&want);
+		assert_int_equal(record_to_json(&row->rec, &got), 0);
+		assert_int_equal(record_to_json(&x, &want), 0);
+		assert_string_equal(got.buf, want.buf);
+		assert_int_equal(row->id, ++n);
+	}
+	store_query_end(q);
+	assert_int_equal(n, next);
+	strbuf_done(&got);
+	strbuf_done(&want);
+	store_close(s);
+}
+
 static int run_suite(void);
 
 int main(void)
@@ -779,6 +931,11 @@ static int run_suite(void)
 		cmocka_unit_test_setup_teardown(
 			where_operators_select_what_direct_evaluation_selects, setup, teardown),
 		cmocka_unit_test_setup_teardown(flag_words_filter_like_karmor, setup, teardown),
+		cmocka_unit_test_setup_teardown(small_commits_grow_one_block_and_keep_the_chain,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			anded_equalities_return_whole_matching_records_newest_first, setup,
+			teardown),
 		cmocka_unit_test(unknown_field_is_refused_with_a_suggestion),
 		cmocka_unit_test(filters_compile_to_bound_parameters_in_both_dialects),
 		cmocka_unit_test_setup_teardown(counts_and_histogram_add_up, setup, teardown),
