@@ -38,6 +38,20 @@ static int bind_params(sqlite3_stmt *st, const struct store_param *p, size_t n, 
 	return 0;
 }
 
+/* @sb's statement prepared on @s and its parameters bound: 0, -ENOMEM or -EIO (in @err). */
+static int prepare_bound(struct store *s, const struct strbuf *sb, const struct store_param *params,
+			 size_t np, sqlite3_stmt **st, char *err, size_t errsize)
+{
+	if (strbuf_error(sb))
+		return -ENOMEM;
+	if (sqlite3_prepare_v2(s->db, sb->buf, -1, st, NULL) != SQLITE_OK ||
+	    bind_params(*st, params, np, 1)) {
+		store_seterr(err, errsize, "%s", sqlite3_errmsg(s->db));
+		return -EIO;
+	}
+	return 0;
+}
+
 int store_cursor_parse(const char *cursor, int64_t *ret_ts, int64_t *ret_id)
 {
 	long long ts, id;
@@ -427,15 +441,10 @@ static int count_blocks(struct store *s, const struct store_filter *f,
 	r = filter_sql(s, f, &sb, params, &np);
 	if (r)
 		goto out;
-	r = -ENOMEM;
-	if (strbuf_error(&sb))
+	r = prepare_bound(s, &sb, params, np, &st, err, errsize);
+	if (r)
 		goto out;
 	r = -EIO;
-	if (sqlite3_prepare_v2(s->db, sb.buf, -1, &st, NULL) != SQLITE_OK ||
-	    bind_params(st, params, np, 1)) {
-		store_seterr(err, errsize, "%s", sqlite3_errmsg(s->db));
-		goto out;
-	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct agg_group *g = agg_find(&a, st, n_fields, &key);
 		if (!g) {
@@ -529,15 +538,10 @@ int store_count(struct store *s, const struct store_filter *f, const char *const
 	strbuf_puts(&sb, " ORDER BY n DESC");
 	if (limit > 0)
 		strbuf_printf(&sb, " LIMIT %" PRId64, limit);
-	r = -ENOMEM;
-	if (strbuf_error(&sb))
+	r = prepare_bound(s, &sb, params, np, &st, err, errsize);
+	if (r)
 		goto out;
 	r = -EIO;
-	if (sqlite3_prepare_v2(s->db, sb.buf, -1, &st, NULL) != SQLITE_OK ||
-	    bind_params(st, params, np, 1)) {
-		store_seterr(err, errsize, "%s", sqlite3_errmsg(s->db));
-		goto out;
-	}
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == cap) {
@@ -639,13 +643,10 @@ int store_histogram(struct store *s, const struct store_filter *f, int64_t inter
 		goto out;
 	if (!s->blocks)
 		strbuf_puts(&sb, " GROUP BY b ORDER BY b");
-	r = -ENOMEM;
-	if (strbuf_error(&sb))
+	r = prepare_bound(s, &sb, params, np, &st, NULL, 0);
+	if (r)
 		goto out;
 	r = -EIO;
-	if (sqlite3_prepare_v2(s->db, sb.buf, -1, &st, NULL) != SQLITE_OK ||
-	    bind_params(st, params, np, 1))
-		goto out;
 	int rc;
 	if (s->blocks) {
 		r = hist_blocks(st, interval_s, ret, ret_n);
