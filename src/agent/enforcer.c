@@ -333,6 +333,8 @@ int agent_enforcer_new(struct agent *a, struct agent_inbox *in, const struct war
 	ae->opts.host_name = cfg->hostname;
 	ae->opts.cluster_name = cfg->cluster;
 	ae->opts.protect_dirs = protect_dirs;
+	ae->opts.fail_closed = cfg->enforce_fail_closed;
+	ae->opts.rt_priority = cfg->enforce_rt_priority;
 	ae->file_visible = (cfg->visibility & CONFIG_VIS_FILE) != 0;
 	ae->file_audit_hook = cfg->file_audit == CONFIG_FILE_AUDIT_SYSCALL;
 	pthread_mutex_init(&ae->lock, NULL);

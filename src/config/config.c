@@ -285,6 +285,48 @@ static int h_file_audit(struct parse_ctx *p, const yaml_node_t *n)
 	return 0;
 }
 
+/*
+ * enforcement: on_error allow (fail-open, the default: an internal error never stops a
+ * program) or deny (fail-closed: it never lets one through); rt_priority N (1-99) puts the
+ * fanotify enforcer's thread on SCHED_FIFO, which keeps a blocked exec's answer out of the
+ * scheduler's queue on a busy host (docs/benchmarks/enforce.md), 0 leaves it a normal thread.
+ */
+static int h_enforcement(struct parse_ctx *p, const yaml_node_t *n)
+{
+	if (n->type != YAML_MAPPING_NODE)
+		return node_err(p, n, "'enforcement' must be a mapping {on_error, rt_priority}");
+	for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top;
+	     pr++) {
+		const yaml_node_t *k = yaml_document_get_node(p->doc, pr->key);
+		const yaml_node_t *v = yaml_document_get_node(p->doc, pr->value);
+		const char *key = scalar(k), *val = scalar(v);
+		if (!key)
+			return node_err(p, k, "enforcement keys must be words");
+		if (!strcmp(key, "on_error")) {
+			if (val && !strcmp(val, "allow"))
+				p->cfg->enforce_fail_closed = 0;
+			else if (val && !strcmp(val, "deny"))
+				p->cfg->enforce_fail_closed = 1;
+			else
+				return node_err(p, v, "enforcement.on_error '%s': allow or deny",
+						val ? val : "?");
+		} else if (!strcmp(key, "rt_priority")) {
+			char *end = NULL;
+			long prio = val ? strtol(val, &end, 10) : -1;
+			if (!val || !*val || *end || prio < 0 || prio > 99)
+				return node_err(p, v, "enforcement.rt_priority '%s': 0 (off) to 99",
+						val ? val : "?");
+			p->cfg->enforce_rt_priority = (int)prio;
+		} else {
+			return node_err(
+				p, k,
+				"unknown field 'enforcement.%s' (enforcement has on_error, rt_priority)",
+				key);
+		}
+	}
+	return 0;
+}
+
 static int h_outputs(struct parse_ctx *p, const yaml_node_t *n)
 {
 	if (n->type != YAML_SEQUENCE_NODE)
@@ -310,6 +352,7 @@ static const struct config_key {
 	{ "ring_buffer", h_ring_buffer },
 	{ "failed_exec", h_failed_exec },
 	{ "file_audit", h_file_audit },
+	{ "enforcement", h_enforcement },
 };
 
 static size_t distance(const char *a, const char *b)

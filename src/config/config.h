@@ -52,6 +52,13 @@ struct ward_config {
 	 */
 	int file_audit;
 	/*
+	 * enforcement: {on_error: allow|deny, rt_priority: 0..99}. on_error is what a permission
+	 * event gets when deciding it fails (allow = fail-open, the default; deny = fail-closed);
+	 * rt_priority > 0 runs the fanotify enforcer's thread SCHED_FIFO at that priority.
+	 */
+	int enforce_fail_closed;
+	int enforce_rt_priority;
+	/*
 	 * outputs: validated as a list here; the forwarding module parses the entries (it reads
 	 * @source_path again). outputs_line is where the list starts (0 = no outputs key).
 	 */

@@ -47,6 +47,7 @@ hostname: wire-enforce-host
 visibility: none
 policies: [$tmp/policies]
 store: {path: $tmp/ward.db}
+enforcement: {on_error: allow, rt_priority: 7}
 YAML
 "$WARD_BIN" agent --config "$tmp/ward.yaml" --json-out "$tmp/out.json" 2>"$tmp/err" &
 agent_pid=$!
@@ -54,6 +55,10 @@ for _ in $(seq 100); do grep -q 'monitoring' "$tmp/err" && break; sleep 0.1; don
 sleep 0.2
 grep -q 'enforcing with fanotify' "$tmp/err" && ok "agent starts its enforcer" ||
 	notok "agent enforcer: $(cat "$tmp/err")"
+# enforcement.rt_priority: one thread of the agent (the fanotify enforcer) runs SCHED_FIFO 7
+n=$(ps -L -o cls=,rtprio= -p "$agent_pid" | awk '$1 == "FF" && $2 == 7' | grep -c .)
+[ "$n" = 1 ] && ok "enforcement.rt_priority: the enforcer thread is SCHED_FIFO 7" ||
+	notok "rt_priority: $(ps -L -o tid=,cls=,rtprio=,comm= -p "$agent_pid" | tr '\n' ';')"
 
 out=$(bash -c "$tmp/bin/apt" 2>&1)
 rc=$?

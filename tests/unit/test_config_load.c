@@ -17,6 +17,7 @@ static const char full[] = "cluster: prod\n"
 			   "extra_fields: {cluster_id: \"27273\", component_name: kubearmor}\n"
 			   "ring_buffer: 64KiB\n"
 			   "file_audit: syscall\n"
+			   "enforcement: {on_error: deny, rt_priority: 10}\n"
 			   "outputs:\n"
 			   "  - name: siem\n"
 			   "    type: syslog\n"
@@ -41,7 +42,9 @@ static void every_design_key_is_read(void **state)
 	assert_string_equal(c->extra_json,
 			    "\"cluster_id\":\"27273\",\"component_name\":\"kubearmor\"");
 	assert_int_equal(c->n_outputs, 1);
-	assert_int_equal(c->outputs_line, 10); /* the first entry */
+	assert_int_equal(c->outputs_line, 11); /* the first entry */
+	assert_int_equal(c->enforce_fail_closed, 1);
+	assert_int_equal(c->enforce_rt_priority, 10);
 	assert_int_equal(c->file_audit, CONFIG_FILE_AUDIT_SYSCALL);
 	assert_int_equal(c->ring_buffer, 64 << 10);
 	assert_string_equal(c->source_path, "w.yaml");
@@ -63,6 +66,8 @@ static void defaults_are_kubearmors(void **state)
 	assert_string_equal(c->policies[0], CONFIG_DEFAULT_POLICIES);
 	assert_null(c->extra_json);
 	assert_int_equal(c->file_audit, CONFIG_FILE_AUDIT_FANOTIFY);
+	assert_int_equal(c->enforce_fail_closed, 0); /* fail-open */
+	assert_int_equal(c->enforce_rt_priority, 0);
 	config_free(c);
 	/* a missing file at a path that need not exist: defaults */
 	assert_int_equal(config_load_file("/nonexistent/ward.yaml", 0, &c, &d), 0);
@@ -119,6 +124,12 @@ static void errors_say_where_and_suggest(void **state)
 		  "w.yaml:1:14: error: ring_buffer '100KiB': a power of two from 64KiB to 1GiB" },
 		{ "file_audit: hook\n",
 		  "w.yaml:1:13: error: file_audit 'hook': fanotify or syscall" },
+		{ "enforcement: {on_error: block}\n",
+		  "w.yaml:1:25: error: enforcement.on_error 'block': allow or deny" },
+		{ "enforcement:\n  rt_priority: 100\n",
+		  "w.yaml:2:16: error: enforcement.rt_priority '100': 0 (off) to 99" },
+		{ "enforcement: {fail: open}\n",
+		  "w.yaml:1:15: error: unknown field 'enforcement.fail' (enforcement has on_error, rt_priority)" },
 	};
 	for (size_t i = 0; i < WARD_ARRAY_SIZE(cases); i++) {
 		struct diag d;
