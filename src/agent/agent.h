@@ -231,6 +231,9 @@ int agent_enforcer_new(struct agent *a, struct agent_inbox *in, const struct war
 void agent_enforcer_on_set(void *ctx, const struct policy_set *set);
 /* agent_enforcer_running() - 1 when an enforcer is active. */
 int agent_enforcer_running(const struct agent_enforcer *e);
+/* agent_enforcer_get_stats() - the enforcer's counters. Return: 0, -ENOENT (not running). */
+struct enforce_stats;
+int agent_enforcer_get_stats(struct agent_enforcer *e, struct enforce_stats *ret);
 /*
  * agent_enforcer_files() - 1 when the enforcer's fanotify marks serve every file rule of the
  * current set (Audit included; no pattern rule, file visibility off): the monitor then needs

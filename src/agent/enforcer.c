@@ -441,6 +441,14 @@ int agent_enforcer_running(const struct agent_enforcer *ae)
 	return ae && ae->e;
 }
 
+int agent_enforcer_get_stats(struct agent_enforcer *ae, struct enforce_stats *ret)
+{
+	if (!ae || !ae->e)
+		return -ENOENT;
+	enforce_get_stats(ae->e, ret);
+	return 0;
+}
+
 int agent_enforcer_last_error(const struct agent_enforcer *ae)
 {
 	return ae ? ae->err : 0;

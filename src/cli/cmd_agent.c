@@ -19,6 +19,7 @@
 #include "agent/agent.h"
 #include "common/diag.h"
 #include "config/config.h"
+#include "enforce/enforce.h"
 #include "fwd/fwd.h"
 #include "monitor/monitor.h"
 #include "server/server.h"
@@ -506,6 +507,14 @@ int cmd_agent(int argc, char **argv)
 	}
 	r = agent_run(a, &src, -1, on_ready, on_reload, &rctx);
 	agent_source_with_inbox_free(&src);
+	struct enforce_stats es;
+	if (agent_enforcer_get_stats(enforcer, &es) == 0)
+		fprintf(stderr,
+			"ward agent: enforcer: %llu permission events, %llu denied by policy, "
+			"%llu errors (%llu of them denied by enforcement.on_error: deny)%s\n",
+			(unsigned long long)es.perm_events, (unsigned long long)es.denied,
+			(unsigned long long)es.errors, (unsigned long long)es.fail_denied,
+			es.rt_refused ? ", rt_priority refused" : "");
 	/* the enforcer's last (folded) records; the sinks flush in agent_free() */
 	agent_enforcer_free(enforcer);
 	enforcer = NULL;

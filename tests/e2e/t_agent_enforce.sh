@@ -89,6 +89,10 @@ rc=$?
 agent_pid=
 [ "$rc" = 0 ] && ok "SIGTERM: exit 0" || notok "SIGTERM: exit $rc ($(cat "$tmp/err"))"
 "$tmp/bin/apt" && ok "after SIGTERM the binary runs again" || notok "binary still blocked"
+# the stop summary counts the enforcer's decisions: the two blocked execs at least, no errors
+line=$(grep 'ward agent: enforcer: ' "$tmp/err")
+denied=$(sed -n 's/.* \([0-9]*\) denied by policy, 0 errors (0 of them.*/\1/p' <<<"$line")
+[ -n "$denied" ] && [ "$denied" -ge 2 ] && ok "stop summary: $line" || notok "enforcer summary: $line"
 
 sel='select(.PolicyName == "block-pkg-mgmt-tools")'
 n=$(jq -c "$sel" "$tmp/out.json" | grep -c .)
