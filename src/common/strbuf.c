@@ -101,33 +101,80 @@ static const char json_esc[256] = {
 	[30] = 'u',   [31] = 'u',   ['"'] = '"',  ['\\'] = '\\', [0x7f] = 'u',
 };
 
-void strbuf_put_json_string(struct strbuf *sb, const char *s, size_t n)
+static inline char *json_escape_byte(char *o, unsigned char c)
 {
 	static const char hex[] = "0123456789abcdef";
+	char e = json_esc[c];
+	if (WARD_LIKELY(!e)) {
+		*o++ = (char)c;
+		return o;
+	}
+	*o++ = '\\';
+	*o++ = e;
+	if (e == 'u') {
+		*o++ = '0';
+		*o++ = '0';
+		*o++ = hex[c >> 4];
+		*o++ = hex[c & 15];
+	}
+	return o;
+}
+
+/* 1 if a byte of @w is one json_esc[] escapes: below 0x20, '"', '\\' or DEL (exact per word) */
+static inline int json_word_needs_escape(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	uint64_t ctl = (w - ones * 0x20) & ~w & highs;
+	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\'), d = w ^ (ones * 0x7f);
+	q = (q - ones) & ~q & highs;
+	b = (b - ones) & ~b & highs;
+	d = (d - ones) & ~d & highs;
+	return (ctl | q | b | d) != 0;
+}
+
+/*
+ * Strings are copied 8 bytes at a time while no byte of the word needs escaping: the record
+ * writer and the forwarders' encoders call this for every string of every record.
+ */
+char *strbuf_json_string_at(char *o, const char *s, size_t n)
+{
+	size_t i = 0;
+	*o++ = '"';
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		if (!json_word_needs_escape(w)) {
+			memcpy(o, &w, 8);
+			o += 8;
+			continue;
+		}
+		for (size_t j = 0; j < 8; j++)
+			o = json_escape_byte(o, (unsigned char)s[i + j]);
+	}
+	if (i < n && n >= 8) {
+		/* the tail is the end of the last (overlapping) word: copy it whole if it is clean */
+		uint64_t w;
+		memcpy(&w, s + n - 8, 8);
+		if (!json_word_needs_escape(w)) {
+			memcpy(o, s + i, n - i);
+			o += n - i;
+			i = n;
+		}
+	}
+	for (; i < n; i++)
+		o = json_escape_byte(o, (unsigned char)s[i]);
+	*o++ = '"';
+	return o;
+}
+
+void strbuf_put_json_string(struct strbuf *sb, const char *s, size_t n)
+{
 	/* worst case: every byte becomes \u00XX */
 	if (n > (SIZE_MAX - 2) / 6 || strbuf_reserve(sb, n * 6 + 2) < 0) {
 		sb->oom = 1;
 		return;
 	}
-	char *o = sb->buf + sb->len;
-	*o++ = '"';
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char e = json_esc[c];
-		if (WARD_LIKELY(!e)) {
-			*o++ = (char)c;
-			continue;
-		}
-		*o++ = '\\';
-		*o++ = e;
-		if (e == 'u') {
-			*o++ = '0';
-			*o++ = '0';
-			*o++ = hex[c >> 4];
-			*o++ = hex[c & 15];
-		}
-	}
-	*o++ = '"';
+	char *o = strbuf_json_string_at(sb->buf + sb->len, s, n);
 	*o = '\0';
 	sb->len = (size_t)(o - sb->buf);
 }

@@ -57,6 +57,11 @@ void strbuf_printf(struct strbuf *sb, const char *fmt, ...) WARD_PRINTF(2, 3);
 void strbuf_put_u64(struct strbuf *sb, uint64_t v);
 void strbuf_put_i64(struct strbuf *sb, int64_t v);
 /* strbuf_put_json_string() - append @s (length @n) as a quoted JSON string (RFC 8259 escaping). */
+/*
+ * strbuf_json_string_at() - write @s (@n bytes) as a quoted JSON string at @o, which has room
+ * for 6 * @n + 2 bytes (a caller that reserved once for several members); return the end.
+ */
+char *strbuf_json_string_at(char *o, const char *s, size_t n);
 void strbuf_put_json_string(struct strbuf *sb, const char *s, size_t n);
 /* strbuf_error() - -ENOMEM if any append failed, else 0. */
 int strbuf_error(const struct strbuf *sb);

@@ -240,92 +240,6 @@ static inline void commit(struct strbuf *sb, char *o)
 	sb->len = (size_t)(o - sb->buf);
 }
 
-/* Bytes JSON must escape (RFC 8259) and DEL, which this writer also writes as \u007f. */
-static inline int word_needs_escape(uint64_t w)
-{
-	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-	/* the classic "has a byte below n" / "has a zero byte" tests: exact for the word */
-	uint64_t ctl = (w - ones * 0x20) & ~w & highs;
-	uint64_t q = w ^ (ones * '"');
-	uint64_t b = w ^ (ones * '\\');
-	uint64_t d = w ^ (ones * 0x7f);
-	q = (q - ones) & ~q & highs;
-	b = (b - ones) & ~b & highs;
-	d = (d - ones) & ~d & highs;
-	return (ctl | q | b | d) != 0;
-}
-
-static inline char *escape_byte(char *o, unsigned char c)
-{
-	static const char hex[] = "0123456789abcdef";
-	switch (c) {
-	case '"':
-		*o++ = '\\';
-		*o++ = '"';
-		return o;
-	case '\\':
-		*o++ = '\\';
-		*o++ = '\\';
-		return o;
-	case '\n':
-		*o++ = '\\';
-		*o++ = 'n';
-		return o;
-	case '\r':
-		*o++ = '\\';
-		*o++ = 'r';
-		return o;
-	case '\t':
-		*o++ = '\\';
-		*o++ = 't';
-		return o;
-	default:
-		if (c < 0x20 || c == 0x7f) {
-			*o++ = '\\';
-			*o++ = 'u';
-			*o++ = '0';
-			*o++ = '0';
-			*o++ = hex[c >> 4];
-			*o++ = hex[c & 15];
-		} else {
-			*o++ = (char)c;
-		}
-		return o;
-	}
-}
-
-/* Write @s (@n bytes) as a quoted JSON string at @o (room for 6n+2 bytes); return the end. */
-static char *put_json_string_at(char *o, const char *s, size_t n)
-{
-	*o++ = '"';
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-		memcpy(&w, s + i, 8);
-		if (!word_needs_escape(w)) {
-			memcpy(o, &w, 8);
-			o += 8;
-			continue;
-		}
-		for (size_t j = 0; j < 8; j++)
-			o = escape_byte(o, (unsigned char)s[i + j]);
-	}
-	if (i < n && n >= 8) {
-		/* the tail is the end of the last (overlapping) word: copy it whole if it is clean */
-		uint64_t w;
-		memcpy(&w, s + n - 8, 8);
-		if (!word_needs_escape(w)) {
-			memcpy(o, s + i, n - i);
-			o += n - i;
-			i = n;
-		}
-	}
-	for (; i < n; i++)
-		o = escape_byte(o, (unsigned char)s[i]);
-	*o++ = '"';
-	return o;
-}
-
 /* @key is `,"Key":`; the first member of an object is written without its comma. */
 static inline char *put_key_at(char *o, int *first, const char *key, size_t klen)
 {
@@ -351,7 +265,7 @@ static void put_str_n(struct strbuf *sb, int *first, const char *key, size_t kle
 	if (!o)
 		return;
 	o = put_key_at(o, first, key, klen);
-	commit(sb, put_json_string_at(o, v, n));
+	commit(sb, strbuf_json_string_at(o, v, n));
 }
 
 static void put_int_n(struct strbuf *sb, int *first, const char *key, size_t klen, int64_t v,
@@ -421,7 +335,7 @@ static void put_atags(struct strbuf *sb, int *first, const char *tags)
 		char *o = room(sb, len * 6 + 2);
 		if (!o)
 			return;
-		commit(sb, put_json_string_at(o, p, len));
+		commit(sb, strbuf_json_string_at(o, p, len));
 		if (!comma)
 			break;
 		p = comma + 1;
