@@ -69,19 +69,25 @@ static struct fwd *start(struct fwd_config *c, void (*cb)(const struct ward_reco
 	return f;
 }
 
+/* Block alert number @i (its Message "alert <i>" written into @msg). */
+static struct ward_record alert(int i, char *msg, size_t size)
+{
+	snprintf(msg, size, "alert %d", i);
+	return (struct ward_record){ .ts_ns = 1724233502000000000LL + i,
+				     .host_name = "h1",
+				     .type = "MatchedPolicy",
+				     .operation = "File",
+				     .severity = "5",
+				     .resource = "/etc/shadow",
+				     .message = msg,
+				     .action = "Block" };
+}
+
 static void submit(struct fwd *f, int from, int n)
 {
 	char msg[64];
 	for (int i = from; i < from + n; i++) {
-		snprintf(msg, sizeof(msg), "alert %d", i);
-		struct ward_record r = { .ts_ns = 1724233502000000000LL + i,
-					 .host_name = "h1",
-					 .type = "MatchedPolicy",
-					 .operation = "File",
-					 .severity = "5",
-					 .resource = "/etc/shadow",
-					 .message = msg,
-					 .action = "Block" };
+		struct ward_record r = alert(i, msg, sizeof(msg));
 		assert_int_equal(fwd_submit(f, &r), 0);
 	}
 }
@@ -176,15 +182,7 @@ static void submitted_json_is_written_as_is_and_other_formats_still_encode(void 
 	strbuf_init(&js);
 	char msg[64];
 	for (int i = 0; i < N; i++) {
-		snprintf(msg, sizeof(msg), "alert %d", i);
-		struct ward_record r = { .ts_ns = 1724233502000000000LL + i,
-					 .host_name = "h1",
-					 .type = "MatchedPolicy",
-					 .operation = "File",
-					 .severity = "5",
-					 .resource = "/etc/shadow",
-					 .message = msg,
-					 .action = "Block" };
+		struct ward_record r = alert(i, msg, sizeof(msg));
 		strbuf_reset(&js);
 		assert_int_equal(record_to_json(&r, &js), 0);
 		/* a marker only the submitted JSON has: proves the JSON output did not re-encode */
